@@ -1,0 +1,152 @@
+//! HTTP callback registrations: where a bot's events are POSTed.
+
+use crate::{AvatarRef, CallbackId, Error, EventId};
+use std::collections::BTreeSet;
+
+/// Most callback URLs one bot may register.
+pub const MAX_CALLBACKS_PER_BOT: usize = 10;
+
+/// Longest callback URL accepted.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Which events a registration wants, by their callback names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventSelection {
+    /// Every event, including kinds added in later versions.
+    All,
+    /// Only these.
+    Only(BTreeSet<String>),
+}
+
+impl EventSelection {
+    /// True when an event with this callback name is wanted.
+    pub fn wants(&self, name: &str) -> bool {
+        match self {
+            EventSelection::All => true,
+            EventSelection::Only(names) => names.contains(name),
+        }
+    }
+
+    /// The stored spelling: `all` or the names joined with commas.
+    pub fn to_stored(&self) -> String {
+        match self {
+            EventSelection::All => "all".to_owned(),
+            EventSelection::Only(names) => names.iter().cloned().collect::<Vec<_>>().join(","),
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn from_stored(s: &str) -> Self {
+        if s == "all" {
+            EventSelection::All
+        } else {
+            EventSelection::Only(
+                s.split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        }
+    }
+
+    /// This selection with `more` added.
+    pub fn union(&self, more: &EventSelection) -> EventSelection {
+        match (self, more) {
+            (EventSelection::All, _) | (_, EventSelection::All) => EventSelection::All,
+            (EventSelection::Only(a), EventSelection::Only(b)) => {
+                EventSelection::Only(a.union(b).cloned().collect())
+            }
+        }
+    }
+
+    /// This selection without `less`; `every` lists all names, used when `All` loses one.
+    /// `None` when nothing is left.
+    pub fn minus(&self, less: &EventSelection, every: &[&str]) -> Option<EventSelection> {
+        let left: BTreeSet<String> = match (self, less) {
+            (_, EventSelection::All) => BTreeSet::new(),
+            (EventSelection::All, EventSelection::Only(b)) => every
+                .iter()
+                .filter(|n| !b.contains(**n))
+                .map(|n| (*n).to_owned())
+                .collect(),
+            (EventSelection::Only(a), EventSelection::Only(b)) => {
+                a.difference(b).cloned().collect()
+            }
+        };
+        (!left.is_empty()).then_some(EventSelection::Only(left))
+    }
+}
+
+/// A change asked for by a bot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallbackChange {
+    /// Register the URL for these events, or extend its selection.
+    Add { url: String, events: EventSelection },
+    /// Stop sending these events to the URL.
+    Remove { url: String, events: EventSelection },
+    /// Remove every registration of the bot.
+    Clear,
+}
+
+/// A registration as stored, with its delivery position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    pub id: CallbackId,
+    pub bot: AvatarRef,
+    pub url: String,
+    pub events: EventSelection,
+    /// The last event id delivered (or skipped) for this registration.
+    pub cursor: EventId,
+}
+
+/// Checks a callback URL: absolute `http` or `https` with a host.
+pub fn check_url(text: &str) -> Result<String, Error> {
+    if text.len() > MAX_URL_LEN {
+        return Err(Error::invalid(
+            "url",
+            format!("is longer than {MAX_URL_LEN} characters"),
+        ));
+    }
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| Error::invalid("url", format!("is not an absolute URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid("url", "must start with http:// or https://"));
+    }
+    if url.host().is_none() {
+        return Err(Error::invalid("url", "has no host"));
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(names: &[&str]) -> EventSelection {
+        EventSelection::Only(names.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn selections_add_and_remove() {
+        let a = only(&["a", "b"]);
+        assert_eq!(a.union(&only(&["c"])), only(&["a", "b", "c"]));
+        assert_eq!(a.minus(&only(&["a"]), &[]), Some(only(&["b"])));
+        assert_eq!(a.minus(&EventSelection::All, &[]), None);
+        assert_eq!(
+            EventSelection::All.minus(&only(&["a"]), &["a", "b", "c"]),
+            Some(only(&["b", "c"]))
+        );
+        assert_eq!(EventSelection::from_stored(&a.to_stored()), a);
+        assert_eq!(EventSelection::from_stored("all"), EventSelection::All);
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            check_url("http://127.0.0.1:9/x").unwrap(),
+            "http://127.0.0.1:9/x"
+        );
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("/relative").is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! Events: what happened, for one avatar's faces to learn.
+//!
+//! Events are derived from committed state and written to a durable log in the same
+//! transaction as the change that caused them. Each event belongs to one avatar (the one
+//! whose faces receive it); faces render them in their own format (SmartBots callbacks,
+//! SimpleX events, …).
+
+use crate::{AvatarId, AvatarRef, EventId, MessageId, Presence, Timestamp, Uuid};
+use serde::{Deserialize, Serialize};
+
+/// Something that happened to an avatar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A direct message arrived.
+    InstantMessage {
+        message: MessageId,
+        from: AvatarRef,
+        text: String,
+    },
+    /// Someone started typing a direct message to the avatar.
+    TypingStarted { from: AvatarRef, seconds: u32 },
+    /// Someone stopped typing.
+    TypingStopped { from: AvatarRef },
+    /// The avatar's own session moved to a new state.
+    OnlineStatus {
+        presence: Presence,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+    },
+    /// Someone offers the avatar friendship; answer with the session id.
+    FriendshipOffered {
+        from: AvatarRef,
+        session: Uuid,
+        message: String,
+    },
+    /// An offer the avatar made was accepted.
+    FriendshipAccepted { by: AvatarRef },
+    /// An offer the avatar made was declined.
+    FriendshipDeclined { by: AvatarRef },
+}
+
+/// What happens to an event whose avatar is not online.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflinePolicy {
+    /// Delivered at once anyway (events about the avatar's own session).
+    Deliver,
+    /// Held and delivered when the avatar comes online (messages, offers).
+    Queue,
+    /// Meaningless later, so dropped (typing notices).
+    Drop,
+}
+
+impl Event {
+    /// How this event treats an avatar that is not online.
+    pub fn offline_policy(&self) -> OfflinePolicy {
+        match self {
+            Event::OnlineStatus { .. } => OfflinePolicy::Deliver,
+            Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
+            Event::InstantMessage { .. }
+            | Event::FriendshipOffered { .. }
+            | Event::FriendshipAccepted { .. }
+            | Event::FriendshipDeclined { .. } => OfflinePolicy::Queue,
+        }
+    }
+}
+
+/// An event as the durable log holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    /// Position in the log; stable, so receivers can drop duplicates by it.
+    pub id: EventId,
+    /// The avatar whose faces receive the event.
+    pub avatar: AvatarId,
+    pub at: Timestamp,
+    pub event: Event,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_json() {
+        let e = Event::InstantMessage {
+            message: MessageId(4),
+            from: AvatarRef {
+                id: AvatarId(1),
+                uuid: Uuid::from_u128(1),
+                name: "Ada Resident".into(),
+            },
+            text: "hi & bye".into(),
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.starts_with(r#"{"type":"instant_message""#));
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
+}

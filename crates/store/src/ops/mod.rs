@@ -1,0 +1,20 @@
+//! Typed operations, one module per noun. Each is a method on [`crate::Tx`].
+
+pub mod avatars;
+pub mod callbacks;
+pub mod credentials;
+pub mod events;
+pub mod friends;
+pub mod messages;
+pub mod settings;
+
+use crate::StoreError;
+use grid::Uuid;
+
+pub(crate) fn uuid(text: String) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("bad UUID {text:?}")))
+}
+
+pub(crate) fn opt_uuid(text: Option<String>) -> Result<Option<Uuid>, StoreError> {
+    text.map(uuid).transpose()
+}

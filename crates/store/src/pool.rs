@@ -1,0 +1,331 @@
+//! The writer thread, the reader threads and the async handle to them.
+
+use crate::sql::Conn;
+use crate::tx::Tx;
+use crate::{StoreError, migrate};
+use grid::StoredEvent;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Called on the writer thread after each commit with the events it made durable.
+/// Keep it quick: the writer waits for it.
+pub type CommitHook = Arc<dyn Fn(&[StoredEvent]) + Send + Sync>;
+
+/// How hard SQLite works to keep a commit across a power cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Synchronous {
+    /// fsync on every commit: a commit survives a power cut (the default).
+    Full,
+    /// fsync at checkpoints only: a commit survives a crash of botgrid but maybe not of
+    /// the machine.
+    Normal,
+}
+
+/// How to run the store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Reader threads (each with its own connection).
+    pub readers: usize,
+    /// Most jobs one commit carries.
+    pub max_batch: usize,
+    /// Jobs that may wait for the writer before callers are held back.
+    pub queue: usize,
+    pub synchronous: Synchronous,
+    pub on_commit: Option<CommitHook>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            readers: 2,
+            max_batch: 128,
+            queue: 4096,
+            synchronous: Synchronous::Full,
+            on_commit: None,
+        }
+    }
+}
+
+/// Where the data lives.
+#[derive(Clone, Debug)]
+enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    fn parse(url: &str) -> Result<Target, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Target::Postgres(url.to_owned()))
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(StoreError::Other("sqlite: URL names no file".into()));
+            }
+            Ok(Target::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(StoreError::Other(format!(
+                "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
+            )))
+        }
+    }
+
+    fn connect(&self, options: &StoreOptions, read_only: bool) -> Result<Conn, StoreError> {
+        match self {
+            Target::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path)?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c.set_prepared_statement_cache_capacity(256);
+                let sync = match options.synchronous {
+                    Synchronous::Full => "FULL",
+                    Synchronous::Normal => "NORMAL",
+                };
+                c.pragma_update(None, "journal_mode", "WAL")?;
+                c.pragma_update(None, "synchronous", sync)?;
+                c.pragma_update(None, "foreign_keys", "ON")?;
+                if read_only {
+                    c.pragma_update(None, "query_only", "ON")?;
+                }
+                Ok(Conn::Lite(c))
+            }
+            Target::Postgres(url) => {
+                let client = postgres::Client::connect(url, postgres::NoTls)?;
+                Ok(Conn::Pg {
+                    client,
+                    statements: Default::default(),
+                })
+            }
+        }
+    }
+}
+
+/// A job for a store thread, with its result type erased.
+trait Work: Send {
+    /// Runs the job; true when it succeeded and its changes should be kept.
+    fn run(&mut self, tx: &mut Tx<'_>) -> bool;
+    /// Tells the caller the outcome once the transaction is settled.
+    fn finish(self: Box<Self>, settled: Result<(), &StoreError>);
+}
+
+struct Job<F, R> {
+    f: Option<F>,
+    result: Option<Result<R, grid::Error>>,
+    reply: oneshot::Sender<Result<R, grid::Error>>,
+}
+
+impl<F, R> Work for Job<F, R>
+where
+    F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send,
+    R: Send,
+{
+    fn run(&mut self, tx: &mut Tx<'_>) -> bool {
+        let Some(f) = self.f.take() else {
+            return false;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| f(tx)))
+            .unwrap_or_else(|_| Err(grid::Error::internal("a store job panicked")));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, settled: Result<(), &StoreError>) {
+        let outcome = match (self.result, settled) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (_, Err(e)) => Err(grid::Error::internal(e)),
+            (None, Ok(())) => Err(grid::Error::internal("store job did not run")),
+        };
+        let _ = self.reply.send(outcome);
+    }
+}
+
+type BoxedWork = Box<dyn Work>;
+
+/// The async handle to the store. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    writer: flume::Sender<BoxedWork>,
+    readers: flume::Sender<BoxedWork>,
+    dialect: crate::sql::Dialect,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` — `sqlite://PATH` or
+    /// `postgres://…` — brings its schema up to date and starts the store threads.
+    pub async fn open(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let target = Target::parse(url)?;
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let (writer, writer_rx) = flume::bounded::<BoxedWork>(options.queue.max(1));
+        let (readers, readers_rx) = flume::bounded::<BoxedWork>(options.queue.max(1));
+
+        // Connections are made on the store threads: the postgres driver runs its own
+        // runtime and must not be entered from an async context.
+        let w_target = target.clone();
+        let w_options = options.clone();
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || {
+                let conn = w_target
+                    .connect(&w_options, false)
+                    .and_then(|mut c| migrate::run(&mut c).map(|()| c));
+                match conn {
+                    Ok(conn) => {
+                        let dialect = conn.dialect();
+                        let _ = ready_tx.send(Ok(dialect));
+                        writer_loop(conn, writer_rx, &w_options);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Other(format!("cannot start the writer thread: {e}")))?;
+        let dialect = ready_rx.await.map_err(|_| StoreError::Closed)??;
+
+        for i in 0..options.readers.max(1) {
+            let conn = {
+                let (tx, rx) = oneshot::channel();
+                let target = target.clone();
+                let options = options.clone();
+                let jobs = readers_rx.clone();
+                std::thread::Builder::new()
+                    .name(format!("store-reader-{i}"))
+                    .spawn(move || match target.connect(&options, true) {
+                        Ok(conn) => {
+                            let _ = tx.send(Ok(()));
+                            reader_loop(conn, jobs);
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                        }
+                    })
+                    .map_err(|e| StoreError::Other(format!("cannot start a reader thread: {e}")))?;
+                rx
+            };
+            conn.await.map_err(|_| StoreError::Closed)??;
+        }
+        Ok(Store {
+            writer,
+            readers,
+            dialect,
+        })
+    }
+
+    /// Which database this store runs on.
+    pub fn dialect(&self) -> crate::sql::Dialect {
+        self.dialect
+    }
+
+    /// Runs `f` in a write transaction; resolves once its changes are committed (or
+    /// with the error that rolled them back).
+    pub async fn write<R, F>(&self, f: F) -> Result<R, grid::Error>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
+        R: Send + 'static,
+    {
+        Self::submit(&self.writer, f).await
+    }
+
+    /// Runs `f` in a read-only transaction on a reader thread.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, grid::Error>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
+        R: Send + 'static,
+    {
+        Self::submit(&self.readers, f).await
+    }
+
+    async fn submit<R, F>(queue: &flume::Sender<BoxedWork>, f: F) -> Result<R, grid::Error>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: BoxedWork = Box::new(Job {
+            f: Some(f),
+            result: None,
+            reply,
+        });
+        queue
+            .send_async(job)
+            .await
+            .map_err(|_| grid::Error::from(StoreError::Closed))?;
+        answer
+            .await
+            .map_err(|_| grid::Error::from(StoreError::Closed))?
+    }
+}
+
+fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &StoreOptions) {
+    let begin = match conn.dialect() {
+        crate::sql::Dialect::Sqlite => "BEGIN IMMEDIATE",
+        crate::sql::Dialect::Postgres => "BEGIN",
+    };
+    let mut batch: Vec<BoxedWork> = Vec::with_capacity(options.max_batch);
+    let mut committed: Vec<StoredEvent> = Vec::new();
+    while let Ok(first) = jobs.recv() {
+        batch.push(first);
+        while batch.len() < options.max_batch {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        committed.clear();
+        let settled = run_batch(&mut conn, begin, &mut batch, &mut committed);
+        if let Err(e) = &settled {
+            tracing::error!(error = %e, jobs = batch.len(), "store commit failed; the batch was rolled back");
+            let _ = conn.batch("ROLLBACK");
+        } else if !committed.is_empty()
+            && let Some(hook) = &options.on_commit
+        {
+            hook(&committed);
+        }
+        for job in batch.drain(..) {
+            job.finish(settled.as_ref().map(|_| ()));
+        }
+    }
+}
+
+fn run_batch(
+    conn: &mut Conn,
+    begin: &str,
+    batch: &mut [BoxedWork],
+    committed: &mut Vec<StoredEvent>,
+) -> Result<(), StoreError> {
+    conn.batch(begin)?;
+    let mut emitted = Vec::new();
+    for job in batch.iter_mut() {
+        conn.batch("SAVEPOINT job")?;
+        let ok = job.run(&mut Tx::new(conn, &mut emitted));
+        if ok {
+            conn.batch("RELEASE SAVEPOINT job")?;
+            committed.append(&mut emitted);
+        } else {
+            conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")?;
+            emitted.clear();
+        }
+    }
+    conn.batch("COMMIT")
+}
+
+fn reader_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>) {
+    let begin = match conn.dialect() {
+        crate::sql::Dialect::Sqlite => "BEGIN",
+        crate::sql::Dialect::Postgres => "BEGIN READ ONLY",
+    };
+    while let Ok(mut job) = jobs.recv() {
+        let mut emitted = Vec::new();
+        let settled = conn.batch(begin).map(|()| {
+            job.run(&mut Tx::new(&mut conn, &mut emitted));
+        });
+        let _ = conn.batch("ROLLBACK");
+        debug_assert!(emitted.is_empty(), "a read job emitted events");
+        job.finish(settled.as_ref().map(|_| ()));
+    }
+}

@@ -1,0 +1,27 @@
+//! The handle a job works through.
+
+use crate::sql::Conn;
+use grid::{StoredEvent, Timestamp};
+
+/// A transaction in progress: the typed operations of the store are methods on it
+/// (see the `ops` modules). One job's view; its changes commit or roll back together.
+pub struct Tx<'c> {
+    pub(crate) conn: &'c mut Conn,
+    pub(crate) emitted: &'c mut Vec<StoredEvent>,
+    now: Timestamp,
+}
+
+impl<'c> Tx<'c> {
+    pub(crate) fn new(conn: &'c mut Conn, emitted: &'c mut Vec<StoredEvent>) -> Self {
+        Tx {
+            conn,
+            emitted,
+            now: Timestamp::now(),
+        }
+    }
+
+    /// The time of this transaction; every row it writes carries it.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+}

@@ -1,0 +1,172 @@
+//! The store against a real database: SQLite, or PostgreSQL when
+//! BOTGRID_TEST_DATABASE_URL is set.
+
+use grid::{AvatarKind, Event, LegacyName, Presence, Uuid};
+use std::sync::{Arc, Mutex};
+use store::testing::TestDb;
+use store::{NewAvatar, Store, StoreOptions};
+
+fn new_avatar(name: &str, kind: AvatarKind) -> NewAvatar {
+    NewAvatar {
+        uuid: Uuid::new_v4(),
+        name: LegacyName::parse(name).unwrap(),
+        display_name: name.to_owned(),
+        kind,
+        about: String::new(),
+        home: None,
+    }
+}
+
+async fn open(db: &TestDb, seen: Arc<Mutex<Vec<grid::StoredEvent>>>) -> Store {
+    let options = StoreOptions {
+        on_commit: Some(Arc::new(move |events| {
+            seen.lock().unwrap().extend_from_slice(events)
+        })),
+        ..Default::default()
+    };
+    Store::open(&db.url, options).await.unwrap()
+}
+
+#[tokio::test]
+async fn names_are_found_whatever_their_case_and_reopening_keeps_data() {
+    let db = TestDb::new();
+    let store = open(&db, Default::default()).await;
+    let ada = store
+        .write(|tx| Ok(tx.insert_avatar(&new_avatar("Ada Lovelace", AvatarKind::Bot))?))
+        .await
+        .unwrap();
+    let found = store
+        .read(|tx| Ok(tx.avatar_by_name(&LegacyName::parse("ADA lovelace").unwrap())?))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.uuid, ada.uuid);
+    assert_eq!(found.name.to_string(), "Ada Lovelace");
+    assert_eq!(found.presence, Presence::LoggedOut);
+
+    // A second avatar with the same name, in another case, is refused by the database.
+    let dup = store
+        .write(|tx| Ok(tx.insert_avatar(&new_avatar("ada LOVELACE", AvatarKind::Person))?))
+        .await;
+    assert!(dup.is_err());
+
+    // Migrations are idempotent and data survives reopening.
+    drop(store);
+    let again = open(&db, Default::default()).await;
+    let uuid = ada.uuid;
+    let back = again
+        .read(move |tx| Ok(tx.avatar_by_uuid(uuid)?))
+        .await
+        .unwrap();
+    assert_eq!(back.map(|a| a.id), Some(ada.id));
+}
+
+#[tokio::test]
+async fn a_failing_job_rolls_back_alone_and_its_events_never_surface() {
+    let db = TestDb::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let store = open(&db, seen.clone()).await;
+    let a = store
+        .write(|tx| Ok(tx.insert_avatar(&new_avatar("Ann", AvatarKind::Bot))?))
+        .await
+        .unwrap();
+
+    // Submit many jobs at once so that they share commits; every third one fails
+    // after writing a message and an event.
+    let mut handles = Vec::new();
+    for i in 0..60 {
+        let store = store.clone();
+        let id = a.id;
+        handles.push(tokio::spawn(async move {
+            store
+                .write(move |tx| {
+                    let msg = tx.insert_direct_message(id, id, &format!("m{i}"))?;
+                    tx.emit(
+                        id,
+                        Event::OnlineStatus {
+                            presence: Presence::Online,
+                            location: Some(format!("{}", msg.0)),
+                        },
+                    )?;
+                    if i % 3 == 0 {
+                        return Err(grid::Error::invalid("message", "refused on purpose"));
+                    }
+                    Ok(i)
+                })
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for h in handles {
+        if h.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 40);
+    let id = a.id;
+    let history = store
+        .read(move |tx| Ok(tx.direct_history(id, id, 1000)?))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 40, "failed jobs left no messages");
+    assert!(
+        history
+            .iter()
+            .all(|(_, _, body)| body[1..].parse::<u32>().unwrap() % 3 != 0)
+    );
+    let events = store
+        .read(move |tx| Ok(tx.events_after(id, grid::EventId(0), 1000)?))
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 40);
+    // The commit hook saw exactly the committed events, in log order.
+    let seen: Vec<_> = seen.lock().unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(seen, events.iter().map(|e| e.id).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn held_events_come_back_in_order_once() {
+    let db = TestDb::new();
+    let store = open(&db, Default::default()).await;
+    let a = store
+        .write(|tx| Ok(tx.insert_avatar(&new_avatar("Bea", AvatarKind::Bot))?))
+        .await
+        .unwrap();
+    let id = a.id;
+    store
+        .write(move |tx| {
+            for p in [Presence::Connecting, Presence::Online] {
+                tx.hold(
+                    id,
+                    &Event::OnlineStatus {
+                        presence: p,
+                        location: None,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let first = store.write(move |tx| Ok(tx.take_held(id)?)).await.unwrap();
+    assert_eq!(
+        first,
+        vec![
+            Event::OnlineStatus {
+                presence: Presence::Connecting,
+                location: None
+            },
+            Event::OnlineStatus {
+                presence: Presence::Online,
+                location: None
+            },
+        ]
+    );
+    assert!(
+        store
+            .write(move |tx| Ok(tx.take_held(id)?))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
