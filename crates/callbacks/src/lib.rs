@@ -1,1 +1,123 @@
-pub fn x() {}
+//! HTTP callback delivery.
+//!
+//! Every registration (a bot and a URL) has a worker that reads the bot's events from
+//! the durable log, starting after the registration's cursor, and POSTs them one at a
+//! time, in order. A POST that fails (connection error, timeout, any status other than
+//! 2xx) is retried with exponential backoff and jitter until it succeeds; the worker
+//! waits meanwhile, so order is kept and nothing is skipped. The cursor is saved after
+//! each batch, so after a restart delivery resumes where it stopped: events are
+//! delivered at least once, and a receiver can drop repeats by their event id.
+//!
+//! The payload format belongs to the API face: this crate is given a [`Render`]
+//! function and never looks inside an event. Delivery never blocks the API: workers
+//! only read the log the commands have already written.
+
+mod worker;
+
+use engine::Engine;
+use grid::StoredEvent;
+use grid::callback::Callback;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Turns an event into the body POSTed to a registration, or `None` to skip it.
+pub type Render = Arc<dyn Fn(&Callback, &StoredEvent) -> Option<String> + Send + Sync>;
+
+/// How deliveries behave.
+#[derive(Clone, Debug)]
+pub struct DeliveryConfig {
+    /// Time allowed for one POST, response included.
+    pub timeout: Duration,
+    /// Wait before the first retry; doubles on every failure.
+    pub first_retry: Duration,
+    /// Longest wait between retries.
+    pub max_retry: Duration,
+    /// Events read from the log at a time.
+    pub batch: usize,
+    /// How often registrations made by other processes are looked for.
+    pub rescan: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            timeout: Duration::from_secs(10),
+            first_retry: Duration::from_secs(1),
+            max_retry: Duration::from_secs(300),
+            batch: 100,
+            rescan: Duration::from_secs(30),
+        }
+    }
+}
+
+struct Running {
+    task: JoinHandle<()>,
+    selection: watch::Sender<grid::callback::EventSelection>,
+}
+
+/// Starts delivering callbacks; runs until the returned task is aborted.
+pub fn spawn(engine: Engine, render: Render, config: DeliveryConfig) -> JoinHandle<()> {
+    tokio::spawn(supervise(engine, render, config))
+}
+
+async fn supervise(engine: Engine, render: Render, config: DeliveryConfig) {
+    let client = match reqwest::Client::builder()
+        .timeout(config.timeout)
+        .user_agent(concat!("botgrid/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the HTTP client; callbacks are off");
+            return;
+        }
+    };
+    let mut changed = engine.callbacks_changed();
+    let mut running: HashMap<grid::CallbackId, Running> = HashMap::new();
+    loop {
+        changed.borrow_and_update();
+        match engine.callbacks().await {
+            Ok(list) => {
+                let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
+                running.retain(|id, r| {
+                    let keep = live.contains(id) && !r.task.is_finished();
+                    if !keep {
+                        r.task.abort();
+                    }
+                    keep
+                });
+                for cb in list {
+                    if let Some(r) = running.get(&cb.id) {
+                        r.selection.send_if_modified(|s| {
+                            let differs = *s != cb.events;
+                            if differs {
+                                *s = cb.events.clone();
+                            }
+                            differs
+                        });
+                        continue;
+                    }
+                    let (selection, selection_rx) = watch::channel(cb.events.clone());
+                    let id = cb.id;
+                    let task = tokio::spawn(worker::run(
+                        engine.clone(),
+                        client.clone(),
+                        render.clone(),
+                        cb,
+                        selection_rx,
+                        config.clone(),
+                    ));
+                    running.insert(id, Running { task, selection });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read callback registrations"),
+        }
+        tokio::select! {
+            _ = changed.changed() => {}
+            _ = tokio::time::sleep(config.rescan) => {}
+        }
+    }
+}

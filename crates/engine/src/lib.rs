@@ -1,1 +1,97 @@
-pub fn x() {}
+//! The live grid.
+//!
+//! The engine is what every face calls. It authenticates a caller, checks the rules of
+//! the core, runs the command against the store in one transaction (which also appends
+//! the events the command causes), and performs what must happen after the commit:
+//! presence timers, waking the consumers of the events. It never speaks a wire format.
+
+mod admin;
+mod auth;
+mod bot;
+mod feed;
+mod presence;
+mod throttle;
+mod watchers;
+
+pub use admin::{AvatarSpec, NewBot, Seed};
+pub use auth::Credentials;
+pub use throttle::ThrottleConfig;
+
+use std::sync::Arc;
+use std::time::Duration;
+use store::{Store, StoreOptions};
+
+/// How the engine behaves.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Time from `login` (CONNECTING) to ONLINE.
+    pub login_delay: Duration,
+    /// Time from `logout` (LOGGING_OUT) to LOGGED_OUT.
+    pub logout_delay: Duration,
+    /// Limits on messaging commands; `None` turns them off.
+    pub throttle: Option<ThrottleConfig>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            login_delay: Duration::from_millis(300),
+            logout_delay: Duration::from_millis(200),
+            throttle: Some(ThrottleConfig::default()),
+        }
+    }
+}
+
+/// The handle to the live grid. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: EngineConfig,
+    auth: auth::Verifier,
+    throttle: Option<throttle::Throttle>,
+    watchers: Arc<watchers::Watchers>,
+    callbacks_changed: tokio::sync::watch::Sender<u64>,
+}
+
+impl Engine {
+    /// Opens the grid stored at `database_url` (see [`Store::open`]). Starts no
+    /// background work; a server calls [`Engine::start`] afterwards.
+    pub async fn open(
+        database_url: &str,
+        config: EngineConfig,
+        mut options: StoreOptions,
+    ) -> Result<Engine, grid::Error> {
+        let watchers = Arc::new(watchers::Watchers::default());
+        let hook_watchers = watchers.clone();
+        options.on_commit = Some(Arc::new(move |events| hook_watchers.committed(events)));
+        let store = Store::open(database_url, options).await?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store,
+                throttle: config.throttle.as_ref().map(throttle::Throttle::new),
+                config,
+                auth: auth::Verifier::default(),
+                watchers,
+                callbacks_changed: tokio::sync::watch::Sender::new(0),
+            }),
+        })
+    }
+
+    /// Starts the engine's background work: finishing presence transitions that were
+    /// under way when the grid last stopped.
+    pub async fn start(&self) -> Result<(), grid::Error> {
+        presence::recover(self).await
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+}

@@ -82,8 +82,13 @@ impl EventSelection {
 pub enum CallbackChange {
     /// Register the URL for these events, or extend its selection.
     Add { url: String, events: EventSelection },
-    /// Stop sending these events to the URL.
-    Remove { url: String, events: EventSelection },
+    /// Stop sending these events to the URL. `every` lists the names `All` stands for
+    /// today, needed when some are removed from a registration for all events.
+    Remove {
+        url: String,
+        events: EventSelection,
+        every: Vec<String>,
+    },
     /// Remove every registration of the bot.
     Clear,
 }

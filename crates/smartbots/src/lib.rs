@@ -1,1 +1,27 @@
-pub fn x() {}
+//! The SmartBots Bot HTTP API face of botgrid.
+//!
+//! `/api/bot.html` takes `action=…&apikey=…&botname=…&secret=…` over GET or POST and
+//! answers `result=OK|FAIL&…`, URL-encoded or (with `dataType=json`) as JSON, always with
+//! HTTP 200 as SmartBots does. This crate only translates: parameters into
+//! [`grid::command::BotCommand`]s, replies and errors into SmartBots text, events into
+//! callback payloads ([`callback::render`]). The rules are the engine's.
+
+mod args;
+pub mod callback;
+pub mod commands;
+pub mod docs;
+pub mod errors;
+mod http;
+pub mod params;
+pub mod reply;
+
+use axum::Router;
+use axum::routing::any;
+use engine::Engine;
+
+/// The routes of this face: `/api/bot.html`.
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/api/bot.html", any(http::bot_api))
+        .with_state(engine)
+}

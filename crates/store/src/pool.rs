@@ -94,10 +94,7 @@ impl Target {
             }
             Target::Postgres(url) => {
                 let client = postgres::Client::connect(url, postgres::NoTls)?;
-                Ok(Conn::Pg {
-                    client,
-                    statements: Default::default(),
-                })
+                Ok(Conn::Pg(Box::new(crate::sql::PgConn::new(client))))
             }
         }
     }

@@ -90,10 +90,31 @@ pub enum Dialect {
 /// A connection to either database.
 pub enum Conn {
     Lite(rusqlite::Connection),
-    Pg {
-        client: postgres::Client,
-        statements: HashMap<usize, postgres::Statement>,
-    },
+    Pg(Box<PgConn>),
+}
+
+/// A PostgreSQL client with its prepared statements, keyed by query.
+pub struct PgConn {
+    client: postgres::Client,
+    statements: HashMap<usize, postgres::Statement>,
+}
+
+impl PgConn {
+    pub(crate) fn new(client: postgres::Client) -> Self {
+        PgConn {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    fn statement(&mut self, q: &Sql) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.statements.get(&q.key()) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(q.text)?;
+        self.statements.insert(q.key(), s.clone());
+        Ok(s)
+    }
 }
 
 impl Conn {
@@ -101,7 +122,7 @@ impl Conn {
     pub fn dialect(&self) -> Dialect {
         match self {
             Conn::Lite(_) => Dialect::Sqlite,
-            Conn::Pg { .. } => Dialect::Postgres,
+            Conn::Pg(_) => Dialect::Postgres,
         }
     }
 
@@ -109,22 +130,9 @@ impl Conn {
     pub fn batch(&mut self, text: &str) -> Result<(), StoreError> {
         match self {
             Conn::Lite(c) => c.execute_batch(text)?,
-            Conn::Pg { client, .. } => client.batch_execute(text)?,
+            Conn::Pg(pg) => pg.client.batch_execute(text)?,
         }
         Ok(())
-    }
-
-    fn pg_statement<'a>(
-        client: &mut postgres::Client,
-        statements: &'a mut HashMap<usize, postgres::Statement>,
-        q: &Sql,
-    ) -> Result<&'a postgres::Statement, StoreError> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = statements.entry(q.key()) {
-            slot.insert(client.prepare(q.text)?);
-        }
-        statements
-            .get(&q.key())
-            .ok_or_else(|| StoreError::Other("prepared statement vanished".into()))
     }
 
     /// Runs a statement; returns the number of rows changed.
@@ -136,10 +144,10 @@ impl Conn {
                     stmt.execute(rusqlite::params_from_iter(params.iter().map(|p| p.lite())))?;
                 Ok(n as u64)
             }
-            Conn::Pg { client, statements } => {
-                let stmt = Self::pg_statement(client, statements, q)?.clone();
+            Conn::Pg(pg) => {
+                let stmt = pg.statement(q)?;
                 let args: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                Ok(client.execute(&stmt, &args)?)
+                Ok(pg.client.execute(&stmt, &args)?)
             }
         }
     }
@@ -162,10 +170,10 @@ impl Conn {
                 }
                 Ok(out)
             }
-            Conn::Pg { client, statements } => {
-                let stmt = Self::pg_statement(client, statements, q)?.clone();
+            Conn::Pg(pg) => {
+                let stmt = pg.statement(q)?;
                 let args: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                client
+                pg.client
                     .query(&stmt, &args)?
                     .iter()
                     .map(|r| map(&Row::Pg(r)))

@@ -1,0 +1,277 @@
+//! `botgrid admin`: operator commands, printed as text or JSON.
+
+use crate::cli::StoreArgs;
+use clap::{Args, Subcommand};
+use engine::{AvatarSpec, Engine};
+use grid::{Avatar, AvatarKind, LegacyName, Location, TokenId};
+use serde_json::{Value, json};
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub what: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Developers (holders of API keys).
+    #[command(subcommand)]
+    Developer(DeveloperCommand),
+    /// Avatars: people and bots.
+    #[command(subcommand)]
+    Avatar(AvatarCommand),
+    /// Bot access: access codes and API tokens.
+    #[command(subcommand)]
+    Bot(BotCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeveloperCommand {
+    /// Create a developer; prints its API key once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Use this API key (at least 16 characters, e.g. one brought from SmartBots)
+        /// instead of a new random one.
+        #[arg(long)]
+        api_key: Option<String>,
+    },
+    /// List developers.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AvatarCommand {
+    /// Create an avatar ("First Last"; "First" alone means "First Resident").
+    Create {
+        name: String,
+        /// Make it a bot; prints its access code once.
+        #[arg(long)]
+        bot: bool,
+        /// The bot's access code (default: a new random one).
+        #[arg(long, requires = "bot")]
+        access_code: Option<String>,
+        /// Profile text.
+        #[arg(long, default_value = "")]
+        about: String,
+        /// Home location, Region/X/Y/Z.
+        #[arg(long)]
+        home: Option<String>,
+    },
+    /// List avatars.
+    List,
+    /// Add a pick to an avatar's profile.
+    Pick {
+        name: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Set an avatar's profile text.
+    About { name: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BotCommand {
+    /// Set a bot's access code (default: a new random one); prints it once.
+    SetCode {
+        name: String,
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Issue an API token for a bot; prints it once.
+    TokenCreate {
+        name: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List a bot's tokens.
+    TokenList { name: String },
+    /// Revoke a bot's token.
+    TokenRevoke { name: String, id: i64 },
+}
+
+fn parse_name(s: &str) -> Result<LegacyName, String> {
+    LegacyName::parse(s).map_err(|e| format!("{s:?} is not a name: {e}"))
+}
+
+fn avatar_json(a: &Avatar) -> Value {
+    json!({
+        "id": a.id.0,
+        "uuid": a.uuid.to_string(),
+        "name": a.name.to_string(),
+        "kind": a.kind.as_str(),
+        "presence": a.presence.as_str(),
+        "location": a.location.as_ref().map(|l| l.to_string()),
+    })
+}
+
+/// Runs an admin command; returns what to print.
+pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<String, String> {
+    let err = |e: grid::Error| e.to_string();
+    let (value, text): (Value, String) = match what {
+        AdminCommand::Developer(DeveloperCommand::Create { name, api_key }) => {
+            let (dev, key) = engine.create_developer(&name, api_key).await.map_err(err)?;
+            (
+                json!({"id": dev.id.0, "uuid": dev.uuid.to_string(), "name": dev.name, "api_key": key}),
+                format!(
+                    "developer {} created\napi key: {key}\n(shown once; it is stored hashed)",
+                    dev.name
+                ),
+            )
+        }
+        AdminCommand::Developer(DeveloperCommand::List) => {
+            let devs = engine.developers().await.map_err(err)?;
+            let text = devs
+                .iter()
+                .map(|d| format!("{}\t{}\t{}", d.id, d.uuid, d.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let list: Vec<_> = devs
+                .iter()
+                .map(|d| json!({"id": d.id.0, "uuid": d.uuid.to_string(), "name": d.name}))
+                .collect();
+            (Value::Array(list), text)
+        }
+        AdminCommand::Avatar(AvatarCommand::Create {
+            name,
+            bot,
+            access_code,
+            about,
+            home,
+        }) => {
+            let home = home
+                .map(|h| Location::parse(&h).map_err(|e| format!("--home: {e}")))
+                .transpose()?;
+            let kind = if bot {
+                AvatarKind::Bot
+            } else {
+                AvatarKind::Person
+            };
+            let spec = AvatarSpec {
+                about,
+                home,
+                access_code,
+                ..AvatarSpec::new(parse_name(&name)?, kind)
+            };
+            let (avatar, code) = engine.create_avatar(spec).await.map_err(err)?;
+            let mut value = avatar_json(&avatar);
+            let mut text = format!(
+                "{} {} created, uuid {}",
+                avatar.kind.as_str(),
+                avatar.name,
+                avatar.uuid
+            );
+            if let Some(code) = code {
+                value["access_code"] = json!(code);
+                text.push_str(&format!(
+                    "\naccess code: {code}\n(shown once; it is stored hashed)"
+                ));
+            }
+            (value, text)
+        }
+        AdminCommand::Avatar(AvatarCommand::List) => {
+            let avatars = engine.avatars().await.map_err(err)?;
+            let text = avatars
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        a.id,
+                        a.uuid,
+                        a.kind.as_str(),
+                        a.presence.as_str(),
+                        a.name
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (
+                Value::Array(avatars.iter().map(avatar_json).collect()),
+                text,
+            )
+        }
+        AdminCommand::Avatar(AvatarCommand::Pick {
+            name,
+            title,
+            description,
+        }) => {
+            let pick = engine
+                .add_pick(&parse_name(&name)?, &title, &description)
+                .await
+                .map_err(err)?;
+            (
+                json!({"uuid": pick.uuid.to_string(), "name": pick.name}),
+                format!("pick {} added, uuid {}", pick.name, pick.uuid),
+            )
+        }
+        AdminCommand::Avatar(AvatarCommand::About { name, text }) => {
+            engine
+                .set_about(&parse_name(&name)?, &text)
+                .await
+                .map_err(err)?;
+            (json!({"ok": true}), "profile text set".into())
+        }
+        AdminCommand::Bot(BotCommand::SetCode { name, code }) => {
+            let code = engine
+                .set_access_code(&parse_name(&name)?, code)
+                .await
+                .map_err(err)?;
+            (
+                json!({"access_code": code}),
+                format!("access code: {code}\n(shown once; the old code stops working now)"),
+            )
+        }
+        AdminCommand::Bot(BotCommand::TokenCreate { name, label }) => {
+            let (info, token) = engine
+                .create_token(&parse_name(&name)?, &label)
+                .await
+                .map_err(err)?;
+            (
+                json!({"id": info.id.0, "label": info.label, "token": token}),
+                format!(
+                    "token {} created\ntoken: {token}\n(shown once; use it as `secret`)",
+                    info.id
+                ),
+            )
+        }
+        AdminCommand::Bot(BotCommand::TokenList { name }) => {
+            let tokens = engine.tokens(&parse_name(&name)?).await.map_err(err)?;
+            let text = tokens
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}\t{}\t{}",
+                        t.id,
+                        if t.revoked.is_some() {
+                            "revoked"
+                        } else {
+                            "live"
+                        },
+                        t.label
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let list: Vec<_> = tokens
+                .iter()
+                .map(|t| json!({"id": t.id.0, "label": t.label, "revoked": t.revoked.is_some()}))
+                .collect();
+            (Value::Array(list), text)
+        }
+        AdminCommand::Bot(BotCommand::TokenRevoke { name, id }) => {
+            engine
+                .revoke_token(&parse_name(&name)?, TokenId(id))
+                .await
+                .map_err(err)?;
+            (json!({"revoked": id}), format!("token {id} revoked"))
+        }
+    };
+    Ok(if as_json { value.to_string() } else { text })
+}

@@ -1,0 +1,165 @@
+//! The demo world a new installation starts with, and its credentials.
+
+use engine::{AvatarSpec, Engine, Seed};
+use grid::{AvatarKind, LegacyName, Location};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+const MARKER: &str = "demo_world";
+const FILE: &str = "credentials.txt";
+
+/// Credentials of the demo world.
+pub struct DemoCredentials {
+    pub api_key: String,
+    /// Bot names and access codes.
+    pub bots: Vec<(String, String)>,
+}
+
+fn name(s: &str) -> LegacyName {
+    LegacyName::from_parts(
+        s.split(' ').next().unwrap_or(s),
+        s.split(' ').nth(1).unwrap_or(grid::name::RESIDENT),
+    )
+}
+
+fn home() -> Option<Location> {
+    Location::parse("Botgrid Welcome/128/128/25").ok()
+}
+
+/// Creates the demo world when the grid is empty; returns its credentials when it did.
+pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>, grid::Error> {
+    if engine.setting(MARKER).await?.is_some() || !engine.avatars().await?.is_empty() {
+        return Ok(None);
+    }
+    let api_key = grid::secret::new_api_key();
+    let bot = |n: &str, about: &str| AvatarSpec {
+        about: about.into(),
+        home: home(),
+        ..AvatarSpec::new(name(n), AvatarKind::Bot)
+    };
+    let person = |n: &str, about: &str, picks: Vec<(String, String)>| AvatarSpec {
+        about: about.into(),
+        home: home(),
+        picks,
+        ..AvatarSpec::new(name(n), AvatarKind::Person)
+    };
+    let seed = Seed {
+        developers: vec![("Demo Developer".into(), api_key.clone())],
+        avatars: vec![
+            bot(
+                "Ada Resident",
+                "A demo bot. Drive me with the SmartBots API.",
+            ),
+            bot("Lin Resident", "Another demo bot, to talk to Ada."),
+            person(
+                "Sam Resident",
+                "A person of the demo world.",
+                vec![
+                    ("Botgrid Welcome".into(), "Where everyone arrives.".into()),
+                    ("The Quiet Garden".into(), "A place to think.".into()),
+                ],
+            ),
+            person("Kim Resident", "Another person of the demo world.", vec![]),
+        ],
+        friendships: vec![(name("Ada Resident"), name("Sam Resident"))],
+        marker: Some((MARKER.into(), "1".into())),
+    };
+    let made = engine.seed(seed).await?;
+    let bots = made
+        .into_iter()
+        .filter_map(|(avatar, code)| code.map(|c| (avatar.name.to_string(), c)))
+        .collect();
+    Ok(Some(DemoCredentials { api_key, bots }))
+}
+
+/// The file the credentials are kept in.
+pub fn credentials_path(data: &Path) -> PathBuf {
+    data.join(FILE)
+}
+
+/// Writes the credentials, readable by the owner only.
+pub fn save(data: &Path, creds: &DemoCredentials) -> std::io::Result<()> {
+    std::fs::create_dir_all(data)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(credentials_path(data))?;
+    writeln!(file, "# botgrid demo credentials")?;
+    writeln!(file, "api_key = {}", creds.api_key)?;
+    for (bot, code) in &creds.bots {
+        writeln!(file, "bot = {bot} / {code}")?;
+    }
+    Ok(())
+}
+
+/// Reads credentials written by [`save`].
+pub fn load(data: &Path) -> Option<DemoCredentials> {
+    let text = std::fs::read_to_string(credentials_path(data)).ok()?;
+    let mut api_key = None;
+    let mut bots = Vec::new();
+    for line in text.lines() {
+        if let Some(k) = line.strip_prefix("api_key = ") {
+            api_key = Some(k.trim().to_owned());
+        } else if let Some(b) = line.strip_prefix("bot = ")
+            && let Some((name, code)) = b.rsplit_once(" / ")
+        {
+            bots.push((name.trim().to_owned(), code.trim().to_owned()));
+        }
+    }
+    Some(DemoCredentials {
+        api_key: api_key?,
+        bots,
+    })
+}
+
+/// A `curl` line that works against this server with these credentials.
+pub fn curl_line(http: SocketAddr, creds: &DemoCredentials) -> Option<String> {
+    let (bot, code) = creds.bots.first()?;
+    let q = |s: &str| smartbots::reply::escape(s);
+    Some(format!(
+        "curl 'http://{http}/api/bot.html?action=status&apikey={}&botname={}&secret={}'",
+        q(&creds.api_key),
+        q(bot),
+        q(code)
+    ))
+}
+
+/// The banner `serve` prints.
+pub fn banner(
+    http: SocketAddr,
+    data: &Path,
+    database: &str,
+    creds: Option<&DemoCredentials>,
+    fresh: bool,
+) -> String {
+    let mut s = format!(
+        "botgrid {} is running\n  SmartBots API  http://{http}/api/bot.html\n  database       {database}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(c) = creds {
+        let file = credentials_path(data);
+        s.push_str(&format!(
+            "\n{} (also in {}):\n  API key   {}\n",
+            if fresh {
+                "Demo world created"
+            } else {
+                "Demo world"
+            },
+            file.display(),
+            c.api_key
+        ));
+        for (bot, code) in &c.bots {
+            s.push_str(&format!("  bot       {bot:<14} access code {code}\n"));
+        }
+        if let Some(line) = curl_line(http, c) {
+            s.push_str(&format!("\nTry it:\n  {line}\n"));
+        }
+    }
+    s.push_str("\nStop with Ctrl-C.\n");
+    s
+}

@@ -1,0 +1,142 @@
+//! Starting and stopping a botgrid server.
+
+use crate::settings::Settings;
+use engine::Engine;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::StoreOptions;
+use tokio::task::JoinHandle;
+
+/// A running server.
+pub struct Running {
+    /// Where the HTTP API listens (the real port when 0 was asked for).
+    pub http: SocketAddr,
+    /// The live grid, for in-process callers (the demo, tests).
+    pub engine: Engine,
+    http_task: JoinHandle<()>,
+    callbacks_task: JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data folder {path}: {error}")]
+    DataDir { path: String, error: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Store(grid::Error),
+    #[error("cannot listen on {addr}: {error}")]
+    Listen {
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+}
+
+/// Opens the grid described by `settings`.
+pub async fn open_engine(settings: &Settings, readers: usize) -> Result<Engine, StartError> {
+    if settings.database.is_none() {
+        std::fs::create_dir_all(&settings.data).map_err(|error| StartError::DataDir {
+            path: settings.data.display().to_string(),
+            error,
+        })?;
+    }
+    let options = StoreOptions {
+        readers,
+        synchronous: settings.synchronous,
+        ..Default::default()
+    };
+    Engine::open(&settings.database_url(), settings.engine.clone(), options)
+        .await
+        .map_err(StartError::Store)
+}
+
+/// Starts everything: the grid, the HTTP API, callback delivery.
+pub async fn start(settings: &Settings) -> Result<Running, StartError> {
+    let engine = open_engine(settings, 2).await?;
+    engine.start().await.map_err(StartError::Store)?;
+    let listener = tokio::net::TcpListener::bind(settings.http)
+        .await
+        .map_err(|error| StartError::Listen {
+            addr: settings.http,
+            error,
+        })?;
+    let http = listener.local_addr().map_err(|error| StartError::Listen {
+        addr: settings.http,
+        error,
+    })?;
+    let app = smartbots::router(engine.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let http_task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "HTTP server stopped");
+        }
+    });
+    let callbacks_task = callbacks::spawn(
+        engine.clone(),
+        Arc::new(smartbots::callback::render),
+        settings.callbacks.clone(),
+    );
+    tracing::info!(%http, database = %redact(&settings.database_url()), "botgrid is running");
+    Ok(Running {
+        http,
+        engine,
+        http_task,
+        callbacks_task,
+        stop: Some(stop),
+    })
+}
+
+/// A database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Running {
+    /// Stops accepting requests, lets those under way finish, and stops delivery.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.http_task).await;
+        self.callbacks_task.abort();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.http_task.abort();
+        self.callbacks_task.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

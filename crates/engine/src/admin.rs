@@ -1,0 +1,334 @@
+//! Operator commands: developers, avatars, access codes and tokens.
+//!
+//! These are what `botgrid admin` runs. They work on the store directly, so they take
+//! effect at once whether or not a server is running on the same database.
+
+use crate::Engine;
+use grid::secret::{self, Digest};
+use grid::{
+    Avatar, AvatarKind, Developer, Error, LegacyName, Location, Pick, Rights, TokenId, TokenInfo,
+    Uuid,
+};
+use store::{NewAvatar, StoreError, Tx};
+
+/// An avatar to create.
+#[derive(Clone, Debug)]
+pub struct AvatarSpec {
+    pub name: LegacyName,
+    pub kind: AvatarKind,
+    pub about: String,
+    pub home: Option<Location>,
+    /// Picks (name, description) for the profile.
+    pub picks: Vec<(String, String)>,
+    /// For bots: the access code to set; a random one is made when `None`.
+    pub access_code: Option<String>,
+}
+
+impl AvatarSpec {
+    /// A plain avatar of the given kind.
+    pub fn new(name: LegacyName, kind: AvatarKind) -> Self {
+        AvatarSpec {
+            name,
+            kind,
+            about: String::new(),
+            home: None,
+            picks: vec![],
+            access_code: None,
+        }
+    }
+}
+
+/// A bot that was created, with its access code in clear (shown once).
+#[derive(Clone, Debug)]
+pub struct NewBot {
+    pub avatar: Avatar,
+    pub access_code: String,
+}
+
+fn taken(e: StoreError, what: &str) -> Error {
+    if e.is_unique_violation() {
+        Error::invalid("name", format!("{what} is taken"))
+    } else {
+        e.into()
+    }
+}
+
+/// Hashes access codes on the blocking pool: Argon2 is slow on purpose.
+async fn hash_code(code: String) -> Result<String, Error> {
+    tokio::task::spawn_blocking(move || secret::hash_access_code(&code))
+        .await
+        .map_err(Error::internal)?
+}
+
+fn bot_named(tx: &mut Tx<'_>, name: &LegacyName) -> Result<Avatar, Error> {
+    tx.avatar_by_name(name)?
+        .filter(|a| a.kind == AvatarKind::Bot)
+        .ok_or(Error::BotNotFound)
+}
+
+fn avatar_named(tx: &mut Tx<'_>, name: &LegacyName) -> Result<Avatar, Error> {
+    tx.avatar_by_name(name)?
+        .ok_or_else(|| Error::AvatarNotFound {
+            who: name.to_string(),
+        })
+}
+
+struct Prepared {
+    spec: AvatarSpec,
+    code: Option<(String, String)>,
+}
+
+async fn prepare(spec: AvatarSpec) -> Result<Prepared, Error> {
+    let code = match spec.kind {
+        AvatarKind::Person => None,
+        AvatarKind::Bot => {
+            let code = match &spec.access_code {
+                Some(c) => {
+                    secret::check_access_code(c).map_err(|r| Error::invalid("access code", r))?;
+                    c.clone()
+                }
+                None => secret::new_access_code(),
+            };
+            Some((code.clone(), hash_code(code).await?))
+        }
+    };
+    Ok(Prepared { spec, code })
+}
+
+fn insert(tx: &mut Tx<'_>, p: &Prepared) -> Result<Avatar, Error> {
+    let avatar = tx
+        .insert_avatar(&NewAvatar {
+            uuid: Uuid::new_v4(),
+            name: p.spec.name.clone(),
+            display_name: p.spec.name.to_string(),
+            kind: p.spec.kind,
+            about: p.spec.about.clone(),
+            home: p.spec.home.clone(),
+        })
+        .map_err(|e| taken(e, &format!("the name {}", p.spec.name)))?;
+    if let Some((_, hash)) = &p.code {
+        tx.insert_bot(avatar.id, hash)?;
+    }
+    for (name, description) in &p.spec.picks {
+        tx.insert_pick(avatar.id, name, description)?;
+    }
+    Ok(avatar)
+}
+
+/// A whole small world to create in one transaction (the demo, benchmarks, tests).
+#[derive(Clone, Debug, Default)]
+pub struct Seed {
+    /// Developers: name and API key.
+    pub developers: Vec<(String, String)>,
+    pub avatars: Vec<AvatarSpec>,
+    /// Pairs of avatars (by name) to make friends.
+    pub friendships: Vec<(LegacyName, LegacyName)>,
+    /// A setting to write in the same transaction, to mark the seed as done.
+    pub marker: Option<(String, String)>,
+}
+
+impl Engine {
+    /// Creates a developer; returns it with its API key in clear (shown once).
+    pub async fn create_developer(
+        &self,
+        name: &str,
+        api_key: Option<String>,
+    ) -> Result<(Developer, String), Error> {
+        let key = match api_key {
+            Some(k) => {
+                secret::check_api_key(&k).map_err(|r| Error::invalid("api key", r))?;
+                k
+            }
+            None => secret::new_api_key(),
+        };
+        let name = name.to_owned();
+        let digest = Digest::of(&key);
+        let dev = self
+            .store()
+            .write(move |tx| {
+                tx.insert_developer(&name, &digest)
+                    .map_err(|e| taken(e, "that API key"))
+            })
+            .await?;
+        Ok((dev, key))
+    }
+
+    /// Every developer.
+    pub async fn developers(&self) -> Result<Vec<Developer>, Error> {
+        self.store().read(|tx| Ok(tx.developers()?)).await
+    }
+
+    /// Creates an avatar; for a bot, also its access (the code is returned in clear).
+    pub async fn create_avatar(&self, spec: AvatarSpec) -> Result<(Avatar, Option<String>), Error> {
+        let prepared = prepare(spec).await?;
+        let code = prepared.code.as_ref().map(|(c, _)| c.clone());
+        let avatar = self.store().write(move |tx| insert(tx, &prepared)).await?;
+        Ok((avatar, code))
+    }
+
+    /// Every avatar, by name.
+    pub async fn avatars(&self) -> Result<Vec<Avatar>, Error> {
+        self.store().read(|tx| Ok(tx.avatars()?)).await
+    }
+
+    /// Sets (or, with `None`, randomly renews) a bot's access code; returns it.
+    /// Callers holding the old code are refused from the next request on.
+    pub async fn set_access_code(
+        &self,
+        bot: &LegacyName,
+        code: Option<String>,
+    ) -> Result<String, Error> {
+        let code = match code {
+            Some(c) => {
+                secret::check_access_code(&c).map_err(|r| Error::invalid("access code", r))?;
+                c
+            }
+            None => secret::new_access_code(),
+        };
+        let hash = hash_code(code.clone()).await?;
+        let bot = bot.clone();
+        self.store()
+            .write(move |tx| {
+                let bot = bot_named(tx, &bot)?;
+                tx.set_bot_code(bot.id, &hash)?;
+                Ok(())
+            })
+            .await?;
+        Ok(code)
+    }
+
+    /// Issues an API token for a bot; returns it in clear (shown once).
+    pub async fn create_token(
+        &self,
+        bot: &LegacyName,
+        label: &str,
+    ) -> Result<(TokenInfo, String), Error> {
+        let token = secret::new_token();
+        let digest = Digest::of(&token);
+        let (bot, label) = (bot.clone(), label.to_owned());
+        let info = self
+            .store()
+            .write(move |tx| {
+                let bot = bot_named(tx, &bot)?;
+                Ok(tx.insert_token(bot.id, &digest, &label)?)
+            })
+            .await?;
+        Ok((info, token))
+    }
+
+    /// A bot's tokens.
+    pub async fn tokens(&self, bot: &LegacyName) -> Result<Vec<TokenInfo>, Error> {
+        let bot = bot.clone();
+        self.store()
+            .read(move |tx| {
+                let bot = bot_named(tx, &bot)?;
+                Ok(tx.tokens(bot.id)?)
+            })
+            .await
+    }
+
+    /// Revokes a bot's token; callers using it are refused from the next request on.
+    pub async fn revoke_token(&self, bot: &LegacyName, token: TokenId) -> Result<(), Error> {
+        let bot = bot.clone();
+        self.store()
+            .write(move |tx| {
+                let bot = bot_named(tx, &bot)?;
+                if tx.revoke_token(bot.id, token)? {
+                    Ok(())
+                } else {
+                    Err(Error::invalid(
+                        "token",
+                        format!("{} has no live token {token}", bot.name),
+                    ))
+                }
+            })
+            .await
+    }
+
+    /// Adds a pick to an avatar's profile.
+    pub async fn add_pick(
+        &self,
+        avatar: &LegacyName,
+        name: &str,
+        description: &str,
+    ) -> Result<Pick, Error> {
+        let (avatar, name, description) = (avatar.clone(), name.to_owned(), description.to_owned());
+        self.store()
+            .write(move |tx| {
+                let avatar = avatar_named(tx, &avatar)?;
+                Ok(tx.insert_pick(avatar.id, &name, &description)?)
+            })
+            .await
+    }
+
+    /// Sets an avatar's profile text.
+    pub async fn set_about(&self, avatar: &LegacyName, about: &str) -> Result<(), Error> {
+        let (avatar, about) = (avatar.clone(), about.to_owned());
+        self.store()
+            .write(move |tx| {
+                let avatar = avatar_named(tx, &avatar)?;
+                Ok(tx.set_about(avatar.id, &about)?)
+            })
+            .await
+    }
+
+    /// Makes two avatars friends with the rights a new friendship has.
+    pub async fn make_friends(&self, a: &LegacyName, b: &LegacyName) -> Result<(), Error> {
+        let (a, b) = (a.clone(), b.clone());
+        self.store().write(move |tx| befriend(tx, &a, &b)).await
+    }
+
+    /// Reads an installation setting.
+    pub async fn setting(&self, name: &str) -> Result<Option<String>, Error> {
+        let name = name.to_owned();
+        self.store().read(move |tx| Ok(tx.setting(&name)?)).await
+    }
+
+    /// Creates a whole world in one transaction: all of it or nothing.
+    /// Returns the created avatars with the access codes of the bots.
+    pub async fn seed(&self, seed: Seed) -> Result<Vec<(Avatar, Option<String>)>, Error> {
+        let mut prepared = Vec::with_capacity(seed.avatars.len());
+        for spec in seed.avatars {
+            prepared.push(prepare(spec).await?);
+        }
+        let mut developers = Vec::new();
+        for (name, key) in seed.developers {
+            secret::check_api_key(&key).map_err(|r| Error::invalid("api key", r))?;
+            developers.push((name, Digest::of(&key)));
+        }
+        let friendships = seed.friendships;
+        let marker = seed.marker;
+        self.store()
+            .write(move |tx| {
+                for (name, digest) in &developers {
+                    tx.insert_developer(name, digest)
+                        .map_err(|e| taken(e, "that API key"))?;
+                }
+                let mut made = Vec::new();
+                for p in &prepared {
+                    made.push((insert(tx, p)?, p.code.as_ref().map(|(c, _)| c.clone())));
+                }
+                for (a, b) in &friendships {
+                    befriend(tx, a, b)?;
+                }
+                if let Some((name, value)) = &marker {
+                    tx.set_setting(name, value)?;
+                }
+                Ok(made)
+            })
+            .await
+    }
+}
+
+fn befriend(tx: &mut Tx<'_>, a: &LegacyName, b: &LegacyName) -> Result<(), Error> {
+    let a = avatar_named(tx, a)?;
+    let b = avatar_named(tx, b)?;
+    if a.id == b.id {
+        return Err(Error::NotForSelf { what: "befriend" });
+    }
+    if tx.rights(a.id, b.id)?.is_some() {
+        return Err(Error::AlreadyFriends);
+    }
+    tx.insert_friendship(a.id, b.id, Rights::NEW_FRIENDSHIP)?;
+    Ok(())
+}

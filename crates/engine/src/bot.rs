@@ -1,0 +1,457 @@
+//! Carrying out what a bot is asked to do.
+
+use crate::Engine;
+use crate::auth::{self, Credentials, Identity};
+use grid::callback::{self, CallbackChange, MAX_CALLBACKS_PER_BOT};
+use grid::command::{AvatarSelector, BotCommand, BotStatus, Reply, ThrottleClass};
+use grid::message::{self, MAX_OFFER_MESSAGE_BYTES};
+use grid::{
+    Avatar, AvatarId, Error, Event, Friend, OfflinePolicy, Presence, Rights, RightsChange,
+    StartLocation, Uuid,
+};
+use store::Tx;
+
+/// What must happen once a command's transaction has committed.
+pub(crate) enum After {
+    /// Finish a presence transition later, unless another one supersedes it.
+    Presence {
+        bot: AvatarId,
+        seq: i64,
+        to: Presence,
+    },
+    /// The set of callback registrations changed.
+    CallbacksChanged,
+}
+
+struct Executed {
+    reply: Reply,
+    after: Vec<After>,
+}
+
+enum Step {
+    Done(Executed),
+    Verify { bot: AvatarId, phc: String },
+}
+
+impl Engine {
+    /// Runs a command on behalf of the bot the credentials name.
+    ///
+    /// The caller is authenticated, the bot's presence and throttle are checked, and the
+    /// command's changes and events are committed, all in one transaction: `Ok` means
+    /// committed, `Err` means nothing was written.
+    pub async fn bot_command(
+        &self,
+        creds: &Credentials,
+        command: BotCommand,
+    ) -> Result<Reply, Error> {
+        // At most two rounds: the second follows a slow access-code check.
+        for _ in 0..2 {
+            match self.try_bot_command(creds.clone(), command.clone()).await? {
+                Step::Done(done) => {
+                    self.after_commit(done.after);
+                    return Ok(done.reply);
+                }
+                Step::Verify { bot, phc } => {
+                    self.inner
+                        .auth
+                        .verify_slowly(bot, phc, &creds.secret)
+                        .await?
+                }
+            }
+        }
+        Err(Error::internal("authentication did not settle"))
+    }
+
+    async fn try_bot_command(
+        &self,
+        creds: Credentials,
+        command: BotCommand,
+    ) -> Result<Step, Error> {
+        let engine = self.clone();
+        let read_only = command.is_read_only();
+        let job = move |tx: &mut Tx<'_>| -> Result<Step, Error> {
+            let bot = match auth::identify(tx, &engine.inner.auth, &creds)? {
+                Identity::Bot(bot) => bot,
+                Identity::Verify { bot, phc } => return Ok(Step::Verify { bot, phc }),
+            };
+            if command.needs_presence() && !bot.presence.is_online() {
+                return Err(Error::BotOffline);
+            }
+            if command.throttle_class() == ThrottleClass::Messaging
+                && let Some(throttle) = &engine.inner.throttle
+            {
+                throttle.check(bot.id)?;
+            }
+            execute(tx, &bot, command).map(Step::Done)
+        };
+        if read_only {
+            self.store().read(job).await
+        } else {
+            self.store().write(job).await
+        }
+    }
+
+    pub(crate) fn after_commit(&self, after: Vec<After>) {
+        for a in after {
+            match a {
+                After::Presence { bot, seq, to } => self.schedule_presence(bot, seq, to),
+                After::CallbacksChanged => {
+                    self.inner.callbacks_changed.send_modify(|v| *v += 1);
+                }
+            }
+        }
+    }
+}
+
+fn done(reply: Reply) -> Result<Executed, Error> {
+    Ok(Executed {
+        reply,
+        after: vec![],
+    })
+}
+
+fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Executed, Error> {
+    match command {
+        BotCommand::Status => done(Reply::Status(BotStatus {
+            presence: bot.presence,
+            name: bot.name.clone(),
+            uuid: bot.uuid,
+            location: bot.location.as_ref().map(|l| l.to_string()),
+        })),
+        BotCommand::Login { location } => login(tx, bot, location),
+        BotCommand::Logout => logout(tx, bot),
+        BotCommand::SetCallback(change) => set_callback(tx, bot, change),
+        BotCommand::Im { to, message } => {
+            message::check_im_text(&message)?;
+            let to = resolve(tx, &to)?;
+            not_self(bot, &to, "send an IM to")?;
+            let id = tx.insert_direct_message(bot.id, to.id, &message)?;
+            deliver(
+                tx,
+                &to,
+                Event::InstantMessage {
+                    message: id,
+                    from: bot.to_ref(),
+                    text: message,
+                },
+            )?;
+            done(Reply::Done)
+        }
+        BotCommand::TypingStart { to, seconds } => {
+            let to = resolve_key(tx, to)?;
+            not_self(bot, &to, "type to")?;
+            deliver(
+                tx,
+                &to,
+                Event::TypingStarted {
+                    from: bot.to_ref(),
+                    seconds,
+                },
+            )?;
+            done(Reply::Done)
+        }
+        BotCommand::TypingStop { to } => {
+            let to = resolve_key(tx, to)?;
+            not_self(bot, &to, "type to")?;
+            deliver(tx, &to, Event::TypingStopped { from: bot.to_ref() })?;
+            done(Reply::Done)
+        }
+        BotCommand::OfferFriendship { to, message } => offer_friendship(tx, bot, to, message),
+        BotCommand::AnswerFriendship {
+            from,
+            session,
+            accept,
+        } => answer_friendship(tx, bot, from, session, accept),
+        BotCommand::CancelFriendship { friend } => {
+            let friend = resolve_key(tx, friend)?;
+            if tx.delete_friendship(bot.id, friend.id)? {
+                return done(Reply::Done);
+            }
+            match tx.offer_between(bot.id, friend.id)? {
+                Some(offer) => {
+                    tx.delete_offer(offer.id)?;
+                    done(Reply::Done)
+                }
+                None => Err(Error::NotFriends),
+            }
+        }
+        BotCommand::EditFriendship { friend, change } => edit_friendship(tx, bot, friend, change),
+        BotCommand::Friends => {
+            let friends = tx
+                .friends(bot.id)?
+                .into_iter()
+                .map(|row| Friend {
+                    online: row.presence.is_online() && row.their_rights.see_online,
+                    avatar: row.avatar,
+                    their_rights: row.their_rights,
+                    my_rights: row.my_rights,
+                })
+                .collect();
+            done(Reply::Friends(friends))
+        }
+        BotCommand::KeyToName { key } => {
+            let avatar = resolve_key(tx, key)?;
+            done(Reply::Name {
+                key: avatar.uuid,
+                name: avatar.name,
+            })
+        }
+        BotCommand::NameToKey { name } => match tx.avatar_by_name(&name)? {
+            Some(avatar) => done(Reply::Key {
+                key: avatar.uuid,
+                name: avatar.name,
+            }),
+            None => Err(Error::NameNotFound {
+                normalized: name.capitalized().to_string(),
+            }),
+        },
+        BotCommand::AvatarInfo { avatar } => {
+            let target = resolve_key(tx, avatar)?;
+            let mut profile = tx
+                .profile(target.id)?
+                .ok_or_else(|| Error::AvatarNotFound {
+                    who: avatar.to_string(),
+                })?;
+            profile.online = target.presence.is_online() && may_see_online(tx, &target, bot)?;
+            done(Reply::Profile(profile))
+        }
+        BotCommand::AvatarPicks { avatar, filter } => {
+            let target = resolve_key(tx, avatar)?;
+            let picks = tx.picks(target.id)?;
+            let total = picks.len();
+            let picks = picks
+                .into_iter()
+                .filter(|p| filter.keeps(&p.name, p.uuid))
+                .collect();
+            done(Reply::Picks { total, picks })
+        }
+    }
+}
+
+/// Puts an event in front of an avatar according to its offline policy.
+pub(crate) fn deliver(tx: &mut Tx<'_>, to: &Avatar, event: Event) -> Result<(), Error> {
+    let online = to.presence.is_online();
+    match event.offline_policy() {
+        OfflinePolicy::Deliver => {
+            tx.emit(to.id, event)?;
+        }
+        OfflinePolicy::Queue | OfflinePolicy::Drop if online => {
+            tx.emit(to.id, event)?;
+        }
+        OfflinePolicy::Queue => tx.hold(to.id, &event)?,
+        OfflinePolicy::Drop => {}
+    }
+    Ok(())
+}
+
+fn resolve(tx: &mut Tx<'_>, who: &AvatarSelector) -> Result<Avatar, Error> {
+    let found = match who {
+        AvatarSelector::Key(uuid) => tx.avatar_by_uuid(*uuid)?,
+        AvatarSelector::Name(name) => tx.avatar_by_name(name)?,
+    };
+    found.ok_or_else(|| Error::AvatarNotFound {
+        who: who.to_string(),
+    })
+}
+
+fn resolve_key(tx: &mut Tx<'_>, uuid: Uuid) -> Result<Avatar, Error> {
+    resolve(tx, &AvatarSelector::Key(uuid))
+}
+
+fn not_self(bot: &Avatar, other: &Avatar, what: &'static str) -> Result<(), Error> {
+    if bot.id == other.id {
+        Err(Error::NotForSelf { what })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `viewer` may see that `target` is online: itself, or a friend `target`
+/// lets see it.
+fn may_see_online(tx: &mut Tx<'_>, target: &Avatar, viewer: &Avatar) -> Result<bool, Error> {
+    if target.id == viewer.id {
+        return Ok(true);
+    }
+    Ok(tx
+        .rights(target.id, viewer.id)?
+        .is_some_and(|r| r.see_online))
+}
+
+fn login(tx: &mut Tx<'_>, bot: &Avatar, start: Option<StartLocation>) -> Result<Executed, Error> {
+    let location = match start {
+        Some(StartLocation::At(place)) => {
+            tx.set_location(bot.id, &place, true)?;
+            Some(place)
+        }
+        Some(StartLocation::Home) | None => {
+            if let Some(home) = &bot.home {
+                tx.set_location(bot.id, home, false)?;
+            }
+            bot.home.clone()
+        }
+    };
+    match bot.presence {
+        // Already on the way in or in: login is always accepted, and changes nothing more.
+        Presence::Online | Presence::Connecting => done(Reply::Done),
+        Presence::LoggedOut | Presence::LoggingOut => {
+            let seq = tx.set_presence(bot.id, Presence::Connecting)?;
+            tx.emit(
+                bot.id,
+                Event::OnlineStatus {
+                    presence: Presence::Connecting,
+                    location: location.map(|l| l.to_string()),
+                },
+            )?;
+            Ok(Executed {
+                reply: Reply::Done,
+                after: vec![After::Presence {
+                    bot: bot.id,
+                    seq,
+                    to: Presence::Online,
+                }],
+            })
+        }
+    }
+}
+
+fn logout(tx: &mut Tx<'_>, bot: &Avatar) -> Result<Executed, Error> {
+    match bot.presence {
+        Presence::LoggedOut | Presence::LoggingOut => done(Reply::Done),
+        Presence::Online | Presence::Connecting => {
+            let seq = tx.set_presence(bot.id, Presence::LoggingOut)?;
+            tx.emit(
+                bot.id,
+                Event::OnlineStatus {
+                    presence: Presence::LoggingOut,
+                    location: bot.location.as_ref().map(|l| l.to_string()),
+                },
+            )?;
+            Ok(Executed {
+                reply: Reply::Done,
+                after: vec![After::Presence {
+                    bot: bot.id,
+                    seq,
+                    to: Presence::LoggedOut,
+                }],
+            })
+        }
+    }
+}
+
+fn set_callback(tx: &mut Tx<'_>, bot: &Avatar, change: CallbackChange) -> Result<Executed, Error> {
+    let existing = tx.callbacks_of(bot.id)?;
+    match change {
+        CallbackChange::Clear => {
+            for cb in &existing {
+                tx.delete_callback(cb.id)?;
+            }
+        }
+        CallbackChange::Add { url, events } => {
+            let url = callback::check_url(&url)?;
+            match existing.iter().find(|cb| cb.url == url) {
+                Some(cb) => tx.set_callback_events(cb.id, &cb.events.union(&events))?,
+                None => {
+                    if existing.len() >= MAX_CALLBACKS_PER_BOT {
+                        return Err(Error::TooManyCallbacks {
+                            max: MAX_CALLBACKS_PER_BOT,
+                        });
+                    }
+                    // Deliver what happens from now on, not the bot's history.
+                    let cursor = tx.last_event_id(bot.id)?;
+                    tx.insert_callback(bot.id, &url, &events, cursor)?;
+                }
+            }
+        }
+        CallbackChange::Remove { url, events, every } => {
+            let url = callback::check_url(&url)?;
+            if let Some(cb) = existing.iter().find(|cb| cb.url == url) {
+                let every: Vec<&str> = every.iter().map(String::as_str).collect();
+                match cb.events.minus(&events, &every) {
+                    Some(left) => tx.set_callback_events(cb.id, &left)?,
+                    None => tx.delete_callback(cb.id)?,
+                }
+            }
+        }
+    }
+    Ok(Executed {
+        reply: Reply::Done,
+        after: vec![After::CallbacksChanged],
+    })
+}
+
+fn offer_friendship(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    to: Uuid,
+    text: String,
+) -> Result<Executed, Error> {
+    message::check_len("message", &text, MAX_OFFER_MESSAGE_BYTES)?;
+    let to = resolve_key(tx, to)?;
+    not_self(bot, &to, "offer friendship to")?;
+    if tx.rights(bot.id, to.id)?.is_some() {
+        return Err(Error::AlreadyFriends);
+    }
+    if tx.offer_between(bot.id, to.id)?.is_some() {
+        return Err(Error::OfferAlreadySent);
+    }
+    // Both want it: an offer meeting one from the other side is an acceptance.
+    if let Some(theirs) = tx.offer_between(to.id, bot.id)? {
+        tx.delete_offer(theirs.id)?;
+        tx.insert_friendship(bot.id, to.id, Rights::NEW_FRIENDSHIP)?;
+        deliver(tx, &to, Event::FriendshipAccepted { by: bot.to_ref() })?;
+        return done(Reply::Done);
+    }
+    let offer = tx.insert_offer(bot.id, to.id, &text)?;
+    deliver(
+        tx,
+        &to,
+        Event::FriendshipOffered {
+            from: bot.to_ref(),
+            session: offer.session,
+            message: text,
+        },
+    )?;
+    done(Reply::Done)
+}
+
+fn answer_friendship(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    from: Uuid,
+    session: Uuid,
+    accept: bool,
+) -> Result<Executed, Error> {
+    let offerer = resolve_key(tx, from)?;
+    let offer = tx
+        .offer_by_session(session)?
+        .filter(|o| o.to == bot.id && o.from == offerer.id)
+        .ok_or(Error::OfferNotFound)?;
+    tx.delete_offer(offer.id)?;
+    if accept {
+        if tx.rights(bot.id, offerer.id)?.is_none() {
+            tx.insert_friendship(bot.id, offerer.id, Rights::NEW_FRIENDSHIP)?;
+        }
+        deliver(tx, &offerer, Event::FriendshipAccepted { by: bot.to_ref() })?;
+    } else {
+        deliver(tx, &offerer, Event::FriendshipDeclined { by: bot.to_ref() })?;
+    }
+    done(Reply::Done)
+}
+
+fn edit_friendship(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    friend: Uuid,
+    change: RightsChange,
+) -> Result<Executed, Error> {
+    if change.is_empty() {
+        return Err(Error::invalid(
+            "rights",
+            "give at least one right to change",
+        ));
+    }
+    let friend = resolve_key(tx, friend)?;
+    let rights = tx.rights(bot.id, friend.id)?.ok_or(Error::NotFriends)?;
+    tx.set_rights(bot.id, friend.id, change.apply(rights))?;
+    done(Reply::Done)
+}
