@@ -58,6 +58,13 @@ struct Running {
     selection: watch::Sender<grid::callback::EventSelection>,
 }
 
+/// Workers stop with their supervisor (a dropped `JoinHandle` would leave them running).
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Starts delivering callbacks; runs until the returned task is aborted.
 pub fn spawn(engine: Engine, render: Render, config: DeliveryConfig) -> JoinHandle<()> {
     tokio::spawn(supervise(engine, render, config))
@@ -82,13 +89,7 @@ async fn supervise(engine: Engine, render: Render, config: DeliveryConfig) {
         match engine.callbacks().await {
             Ok(list) => {
                 let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
-                running.retain(|id, r| {
-                    let keep = live.contains(id) && !r.task.is_finished();
-                    if !keep {
-                        r.task.abort();
-                    }
-                    keep
-                });
+                running.retain(|id, r| live.contains(id) && !r.task.is_finished());
                 for cb in list {
                     if let Some(r) = running.get(&cb.id) {
                         r.selection.send_if_modified(|s| {

@@ -294,6 +294,18 @@ fn login(tx: &mut Tx<'_>, bot: &Avatar, start: Option<StartLocation>) -> Result<
         // Already on the way in or in: login is always accepted, and changes nothing more.
         Presence::Online | Presence::Connecting => done(Reply::Done),
         Presence::LoggedOut | Presence::LoggingOut => {
+            if bot.presence == Presence::LoggingOut {
+                // Finish the logout first, so that every LOGGING_OUT a receiver sees is
+                // followed by LOGGED_OUT before the next CONNECTING.
+                tx.set_presence(bot.id, Presence::LoggedOut)?;
+                tx.emit(
+                    bot.id,
+                    Event::OnlineStatus {
+                        presence: Presence::LoggedOut,
+                        location: bot.location.as_ref().map(|l| l.to_string()),
+                    },
+                )?;
+            }
             let seq = tx.set_presence(bot.id, Presence::Connecting)?;
             tx.emit(
                 bot.id,

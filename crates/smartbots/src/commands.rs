@@ -3,7 +3,7 @@
 //! This table is the single description of the API: dispatch reads it, the reference in
 //! `docs/` is generated from it, and tests check every entry against the core.
 
-use crate::args::Args;
+pub use crate::args::Args;
 use crate::callback;
 use crate::errors::Failure;
 use crate::reply::Fields;
@@ -300,7 +300,7 @@ pub static COMMANDS: &[CommandDef] = &[
                 "The avatar that made the offer (from the callback).",
             ),
             req("session_id", "The offer's session (from the callback)."),
-            req("accept", "`1` accepts; missing, empty or `0` declines."),
+            opt("accept", "`1` accepts; missing, empty or `0` declines."),
         ],
         outputs: &[],
         json_only: false,

@@ -9,7 +9,8 @@ use crate::params::Params;
 use grid::command::ThrottleClass;
 use std::fmt::Write;
 
-fn example_command(def: &CommandDef) -> Option<grid::command::BotCommand> {
+/// The command an entry's example parses to (`None` if it does not parse).
+pub fn example_command(def: &CommandDef) -> Option<grid::command::BotCommand> {
     let query: Vec<String> = def
         .example
         .iter()
@@ -70,7 +71,11 @@ pub fn reference() -> String {
                 notes.push("counts against the bot's messaging throttle".to_owned());
             }
         }
-        let _ = writeln!(d, "*{}.*\n", notes.join("; "));
+        let mut line = notes.join("; ");
+        if let Some(first) = line.get(..1) {
+            line = first.to_uppercase() + &line[1..];
+        }
+        let _ = writeln!(d, "*{line}.*\n");
         if !def.params.is_empty() {
             let _ = writeln!(d, "| Parameter | Required | Meaning |\n|---|---|---|");
             for p in def.params {

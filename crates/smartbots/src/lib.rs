@@ -6,7 +6,7 @@
 //! [`grid::command::BotCommand`]s, replies and errors into SmartBots text, events into
 //! callback payloads ([`callback::render`]). The rules are the engine's.
 
-mod args;
+pub mod args;
 pub mod callback;
 pub mod commands;
 pub mod docs;

@@ -1,0 +1,15 @@
+//! The SmartBots API of a real botgrid server, over HTTP, on SQLite (or PostgreSQL
+//! when BOTGRID_TEST_DATABASE_URL is set).
+
+mod harness;
+
+mod callbacks;
+mod cli;
+mod credentials;
+mod errors;
+mod friendship;
+mod lifecycle;
+mod lookups;
+mod messaging;
+mod throttle;
+mod transport;
