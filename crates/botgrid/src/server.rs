@@ -1,6 +1,7 @@
 //! Starting and stopping a botgrid server.
 
 use crate::settings::Settings;
+use axum::serve::ListenerExt;
 use engine::Engine;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,6 +66,11 @@ pub async fn start(settings: &Settings) -> Result<Running, StartError> {
         error,
     })?;
     let app = smartbots::router(engine.clone());
+    // Small request/response exchanges on kept-alive connections: do not let Nagle's
+    // algorithm hold replies back.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let http_task = tokio::spawn(async move {
         let served = axum::serve(listener, app)

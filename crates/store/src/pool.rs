@@ -89,6 +89,13 @@ impl Target {
                 c.pragma_update(None, "foreign_keys", "ON")?;
                 if read_only {
                     c.pragma_update(None, "query_only", "ON")?;
+                } else if options.synchronous == Synchronous::Normal {
+                    // Without an fsync per commit, checkpoints inside commits are what
+                    // callers wait for: run them on their own thread (`checkpoint_loop`).
+                    // With FULL, SQLite's own checkpoints stay: measured, a concurrent
+                    // checkpoint's write-back slows every commit's fsync (docs/BENCHMARKS.md).
+                    c.pragma_update(None, "wal_autocheckpoint", 0)?;
+                    c.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
                 }
                 Ok(Conn::Lite(c))
             }
@@ -149,6 +156,8 @@ pub struct Store {
     writer: flume::Sender<BoxedWork>,
     readers: flume::Sender<BoxedWork>,
     dialect: crate::sql::Dialect,
+    /// Dropped with the last handle, which stops the checkpoint thread.
+    _checkpoints: Arc<flume::Sender<()>>,
 }
 
 impl Store {
@@ -206,10 +215,21 @@ impl Store {
             };
             conn.await.map_err(|_| StoreError::Closed)??;
         }
+        let (checkpoints, stop) = flume::bounded::<()>(1);
+        if matches!(target, Target::Sqlite(_)) && options.synchronous == Synchronous::Normal {
+            let conn = target.connect(&options, true)?;
+            std::thread::Builder::new()
+                .name("store-checkpoint".into())
+                .spawn(move || checkpoint_loop(conn, stop))
+                .map_err(|e| {
+                    StoreError::Other(format!("cannot start the checkpoint thread: {e}"))
+                })?;
+        }
         Ok(Store {
             writer,
             readers,
             dialect,
+            _checkpoints: Arc::new(checkpoints),
         })
     }
 
@@ -324,5 +344,43 @@ fn reader_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>) {
         let _ = conn.batch("ROLLBACK");
         debug_assert!(emitted.is_empty(), "a read job emitted events");
         job.finish(settled.as_ref().map(|_| ()));
+    }
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// WAL frames (about 4 KiB each) after which the log is restarted from the beginning.
+const RESTART_AFTER_FRAMES: i64 = 8192;
+
+/// With `synchronous=NORMAL`, keeps SQLite's write-ahead log short without stalling
+/// commits (measured: the p99 of `im` at 2,000/s went from 12.8 ms to 1.3 ms).
+///
+/// PASSIVE checkpoints copy the log into the database alongside the writer. Under
+/// steady writes they never catch up completely, and the log is only rewound when a
+/// writer finds it fully copied; so once it is long, a RESTART checkpoint takes the
+/// write lock between two batches, copies the few frames written since the passive
+/// pass and lets the next commit start the log from the beginning.
+fn checkpoint_loop(conn: Conn, stop: flume::Receiver<()>) {
+    let Conn::Lite(c) = conn else { return };
+    let checkpoint = |mode: &str| -> rusqlite::Result<i64> {
+        c.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+            r.get::<_, i64>(1)
+        })
+    };
+    loop {
+        match stop.recv_timeout(CHECKPOINT_EVERY) {
+            Err(flume::RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+        let result = checkpoint("PASSIVE").and_then(|frames| {
+            if frames > RESTART_AFTER_FRAMES {
+                checkpoint("RESTART")?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
