@@ -151,10 +151,10 @@ async fn main() {
         }));
     }
     drop(queue);
-    if args.rate > 0 {
+    if let Some(nanos) = 1_000_000_000u64.checked_div(args.rate) {
         // The schedule is kept by a plain thread: tokio's timer has a 1 ms grain, which
         // would be charged to the server as latency.
-        let interval = Duration::from_nanos(1_000_000_000 / args.rate);
+        let interval = Duration::from_nanos(nanos);
         std::thread::spawn(move || {
             let start = Instant::now();
             let mut seq = 0u64;
