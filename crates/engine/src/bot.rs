@@ -2,6 +2,7 @@
 
 use crate::Engine;
 use crate::auth::{self, Credentials, Identity};
+use crate::presence;
 use grid::callback::{self, CallbackChange, MAX_CALLBACKS_PER_BOT};
 use grid::command::{AvatarSelector, BotCommand, BotStatus, Reply, ThrottleClass};
 use grid::message::{self, MAX_OFFER_MESSAGE_BYTES};
@@ -297,23 +298,9 @@ fn login(tx: &mut Tx<'_>, bot: &Avatar, start: Option<StartLocation>) -> Result<
             if bot.presence == Presence::LoggingOut {
                 // Finish the logout first, so that every LOGGING_OUT a receiver sees is
                 // followed by LOGGED_OUT before the next CONNECTING.
-                tx.set_presence(bot.id, Presence::LoggedOut)?;
-                tx.emit(
-                    bot.id,
-                    Event::OnlineStatus {
-                        presence: Presence::LoggedOut,
-                        location: bot.location.as_ref().map(|l| l.to_string()),
-                    },
-                )?;
+                presence::change(tx, bot.id, Presence::LoggedOut, bot.location.as_ref())?;
             }
-            let seq = tx.set_presence(bot.id, Presence::Connecting)?;
-            tx.emit(
-                bot.id,
-                Event::OnlineStatus {
-                    presence: Presence::Connecting,
-                    location: location.map(|l| l.to_string()),
-                },
-            )?;
+            let seq = presence::change(tx, bot.id, Presence::Connecting, location.as_ref())?;
             Ok(Executed {
                 reply: Reply::Done,
                 after: vec![After::Presence {
@@ -330,14 +317,7 @@ fn logout(tx: &mut Tx<'_>, bot: &Avatar) -> Result<Executed, Error> {
     match bot.presence {
         Presence::LoggedOut | Presence::LoggingOut => done(Reply::Done),
         Presence::Online | Presence::Connecting => {
-            let seq = tx.set_presence(bot.id, Presence::LoggingOut)?;
-            tx.emit(
-                bot.id,
-                Event::OnlineStatus {
-                    presence: Presence::LoggingOut,
-                    location: bot.location.as_ref().map(|l| l.to_string()),
-                },
-            )?;
+            let seq = presence::change(tx, bot.id, Presence::LoggingOut, bot.location.as_ref())?;
             Ok(Executed {
                 reply: Reply::Done,
                 after: vec![After::Presence {
@@ -457,10 +437,7 @@ fn edit_friendship(
     change: RightsChange,
 ) -> Result<Executed, Error> {
     if change.is_empty() {
-        return Err(Error::invalid(
-            "rights",
-            "give at least one right to change",
-        ));
+        return Err(Error::NoRightGiven);
     }
     let friend = resolve_key(tx, friend)?;
     let rights = tx.rights(bot.id, friend.id)?.ok_or(Error::NotFriends)?;

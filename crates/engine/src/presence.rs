@@ -7,8 +7,28 @@
 //! found half-done are finished.
 
 use crate::Engine;
-use grid::{AvatarId, Error, Event, Presence};
+use grid::{AvatarId, Error, Event, Location, Presence};
 use std::time::Duration;
+use store::Tx;
+
+/// Moves an avatar to a new presence state and raises the `OnlineStatus` event that
+/// every change of presence is. Returns the new transition counter.
+pub(crate) fn change(
+    tx: &mut Tx<'_>,
+    avatar: AvatarId,
+    to: Presence,
+    location: Option<&Location>,
+) -> Result<i64, Error> {
+    let seq = tx.set_presence(avatar, to)?;
+    tx.emit(
+        avatar,
+        Event::OnlineStatus {
+            presence: to,
+            location: location.map(|l| l.to_string()),
+        },
+    )?;
+    Ok(seq)
+}
 
 impl Engine {
     pub(crate) fn schedule_presence(&self, bot: AvatarId, seq: i64, to: Presence) {

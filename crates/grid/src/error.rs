@@ -30,6 +30,8 @@ pub enum Error {
     OfferAlreadySent,
     #[error("no such friendship offer")]
     OfferNotFound,
+    #[error("no right to change was given")]
+    NoRightGiven,
     #[error("too many callback URLs (at most {max})")]
     TooManyCallbacks { max: usize },
     #[error("invalid {field}: {reason}")]
@@ -79,6 +81,7 @@ impl ErrorKind {
             ErrorKind::NotFriends => Error::NotFriends,
             ErrorKind::OfferAlreadySent => Error::OfferAlreadySent,
             ErrorKind::OfferNotFound => Error::OfferNotFound,
+            ErrorKind::NoRightGiven => Error::NoRightGiven,
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },
             ErrorKind::Invalid => Error::invalid("message", "must not be empty"),
             ErrorKind::Internal => Error::internal("database is locked"),

@@ -363,9 +363,6 @@ pub static COMMANDS: &[CommandDef] = &[
                 see_on_map: a.opt_flag("see_on_map")?,
                 modify_objects: a.opt_flag("can_edit")?,
             };
-            if change.is_empty() {
-                return Err(Failure::Missing("see_online, see_on_map or can_edit"));
-            }
             Ok(BotCommand::EditFriendship {
                 friend: a.req_uuid("slkey")?,
                 change,

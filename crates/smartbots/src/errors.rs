@@ -79,6 +79,7 @@ fn grid_text(e: &Error) -> String {
         Error::NotFriends => "Not friends".into(),
         Error::OfferAlreadySent => "Friendship offer already sent".into(),
         Error::OfferNotFound => "Friendship offer not found".into(),
+        Error::NoRightGiven => "Missing parameter: see_online, see_on_map or can_edit".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
         Error::Invalid { field, reason } => format!("Invalid parameter: {field} ({reason})"),
         // Details go to the server log, not to the caller.
@@ -122,6 +123,7 @@ fn when_grid(kind: ErrorKind) -> &'static str {
         ErrorKind::OfferNotFound => {
             "`friendship_offer_accept` with a session that is not an open offer from that avatar to this bot."
         }
+        ErrorKind::NoRightGiven => "`edit_friendship` without any of the three rights.",
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
         }
