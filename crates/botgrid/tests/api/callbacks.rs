@@ -173,6 +173,24 @@ async fn a_failing_receiver_gets_every_event_in_order_with_stable_ids() {
 }
 
 #[tokio::test]
+async fn a_receiver_that_times_out_is_retried() {
+    let grid = Grid::start_with(|s| s.callbacks.timeout = Duration::from_millis(300)).await;
+    let (ada, lin) = two_online_bots(&grid).await;
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "instant_message").await;
+    hook.stall_next(2);
+    im(&grid, &ada, "Lin", "patience").await;
+    im(&grid, &ada, "Lin", "next").await;
+    let got = hook.wait_for("instant_message", 2).await;
+    assert_eq!(got[0]["message"], "patience");
+    assert_eq!(got[1]["message"], "next");
+    assert!(
+        hook.attempts() >= 4,
+        "two timed-out attempts, then one each"
+    );
+}
+
+#[tokio::test]
 async fn events_wait_out_a_receiver_that_is_down() {
     let grid = Grid::start().await;
     let (ada, lin) = two_online_bots(&grid).await;

@@ -328,6 +328,7 @@ pub struct Receiver {
     received: Arc<Mutex<Vec<Posted>>>,
     attempts: Arc<AtomicU32>,
     fail_next: Arc<AtomicU32>,
+    stall_next: Arc<AtomicU32>,
     content_types: Arc<Mutex<Vec<String>>>,
     notify: Arc<Notify>,
 }
@@ -356,6 +357,7 @@ impl Receiver {
             received: Default::default(),
             attempts: Default::default(),
             fail_next: Default::default(),
+            stall_next: Default::default(),
             content_types: Default::default(),
             notify: Default::default(),
         };
@@ -366,6 +368,14 @@ impl Receiver {
                 let state = state.clone();
                 async move {
                     state.attempts.fetch_add(1, Ordering::SeqCst);
+                    let stalling = state
+                        .stall_next
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if stalling {
+                        tokio::time::sleep(Duration::from_secs(3)).await;
+                        return StatusCode::OK;
+                    }
                     let failing = state
                         .fail_next
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -399,6 +409,11 @@ impl Receiver {
     /// Makes the next `n` POSTs fail with HTTP 500.
     pub fn fail_next(&self, n: u32) {
         self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes the next `n` POSTs answer only after 3 s (past a short delivery timeout).
+    pub fn stall_next(&self, n: u32) {
+        self.stall_next.store(n, Ordering::SeqCst);
     }
 
     pub fn attempts(&self) -> u32 {
