@@ -1,6 +1,7 @@
 //! The demo world a new installation starts with, and its credentials.
 
-use engine::{AvatarSpec, Engine, Seed};
+use engine::{AvatarSpec, Engine, GroupSpec, Seed};
+use grid::group::Powers;
 use grid::{AvatarKind, LegacyName, Location};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -8,12 +9,16 @@ use std::path::{Path, PathBuf};
 
 const MARKER: &str = "demo_world";
 const FILE: &str = "credentials.txt";
+/// The demo world's group.
+pub const DEMO_GROUP: &str = "Botgrid Greeters";
 
 /// Credentials of the demo world.
 pub struct DemoCredentials {
     pub api_key: String,
     /// Bot names and access codes.
     pub bots: Vec<(String, String)>,
+    /// Groups served for the Simple Groups API: name and security code.
+    pub groups: Vec<(String, String)>,
 }
 
 fn name(s: &str) -> LegacyName {
@@ -33,6 +38,7 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
         return Ok(None);
     }
     let api_key = grid::secret::new_api_key();
+    let group_code = grid::secret::new_access_code();
     let bot = |n: &str, about: &str| AvatarSpec {
         about: about.into(),
         home: home(),
@@ -63,6 +69,23 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
             person("Kim Resident", "Another person of the demo world.", vec![]),
         ],
         friendships: vec![(name("Ada Resident"), name("Sam Resident"))],
+        groups: vec![GroupSpec {
+            charter: "Everyone who greets newcomers to the demo grid.".into(),
+            open_enrollment: true,
+            roles: vec![(
+                "Greeters".into(),
+                "Greeter".into(),
+                Powers::everyone_default() | Powers::INVITE,
+            )],
+            members: vec![
+                (name("Lin Resident"), vec!["Officers".into()]),
+                (name("Sam Resident"), vec!["Greeters".into()]),
+            ],
+            security_code: Some(group_code.clone()),
+            serving_bot: Some(name("Ada Resident")),
+            ..GroupSpec::new(DEMO_GROUP, name("Ada Resident"))
+        }],
+        tokens: vec![],
         marker: Some((MARKER.into(), "1".into())),
     };
     let made = engine.seed(seed).await?;
@@ -70,7 +93,11 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
         .into_iter()
         .filter_map(|(avatar, code)| code.map(|c| (avatar.name.to_string(), c)))
         .collect();
-    Ok(Some(DemoCredentials { api_key, bots }))
+    Ok(Some(DemoCredentials {
+        api_key,
+        bots,
+        groups: vec![(DEMO_GROUP.into(), group_code)],
+    }))
 }
 
 /// The file the credentials are kept in.
@@ -94,6 +121,9 @@ pub fn save(data: &Path, creds: &DemoCredentials) -> std::io::Result<()> {
     for (bot, code) in &creds.bots {
         writeln!(file, "bot = {bot} / {code}")?;
     }
+    for (group, code) in &creds.groups {
+        writeln!(file, "group = {group} / {code}")?;
+    }
     Ok(())
 }
 
@@ -102,6 +132,7 @@ pub fn load(data: &Path) -> Option<DemoCredentials> {
     let text = std::fs::read_to_string(credentials_path(data)).ok()?;
     let mut api_key = None;
     let mut bots = Vec::new();
+    let mut groups = Vec::new();
     for line in text.lines() {
         if let Some(k) = line.strip_prefix("api_key = ") {
             api_key = Some(k.trim().to_owned());
@@ -109,11 +140,16 @@ pub fn load(data: &Path) -> Option<DemoCredentials> {
             && let Some((name, code)) = b.rsplit_once(" / ")
         {
             bots.push((name.trim().to_owned(), code.trim().to_owned()));
+        } else if let Some(g) = line.strip_prefix("group = ")
+            && let Some((name, code)) = g.rsplit_once(" / ")
+        {
+            groups.push((name.trim().to_owned(), code.trim().to_owned()));
         }
     }
     Some(DemoCredentials {
         api_key: api_key?,
         bots,
+        groups,
     })
 }
 
@@ -155,6 +191,11 @@ pub fn banner(
         ));
         for (bot, code) in &c.bots {
             s.push_str(&format!("  bot       {bot:<14} access code {code}\n"));
+        }
+        for (group, code) in &c.groups {
+            s.push_str(&format!(
+                "  group     {group} (served by Ada), security code {code}\n"
+            ));
         }
         if let Some(line) = curl_line(http, c) {
             s.push_str(&format!("\nTry it:\n  {line}\n"));

@@ -4,7 +4,6 @@ use crate::settings::Settings;
 use axum::serve::ListenerExt;
 use engine::Engine;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use store::StoreOptions;
 use tokio::task::JoinHandle;
 
@@ -84,7 +83,10 @@ pub async fn start(settings: &Settings) -> Result<Running, StartError> {
     });
     let callbacks_task = callbacks::spawn(
         engine.clone(),
-        Arc::new(smartbots::callback::render),
+        callbacks::Payload {
+            render: smartbots::callback::render,
+            reply: smartbots::callback::reply,
+        },
         settings.callbacks.clone(),
     );
     tracing::info!(%http, database = %redact(&settings.database_url()), "botgrid is running");

@@ -8,23 +8,33 @@
 //! each batch, so after a restart delivery resumes where it stopped: events are
 //! delivered at least once, and a receiver can drop repeats by their event id.
 //!
-//! The payload format belongs to the API face: this crate is given a [`Render`]
-//! function and never looks inside an event. Delivery never blocks the API: workers
-//! only read the log the commands have already written.
+//! The payload format belongs to the API face: this crate is given a [`Payload`] (how
+//! to render an event, and what a receiver's answer asks for) and never looks inside an
+//! event. Delivery never blocks the API: workers only read the log the commands have
+//! already written.
+//!
+//! A registration marked to retire after an event (a Simple Groups registration that
+//! was replaced) gets that last event and is then removed.
 
 mod worker;
 
 use engine::Engine;
 use grid::StoredEvent;
 use grid::callback::Callback;
+use grid::command::BotCommand;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// Turns an event into the body POSTed to a registration, or `None` to skip it.
-pub type Render = Arc<dyn Fn(&Callback, &StoredEvent) -> Option<String> + Send + Sync>;
+/// What an API face contributes to delivery.
+#[derive(Clone, Copy)]
+pub struct Payload {
+    /// The body POSTed to a registration for an event, or `None` to skip it.
+    pub render: fn(&Callback, &StoredEvent) -> Option<String>,
+    /// What the receiver's answer asks the registration's bot to do, if anything.
+    pub reply: fn(&Callback, &StoredEvent, &str) -> Option<BotCommand>,
+}
 
 /// How deliveries behave.
 #[derive(Clone, Debug)]
@@ -55,6 +65,10 @@ impl Default for DeliveryConfig {
 
 struct Running {
     task: JoinHandle<()>,
+    /// The log followed and the retirement point: when either changes (a group got a
+    /// new serving bot, a registration was replaced), the worker starts over.
+    bot: grid::AvatarId,
+    retire_after: Option<grid::EventId>,
     selection: watch::Sender<grid::callback::EventSelection>,
 }
 
@@ -66,11 +80,11 @@ impl Drop for Running {
 }
 
 /// Starts delivering callbacks; runs until the returned task is aborted.
-pub fn spawn(engine: Engine, render: Render, config: DeliveryConfig) -> JoinHandle<()> {
-    tokio::spawn(supervise(engine, render, config))
+pub fn spawn(engine: Engine, payload: Payload, config: DeliveryConfig) -> JoinHandle<()> {
+    tokio::spawn(supervise(engine, payload, config))
 }
 
-async fn supervise(engine: Engine, render: Render, config: DeliveryConfig) {
+async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
     let client = match reqwest::Client::builder()
         .timeout(config.timeout)
         .user_agent(concat!("botgrid/", env!("CARGO_PKG_VERSION")))
@@ -91,6 +105,12 @@ async fn supervise(engine: Engine, render: Render, config: DeliveryConfig) {
                 let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
                 running.retain(|id, r| live.contains(id) && !r.task.is_finished());
                 for cb in list {
+                    if running
+                        .get(&cb.id)
+                        .is_some_and(|r| r.bot != cb.bot.id || r.retire_after != cb.retire_after)
+                    {
+                        running.remove(&cb.id);
+                    }
                     if let Some(r) = running.get(&cb.id) {
                         r.selection.send_if_modified(|s| {
                             let differs = *s != cb.events;
@@ -102,16 +122,24 @@ async fn supervise(engine: Engine, render: Render, config: DeliveryConfig) {
                         continue;
                     }
                     let (selection, selection_rx) = watch::channel(cb.events.clone());
-                    let id = cb.id;
+                    let (id, bot, retire_after) = (cb.id, cb.bot.id, cb.retire_after);
                     let task = tokio::spawn(worker::run(
                         engine.clone(),
                         client.clone(),
-                        render.clone(),
+                        payload,
                         cb,
                         selection_rx,
                         config.clone(),
                     ));
-                    running.insert(id, Running { task, selection });
+                    running.insert(
+                        id,
+                        Running {
+                            task,
+                            bot,
+                            retire_after,
+                            selection,
+                        },
+                    );
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot read callback registrations"),

@@ -1,7 +1,8 @@
 //! One registration's delivery loop.
 
-use crate::{DeliveryConfig, Render};
+use crate::{DeliveryConfig, Payload};
 use engine::Engine;
+use grid::StoredEvent;
 use grid::callback::{Callback, EventSelection};
 use rand::Rng;
 use std::time::Duration;
@@ -14,7 +15,7 @@ const POLL: Duration = Duration::from_secs(5);
 pub(crate) async fn run(
     engine: Engine,
     client: reqwest::Client,
-    render: Render,
+    payload: Payload,
     mut callback: Callback,
     selection: watch::Receiver<EventSelection>,
     config: DeliveryConfig,
@@ -22,6 +23,13 @@ pub(crate) async fn run(
     let mut wake = engine.watch(callback.bot.id);
     let mut saved = callback.cursor;
     loop {
+        if callback
+            .retire_after
+            .is_some_and(|last| callback.cursor >= last)
+        {
+            retire(&engine, &callback).await;
+            return;
+        }
         wake.borrow_and_update();
         let events = match engine
             .events_after(callback.bot.id, callback.cursor, config.batch)
@@ -50,9 +58,14 @@ pub(crate) async fn run(
             continue;
         }
         for event in &events {
+            if callback.retire_after.is_some_and(|last| event.id > last) {
+                break;
+            }
             callback.events = selection.borrow().clone();
-            if let Some(body) = render(&callback, event) {
-                post_until_delivered(&client, &callback, event.id, body, &config).await;
+            if let Some(body) = (payload.render)(&callback, event) {
+                let answer =
+                    post_until_delivered(&client, &callback, event.id, body, &config).await;
+                act_on_answer(&engine, &payload, &callback, event, &answer).await;
             }
             callback.cursor = event.id;
         }
@@ -60,6 +73,32 @@ pub(crate) async fn run(
             Ok(()) => saved = callback.cursor,
             Err(e) => tracing::warn!(callback = %callback.id, error = %e, "cannot save the cursor"),
         }
+    }
+}
+
+/// Carries out what the receiver's answer asks (a group invitation answered `accept=1`).
+async fn act_on_answer(
+    engine: &Engine,
+    payload: &Payload,
+    callback: &Callback,
+    event: &StoredEvent,
+    answer: &str,
+) {
+    let Some(command) = (payload.reply)(callback, event, answer) else {
+        return;
+    };
+    if let Err(e) = engine.act_for(callback.bot.id, command).await {
+        tracing::info!(callback = %callback.id, event = %event.id, error = %e, "the receiver's answer could not be carried out");
+    }
+}
+
+/// Removes a registration whose last event has been delivered.
+async fn retire(engine: &Engine, callback: &Callback) {
+    let mut wait = Duration::from_millis(200);
+    while let Err(e) = engine.remove_callback(callback.id).await {
+        tracing::warn!(callback = %callback.id, error = %e, "cannot remove a retired registration; retrying");
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(30));
     }
 }
 

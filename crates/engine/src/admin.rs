@@ -1,15 +1,16 @@
-//! Operator commands: developers, avatars, access codes and tokens.
+//! Operator commands: developers, avatars, access codes and tokens, groups.
 //!
 //! These are what `botgrid admin` runs. They work on the store directly, so they take
 //! effect at once whether or not a server is running on the same database.
 
 use crate::Engine;
+use grid::group::{self as group_rules, Group, Powers, Role, RoleKind};
 use grid::secret::{self, Digest};
 use grid::{
     Avatar, AvatarKind, Developer, Error, LegacyName, Location, Pick, Rights, TokenId, TokenInfo,
     Uuid,
 };
-use store::{NewAvatar, StoreError, Tx};
+use store::{NewAvatar, NewGroup, StoreError, Tx};
 
 /// An avatar to create.
 #[derive(Clone, Debug)]
@@ -123,8 +124,108 @@ pub struct Seed {
     pub avatars: Vec<AvatarSpec>,
     /// Pairs of avatars (by name) to make friends.
     pub friendships: Vec<(LegacyName, LegacyName)>,
+    pub groups: Vec<GroupSpec>,
+    /// API tokens to issue: bot name and token (in clear; stored as digests).
+    pub tokens: Vec<(LegacyName, String)>,
     /// A setting to write in the same transaction, to mark the seed as done.
     pub marker: Option<(String, String)>,
+}
+
+/// A group to create, with its roles and members.
+#[derive(Clone, Debug)]
+pub struct GroupSpec {
+    pub name: String,
+    pub founder: LegacyName,
+    pub charter: String,
+    pub open_enrollment: bool,
+    pub fee: i64,
+    /// Custom roles: name, title, powers.
+    pub roles: Vec<(String, String, Powers)>,
+    /// Members besides the founder, with the roles (by name) they hold beyond Everyone.
+    pub members: Vec<(LegacyName, Vec<String>)>,
+    /// Simple Groups security code.
+    pub security_code: Option<String>,
+    /// The bot that serves the group for the Simple Groups API.
+    pub serving_bot: Option<LegacyName>,
+}
+
+impl GroupSpec {
+    /// A group with no roles or members besides its founder.
+    pub fn new(name: &str, founder: LegacyName) -> Self {
+        GroupSpec {
+            name: name.to_owned(),
+            founder,
+            charter: String::new(),
+            open_enrollment: false,
+            fee: 0,
+            roles: vec![],
+            members: vec![],
+            security_code: None,
+            serving_bot: None,
+        }
+    }
+}
+
+/// Creates a group, its roles and members, as the operator: no powers are checked.
+fn insert_group(
+    tx: &mut Tx<'_>,
+    spec: &GroupSpec,
+    code_hash: Option<&str>,
+) -> Result<Group, Error> {
+    let name = group_rules::check_group_name(&spec.name)?;
+    let founder = avatar_named(tx, &spec.founder)?;
+    if tx.group_by_name(&name)?.is_some() {
+        return Err(Error::invalid(
+            "name",
+            format!("a group named {name} exists"),
+        ));
+    }
+    let group = tx.insert_group(&NewGroup {
+        name,
+        charter: spec.charter.clone(),
+        open_enrollment: spec.open_enrollment,
+        fee: spec.fee,
+        founder: founder.id,
+    })?;
+    for (name, title, powers) in &spec.roles {
+        tx.insert_role(
+            group.id,
+            RoleKind::Custom,
+            Uuid::new_v4(),
+            name,
+            title,
+            "",
+            *powers,
+        )
+        .map_err(|e| taken(e, &format!("the role {name}")))?;
+    }
+    let everyone = tx.role_of_kind(group.id, RoleKind::Everyone)?;
+    for (member, roles) in &spec.members {
+        let avatar = avatar_named(tx, member)?;
+        let mut ids = vec![everyone.id];
+        for role in roles {
+            let r = tx
+                .role_by_name(group.id, role)?
+                .ok_or_else(|| Error::RoleNotFound { who: role.clone() })?;
+            ids.push(r.id);
+        }
+        let active = *ids.last().unwrap_or(&everyone.id);
+        tx.add_member(group.id, avatar.id, &ids, active)
+            .map_err(|e| taken(e, &format!("membership of {member}")))?;
+    }
+    if let Some(hash) = code_hash {
+        crate::simple::set_security(tx, &group, Some(hash))?;
+    }
+    if let Some(bot) = &spec.serving_bot {
+        let bot = bot_named(tx, bot)?;
+        crate::simple::set_serving_bot(tx, &group, bot.id)?;
+    }
+    Ok(group)
+}
+
+/// Hashes a group security code for storage: Argon2id of its SHA-1 hex.
+async fn hash_group_code(code: &str) -> Result<String, Error> {
+    hash_code(secret::sha1_hex(code)).await
 }
 
 impl Engine {
@@ -284,6 +385,139 @@ impl Engine {
         self.store().read(move |tx| Ok(tx.setting(&name)?)).await
     }
 
+    /// Creates a group as the operator; its founder becomes its owner.
+    pub async fn create_group(&self, spec: GroupSpec) -> Result<Group, Error> {
+        let hash = match &spec.security_code {
+            Some(code) => Some(hash_group_code(code).await?),
+            None => None,
+        };
+        self.store()
+            .write(move |tx| insert_group(tx, &spec, hash.as_deref()))
+            .await
+    }
+
+    /// Every group.
+    pub async fn groups(&self) -> Result<Vec<Group>, Error> {
+        self.store().read(|tx| Ok(tx.groups()?)).await
+    }
+
+    /// A group's roles.
+    pub async fn group_roles(&self, group: &str) -> Result<Vec<Role>, Error> {
+        let group = group.to_owned();
+        self.store()
+            .read(move |tx| {
+                let g = tx
+                    .group_by_name(&group)?
+                    .ok_or(Error::GroupNotFound { who: group })?;
+                Ok(tx.roles(g.id)?)
+            })
+            .await
+    }
+
+    /// Adds a role to a group as the operator.
+    pub async fn add_group_role(
+        &self,
+        group: &str,
+        name: &str,
+        title: &str,
+        powers: Powers,
+    ) -> Result<Role, Error> {
+        let (group, name, title) = (group.to_owned(), name.to_owned(), title.to_owned());
+        self.store()
+            .write(move |tx| {
+                let g = tx
+                    .group_by_name(&group)?
+                    .ok_or(Error::GroupNotFound { who: group })?;
+                tx.insert_role(
+                    g.id,
+                    RoleKind::Custom,
+                    Uuid::new_v4(),
+                    &name,
+                    &title,
+                    "",
+                    powers,
+                )
+                .map_err(|e| taken(e, &format!("the role {name}")))
+            })
+            .await
+    }
+
+    /// Makes an avatar a member of a group (if it is not), holding these roles too.
+    pub async fn add_group_member(
+        &self,
+        group: &str,
+        avatar: &LegacyName,
+        roles: &[String],
+    ) -> Result<(), Error> {
+        let (group, avatar, roles) = (group.to_owned(), avatar.clone(), roles.to_vec());
+        self.store()
+            .write(move |tx| {
+                let g = tx
+                    .group_by_name(&group)?
+                    .ok_or(Error::GroupNotFound { who: group })?;
+                let a = avatar_named(tx, &avatar)?;
+                let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
+                let mut ids = vec![everyone.id];
+                for role in &roles {
+                    let r = tx
+                        .role_by_name(g.id, role)?
+                        .ok_or_else(|| Error::RoleNotFound { who: role.clone() })?;
+                    ids.push(r.id);
+                }
+                if tx.membership(g.id, a.id)?.is_none() {
+                    let active = *ids.last().unwrap_or(&everyone.id);
+                    tx.add_member(g.id, a.id, &ids, active)?;
+                } else {
+                    for id in ids {
+                        tx.add_member_role(g.id, a.id, id)?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Sets (or, with `None`, renews randomly) a group's Simple Groups security code;
+    /// returns it. The group's callbacks are removed, as SmartBots does.
+    pub async fn set_group_code(&self, group: &str, code: Option<String>) -> Result<String, Error> {
+        let code = match code {
+            Some(c) => {
+                secret::check_access_code(&c).map_err(|r| Error::invalid("security code", r))?;
+                c
+            }
+            None => secret::new_access_code(),
+        };
+        let hash = hash_group_code(&code).await?;
+        let group = group.to_owned();
+        let engine = self.clone();
+        self.store()
+            .write(move |tx| {
+                let g = tx
+                    .group_by_name(&group)?
+                    .ok_or(Error::GroupNotFound { who: group })?;
+                crate::simple::set_security(tx, &g, Some(&hash))
+            })
+            .await?;
+        engine.after_commit(vec![crate::bot::After::CallbacksChanged]);
+        Ok(code)
+    }
+
+    /// Sets the bot that serves a group for the Simple Groups API.
+    pub async fn set_serving_bot(&self, group: &str, bot: &LegacyName) -> Result<(), Error> {
+        let (group, bot) = (group.to_owned(), bot.clone());
+        self.store()
+            .write(move |tx| {
+                let g = tx
+                    .group_by_name(&group)?
+                    .ok_or(Error::GroupNotFound { who: group })?;
+                let b = bot_named(tx, &bot)?;
+                crate::simple::set_serving_bot(tx, &g, b.id)
+            })
+            .await?;
+        self.after_commit(vec![crate::bot::After::CallbacksChanged]);
+        Ok(())
+    }
+
     /// Creates a whole world in one transaction: all of it or nothing.
     /// Returns the created avatars with the access codes of the bots.
     pub async fn seed(&self, seed: Seed) -> Result<Vec<(Avatar, Option<String>)>, Error> {
@@ -298,6 +532,19 @@ impl Engine {
         }
         let friendships = seed.friendships;
         let marker = seed.marker;
+        let mut groups = Vec::new();
+        for spec in seed.groups {
+            let hash = match &spec.security_code {
+                Some(code) => Some(hash_group_code(code).await?),
+                None => None,
+            };
+            groups.push((spec, hash));
+        }
+        let tokens: Vec<(LegacyName, Digest)> = seed
+            .tokens
+            .iter()
+            .map(|(bot, token)| (bot.clone(), Digest::of(token)))
+            .collect();
         self.store()
             .write(move |tx| {
                 for (name, digest) in &developers {
@@ -310,6 +557,13 @@ impl Engine {
                 }
                 for (a, b) in &friendships {
                     befriend(tx, a, b)?;
+                }
+                for (spec, hash) in &groups {
+                    insert_group(tx, spec, hash.as_deref())?;
+                }
+                for (bot, digest) in &tokens {
+                    let bot = bot_named(tx, bot)?;
+                    tx.insert_token(bot.id, digest, "seed")?;
                 }
                 if let Some((name, value)) = &marker {
                     tx.set_setting(name, value)?;

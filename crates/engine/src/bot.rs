@@ -22,16 +22,22 @@ pub(crate) enum After {
     },
     /// The set of callback registrations changed.
     CallbacksChanged,
+    /// Send the sender's waiting posts at this time.
+    SendPosts {
+        sender: AvatarId,
+        at: grid::Timestamp,
+    },
 }
 
-struct Executed {
-    reply: Reply,
-    after: Vec<After>,
+/// A command's answer and what follows its commit.
+pub(crate) struct Executed {
+    pub(crate) reply: Reply,
+    pub(crate) after: Vec<After>,
 }
 
 enum Step {
     Done(Executed),
-    Verify { bot: AvatarId, phc: String },
+    Verify { subject: auth::Subject, phc: String },
 }
 
 impl Engine {
@@ -52,15 +58,34 @@ impl Engine {
                     self.after_commit(done.after);
                     return Ok(done.reply);
                 }
-                Step::Verify { bot, phc } => {
+                Step::Verify { subject, phc } => {
                     self.inner
                         .auth
-                        .verify_slowly(bot, phc, &creds.secret)
+                        .verify_slowly(subject, phc, &creds.secret)
                         .await?
                 }
             }
         }
         Err(Error::internal("authentication did not settle"))
+    }
+
+    /// Runs a command as a bot without credentials: for actions the grid takes on a
+    /// bot's behalf (its callback answering `accept=1`, a group's serving bot). The
+    /// bot's presence and throttle still apply.
+    pub async fn act_for(&self, bot: AvatarId, command: BotCommand) -> Result<Reply, Error> {
+        let engine = self.clone();
+        let read_only = command.is_read_only();
+        let job = move |tx: &mut Tx<'_>| -> Result<Executed, Error> {
+            let bot = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+            engine.run_checked(tx, &bot, command)
+        };
+        let done = if read_only {
+            self.store().read(job).await?
+        } else {
+            self.store().write(job).await?
+        };
+        self.after_commit(done.after);
+        Ok(done.reply)
     }
 
     async fn try_bot_command(
@@ -73,23 +98,33 @@ impl Engine {
         let job = move |tx: &mut Tx<'_>| -> Result<Step, Error> {
             let bot = match auth::identify(tx, &engine.inner.auth, &creds)? {
                 Identity::Bot(bot) => bot,
-                Identity::Verify { bot, phc } => return Ok(Step::Verify { bot, phc }),
+                Identity::Verify { subject, phc } => return Ok(Step::Verify { subject, phc }),
             };
-            if command.needs_presence() && !bot.presence.is_online() {
-                return Err(Error::BotOffline);
-            }
-            if command.throttle_class() == ThrottleClass::Messaging
-                && let Some(throttle) = &engine.inner.throttle
-            {
-                throttle.check(bot.id)?;
-            }
-            execute(tx, &bot, command).map(Step::Done)
+            engine.run_checked(tx, &bot, command).map(Step::Done)
         };
         if read_only {
             self.store().read(job).await
         } else {
             self.store().write(job).await
         }
+    }
+
+    /// The checks every bot command passes (presence, throttle), then the command.
+    pub(crate) fn run_checked(
+        &self,
+        tx: &mut Tx<'_>,
+        bot: &Avatar,
+        command: BotCommand,
+    ) -> Result<Executed, Error> {
+        if command.needs_presence() && !bot.presence.is_online() {
+            return Err(Error::BotOffline);
+        }
+        if command.throttle_class() == ThrottleClass::Messaging
+            && let Some(throttle) = &self.inner.throttle
+        {
+            throttle.check(bot.id)?;
+        }
+        execute(tx, bot, command)
     }
 
     pub(crate) fn after_commit(&self, after: Vec<After>) {
@@ -99,12 +134,13 @@ impl Engine {
                 After::CallbacksChanged => {
                     self.inner.callbacks_changed.send_modify(|v| *v += 1);
                 }
+                After::SendPosts { sender, at } => self.schedule_posts(sender, at),
             }
         }
     }
 }
 
-fn done(reply: Reply) -> Result<Executed, Error> {
+pub(crate) fn done(reply: Reply) -> Result<Executed, Error> {
     Ok(Executed {
         reply,
         after: vec![],
@@ -226,6 +262,7 @@ fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Execute
                 .collect();
             done(Reply::Picks { total, picks })
         }
+        group_command => crate::groups::execute(tx, bot, group_command),
     }
 }
 
@@ -255,7 +292,7 @@ fn resolve(tx: &mut Tx<'_>, who: &AvatarSelector) -> Result<Avatar, Error> {
     })
 }
 
-fn resolve_key(tx: &mut Tx<'_>, uuid: Uuid) -> Result<Avatar, Error> {
+pub(crate) fn resolve_key(tx: &mut Tx<'_>, uuid: Uuid) -> Result<Avatar, Error> {
     resolve(tx, &AvatarSelector::Key(uuid))
 }
 
@@ -298,9 +335,21 @@ fn login(tx: &mut Tx<'_>, bot: &Avatar, start: Option<StartLocation>) -> Result<
             if bot.presence == Presence::LoggingOut {
                 // Finish the logout first, so that every LOGGING_OUT a receiver sees is
                 // followed by LOGGED_OUT before the next CONNECTING.
-                presence::change(tx, bot.id, Presence::LoggedOut, bot.location.as_ref())?;
+                presence::change(
+                    tx,
+                    bot.id,
+                    bot.presence,
+                    Presence::LoggedOut,
+                    bot.location.as_ref(),
+                )?;
             }
-            let seq = presence::change(tx, bot.id, Presence::Connecting, location.as_ref())?;
+            let seq = presence::change(
+                tx,
+                bot.id,
+                Presence::LoggedOut,
+                Presence::Connecting,
+                location.as_ref(),
+            )?;
             Ok(Executed {
                 reply: Reply::Done,
                 after: vec![After::Presence {
@@ -317,7 +366,13 @@ fn logout(tx: &mut Tx<'_>, bot: &Avatar) -> Result<Executed, Error> {
     match bot.presence {
         Presence::LoggedOut | Presence::LoggingOut => done(Reply::Done),
         Presence::Online | Presence::Connecting => {
-            let seq = presence::change(tx, bot.id, Presence::LoggingOut, bot.location.as_ref())?;
+            let seq = presence::change(
+                tx,
+                bot.id,
+                bot.presence,
+                Presence::LoggingOut,
+                bot.location.as_ref(),
+            )?;
             Ok(Executed {
                 reply: Reply::Done,
                 after: vec![After::Presence {

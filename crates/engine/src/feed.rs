@@ -34,6 +34,13 @@ impl Engine {
         self.inner.callbacks_changed.subscribe()
     }
 
+    /// Removes a registration that has delivered its last event.
+    pub async fn remove_callback(&self, id: CallbackId) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| Ok(tx.delete_callback(id)?))
+            .await
+    }
+
     /// Records that a registration has handled every event up to `cursor`.
     pub async fn advance_callback(&self, id: CallbackId, cursor: EventId) -> Result<(), Error> {
         self.store()

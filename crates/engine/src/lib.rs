@@ -9,12 +9,18 @@ mod admin;
 mod auth;
 mod bot;
 mod feed;
+mod groups;
 mod presence;
+mod simple;
 mod throttle;
 mod watchers;
 
-pub use admin::{AvatarSpec, NewBot, Seed};
+pub use admin::{AvatarSpec, GroupSpec, NewBot, Seed};
 pub use auth::Credentials;
+pub use simple::{
+    GroupCommand, GroupCredentials, GroupReply, GroupSecret,
+    MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,
+};
 pub use throttle::ThrottleConfig;
 
 use std::sync::Arc;

@@ -4,18 +4,21 @@
 //! second half runs a little later from a timer. Each transition bumps the avatar's
 //! `presence_seq`, and a timer only acts when the sequence is still the one it was
 //! scheduled with, so a logout during a login simply wins. After a restart, transitions
-//! found half-done are finished.
+//! found half-done are finished, and posts waiting for online senders are scheduled.
 
 use crate::Engine;
-use grid::{AvatarId, Error, Event, Location, Presence};
+use grid::{AvatarId, Error, Event, Location, Presence, Timestamp};
 use std::time::Duration;
 use store::Tx;
 
 /// Moves an avatar to a new presence state and raises the `OnlineStatus` event that
-/// every change of presence is. Returns the new transition counter.
+/// every change of presence is. Leaving ONLINE marks the group posts sent so far as had
+/// (the avatar got them live); those sent later it gets when it is back. Returns the new
+/// transition counter.
 pub(crate) fn change(
     tx: &mut Tx<'_>,
     avatar: AvatarId,
+    from: Presence,
     to: Presence,
     location: Option<&Location>,
 ) -> Result<i64, Error> {
@@ -27,6 +30,9 @@ pub(crate) fn change(
             location: location.map(|l| l.to_string()),
         },
     )?;
+    if from == Presence::Online && to != Presence::Online {
+        tx.settle_post_cursors(avatar)?;
+    }
     Ok(seq)
 }
 
@@ -55,44 +61,77 @@ impl Engine {
     }
 
     async fn finish_transition(&self, bot: AvatarId, seq: i64, to: Presence) -> Result<(), Error> {
-        self.store()
+        let next_post = self
+            .store()
             .write(move |tx| {
                 match tx.presence(bot)? {
                     Some((_, current)) if current == seq => {}
-                    _ => return Ok(()), // superseded by a later login or logout
+                    _ => return Ok(None), // superseded by a later login or logout
                 }
-                let location = tx
-                    .avatar(bot)?
-                    .and_then(|a| a.location)
-                    .map(|l| l.to_string());
-                tx.set_presence(bot, to)?;
-                tx.emit(
-                    bot,
-                    Event::OnlineStatus {
-                        presence: to,
-                        location,
-                    },
-                )?;
-                if to == Presence::Online {
-                    // What waited while the avatar was away arrives now, in order.
-                    for held in tx.take_held(bot)? {
-                        tx.emit(bot, held)?;
-                    }
+                let Some(avatar) = tx.avatar(bot)? else {
+                    return Ok(None);
+                };
+                change(tx, bot, avatar.presence, to, avatar.location.as_ref())?;
+                if to != Presence::Online {
+                    return Ok(None);
                 }
-                Ok(())
+                // What waited while the avatar was away arrives now, in order: its own
+                // messages and offers, then its groups' posts; then it sends what it
+                // posted while away.
+                for held in tx.take_held(bot)? {
+                    tx.emit(bot, held)?;
+                }
+                tx.catch_up_posts(bot, grid::group::MAX_CATCH_UP_POSTS)?;
+                crate::groups::send_due_posts(tx, bot)
             })
-            .await
+            .await?;
+        if let Some(at) = next_post {
+            self.schedule_posts(bot, at);
+        }
+        Ok(())
+    }
+
+    /// Sends a sender's waiting posts at `at` (and later ones after that) if it is
+    /// online then; otherwise they go when it comes back.
+    pub(crate) fn schedule_posts(&self, sender: AvatarId, at: Timestamp) {
+        let engine = self.clone();
+        let wait = Duration::from_millis((at.0 - Timestamp::now().0).max(0) as u64);
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            let next = engine
+                .store()
+                .write(move |tx| match tx.presence(sender)? {
+                    Some((Presence::Online, _)) => crate::groups::send_due_posts(tx, sender),
+                    _ => Ok(None),
+                })
+                .await;
+            match next {
+                Ok(Some(at)) => engine.schedule_posts(sender, at),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(
+                    sender = %sender, error = %e,
+                    "cannot send waiting posts; they go when the sender next comes online"
+                ),
+            }
+        });
     }
 }
 
-/// Finishes transitions that were under way when the grid last stopped.
+/// Finishes transitions that were under way when the grid last stopped, and schedules
+/// the posts online senders were waiting to send.
 pub(crate) async fn recover(engine: &Engine) -> Result<(), Error> {
-    let pending = engine
+    let (pending, waiting) = engine
         .store()
         .read(|tx| {
-            let mut all = tx.avatars_in(Presence::Connecting)?;
-            all.extend(tx.avatars_in(Presence::LoggingOut)?);
-            Ok(all)
+            let mut pending = tx.avatars_in(Presence::Connecting)?;
+            pending.extend(tx.avatars_in(Presence::LoggingOut)?);
+            let mut waiting = Vec::new();
+            for (sender, at) in tx.senders_waiting()? {
+                if matches!(tx.presence(sender)?, Some((Presence::Online, _))) {
+                    waiting.push((sender, at));
+                }
+            }
+            Ok((pending, waiting))
         })
         .await?;
     for (avatar, seq) in pending {
@@ -102,6 +141,9 @@ pub(crate) async fn recover(engine: &Engine) -> Result<(), Error> {
         };
         tracing::info!(bot = %avatar.name, to = to.as_str(), "finishing an interrupted presence transition");
         engine.schedule_presence(avatar.id, seq, to);
+    }
+    for (sender, at) in waiting {
+        engine.schedule_posts(sender, at);
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Wakes whoever waits for an avatar's events once they are committed.
 
-use grid::{AvatarId, EventId, StoredEvent};
+use grid::{AvatarId, EventId};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use store::Committed;
 use tokio::sync::watch;
 
 /// One watch channel per avatar that someone listens to; its value is the newest
@@ -23,7 +24,7 @@ impl Watchers {
     }
 
     /// Called by the store after each commit.
-    pub(crate) fn committed(&self, events: &[StoredEvent]) {
+    pub(crate) fn committed(&self, events: &[Committed]) {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         for e in events {
             if let Some(tx) = channels.get(&e.avatar) {

@@ -97,11 +97,30 @@ pub enum CallbackChange {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {
     pub id: CallbackId,
+    /// The bot whose event log the registration follows.
     pub bot: AvatarRef,
     pub url: String,
     pub events: EventSelection,
     /// The last event id delivered (or skipped) for this registration.
     pub cursor: EventId,
+    pub scope: CallbackScope,
+    /// Once the event with this id is handled, the registration is removed (it is the
+    /// registration's own "removed" notice).
+    pub retire_after: Option<EventId>,
+}
+
+/// Whose registration it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallbackScope {
+    /// A bot's own callback (SmartBots `set_http_callback`).
+    Bot,
+    /// A group's callback for one application (Simple Groups API), following the bot
+    /// that serves the group.
+    Group {
+        group: crate::group::GroupRef,
+        app_uuid: String,
+        app_name: String,
+    },
 }
 
 /// Checks a callback URL: absolute `http` or `https` with a host.

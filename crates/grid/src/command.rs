@@ -5,6 +5,7 @@
 
 use crate::callback::CallbackChange;
 use crate::filter::NameFilter;
+use crate::group::{Group, Powers, Role};
 use crate::{Friend, LegacyName, Pick, Presence, Profile, RightsChange, StartLocation, Uuid};
 
 /// An avatar named either by key or by legacy name.
@@ -72,6 +73,114 @@ pub enum BotCommand {
     AvatarInfo { avatar: Uuid },
     /// Read an avatar's picks.
     AvatarPicks { avatar: Uuid, filter: NameFilter },
+    /// Make a group the active one (`None` clears it).
+    ActivateGroup { group: Option<Uuid> },
+    /// Show a role's title in a group.
+    ActivateRole { group: Uuid, role: Uuid },
+    /// Read a group's profile, its roles and the bot's titles in it.
+    GroupInfo { group: Uuid },
+    /// Join a group: by a pending invitation, or an open one.
+    GroupJoin { group: Uuid },
+    /// Leave a group.
+    GroupLeave { group: Uuid },
+    /// The bot's groups, with its roles and powers in each.
+    MyGroups,
+    /// A group's roles.
+    GroupRoles { group: Uuid },
+    /// Answer a group invitation.
+    AnswerGroupInvite {
+        from: Uuid,
+        session: Uuid,
+        accept: bool,
+    },
+    /// Show the group in the bot's profile or not; accept its notices or not.
+    GroupVisibility {
+        group: Uuid,
+        in_profile: bool,
+        notices: Option<bool>,
+    },
+    /// Invite an avatar into a role of a group.
+    GroupInvite {
+        avatar: Uuid,
+        group: Uuid,
+        role: Uuid,
+        /// Refuse when the avatar is already a member.
+        check_membership: bool,
+        message: String,
+        /// Statistics kept with the invitation (Simple Groups `location`, `misc`).
+        location: Option<String>,
+        misc: Option<String>,
+    },
+    /// Eject a member.
+    GroupEject {
+        avatar: Uuid,
+        group: Uuid,
+        /// Succeed even when the avatar is not a member.
+        ignore_membership: bool,
+    },
+    /// Say something in group chat (queued while the bot is offline).
+    SendGroupMessage { group: Uuid, message: String },
+    /// Send a group notice (queued while the bot is offline; optionally paced).
+    SendNotice {
+        group: Uuid,
+        subject: String,
+        text: String,
+        attachment: Option<Uuid>,
+        paced: bool,
+    },
+    /// Put a member into a role.
+    SetRole {
+        group: Uuid,
+        role: Uuid,
+        member: Uuid,
+    },
+    /// Take a member out of a role.
+    RevokeRole {
+        group: Uuid,
+        role: Uuid,
+        member: Uuid,
+    },
+    /// The groups an avatar shows in its profile.
+    AvatarGroups { avatar: Uuid, filter: NameFilter },
+    /// Create a group; the bot becomes its founder and owner.
+    CreateGroup {
+        name: String,
+        charter: String,
+        open_enrollment: bool,
+        fee: i64,
+    },
+    /// Change a group's charter, enrollment or fee.
+    UpdateGroup {
+        group: Uuid,
+        charter: Option<String>,
+        open_enrollment: Option<bool>,
+        fee: Option<i64>,
+    },
+    /// Create a role.
+    CreateRole {
+        group: Uuid,
+        name: String,
+        title: String,
+        description: String,
+        powers: Powers,
+    },
+    /// Change a role.
+    UpdateRole {
+        group: Uuid,
+        role: Uuid,
+        name: Option<String>,
+        title: Option<String>,
+        description: Option<String>,
+        powers: Option<Powers>,
+    },
+    /// Delete a custom role.
+    DeleteRole { group: Uuid, role: Uuid },
+    /// Ban or unban an avatar.
+    GroupBan {
+        group: Uuid,
+        avatar: Uuid,
+        ban: bool,
+    },
 }
 
 /// The throttle bucket a command draws from.
@@ -106,6 +215,10 @@ impl BotCommand {
                 | BotCommand::NameToKey { .. }
                 | BotCommand::AvatarInfo { .. }
                 | BotCommand::AvatarPicks { .. }
+                | BotCommand::GroupInfo { .. }
+                | BotCommand::MyGroups
+                | BotCommand::GroupRoles { .. }
+                | BotCommand::AvatarGroups { .. }
         )
     }
 
@@ -115,7 +228,10 @@ impl BotCommand {
             BotCommand::Im { .. }
             | BotCommand::TypingStart { .. }
             | BotCommand::TypingStop { .. }
-            | BotCommand::OfferFriendship { .. } => ThrottleClass::Messaging,
+            | BotCommand::OfferFriendship { .. }
+            | BotCommand::GroupInvite { .. }
+            | BotCommand::SendGroupMessage { .. }
+            | BotCommand::SendNotice { .. } => ThrottleClass::Messaging,
             _ => ThrottleClass::None,
         }
     }
@@ -153,4 +269,56 @@ pub enum Reply {
         total: usize,
         picks: Vec<Pick>,
     },
+    /// A group seen by the bot.
+    GroupInfo(Box<GroupInfo>),
+    /// The bot's groups.
+    Groups(Vec<MyGroup>),
+    /// A group's roles, Everyone first.
+    Roles(Vec<Role>),
+    /// An avatar's groups (visible in its profile) after filtering, and how many before.
+    AvatarGroups {
+        total: usize,
+        groups: Vec<Group>,
+    },
+    /// A group was created.
+    GroupCreated(Group),
+    /// A role was created.
+    RoleCreated(Role),
+}
+
+/// A group, as one of its members (or a stranger) sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupInfo {
+    pub group: Group,
+    /// The founder, as the group shows it.
+    pub founder: crate::AvatarRef,
+    pub members: i64,
+    /// All roles of the group, Everyone first.
+    pub roles: Vec<Role>,
+    /// The viewer's membership, if any: its roles (titles) and the active one.
+    pub mine: Option<MyGroup>,
+}
+
+/// One of the viewer's groups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MyGroup {
+    pub group: Group,
+    /// This is the viewer's active group.
+    pub active: bool,
+    pub powers: Powers,
+    /// The roles held, with the one whose title is shown.
+    pub roles: Vec<(Role, bool)>,
+    pub in_profile: bool,
+    pub accept_notices: bool,
+}
+
+impl MyGroup {
+    /// The title the viewer shows in this group.
+    pub fn title(&self) -> &str {
+        self.roles
+            .iter()
+            .find(|(_, active)| *active)
+            .map(|(r, _)| r.title.as_str())
+            .unwrap_or("")
+    }
 }

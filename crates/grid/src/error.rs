@@ -32,6 +32,34 @@ pub enum Error {
     OfferNotFound,
     #[error("no right to change was given")]
     NoRightGiven,
+    #[error("group not found: {who}")]
+    GroupNotFound { who: String },
+    #[error("role not found: {who}")]
+    RoleNotFound { who: String },
+    #[error("the bot is not a member of the group")]
+    NotAMember,
+    #[error("the avatar is not in the group")]
+    NotInGroup,
+    #[error("the avatar is already in the group")]
+    AlreadyMember,
+    #[error("missing group power {power}")]
+    MissingPower { power: &'static str },
+    #[error("only owners may do that")]
+    OwnersOnly,
+    #[error("the last owner cannot leave the group")]
+    LastOwner,
+    #[error("the avatar is banned from the group")]
+    Banned,
+    #[error("the group is not open for enrollment")]
+    NotOpen,
+    #[error("no such group invitation")]
+    InvitationNotFound,
+    #[error("joining costs L${fee}, and paying join fees is not possible yet")]
+    JoinFee { fee: i64 },
+    #[error("no bot serves this group")]
+    NoServingBot,
+    #[error("the avatar was invited too recently")]
+    InviteCooldown,
     #[error("too many callback URLs (at most {max})")]
     TooManyCallbacks { max: usize },
     #[error("invalid {field}: {reason}")]
@@ -82,6 +110,24 @@ impl ErrorKind {
             ErrorKind::OfferAlreadySent => Error::OfferAlreadySent,
             ErrorKind::OfferNotFound => Error::OfferNotFound,
             ErrorKind::NoRightGiven => Error::NoRightGiven,
+            ErrorKind::GroupNotFound => Error::GroupNotFound {
+                who: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),
+            },
+            ErrorKind::RoleNotFound => Error::RoleNotFound {
+                who: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),
+            },
+            ErrorKind::NotAMember => Error::NotAMember,
+            ErrorKind::NotInGroup => Error::NotInGroup,
+            ErrorKind::AlreadyMember => Error::AlreadyMember,
+            ErrorKind::MissingPower => Error::MissingPower { power: "Invite" },
+            ErrorKind::OwnersOnly => Error::OwnersOnly,
+            ErrorKind::LastOwner => Error::LastOwner,
+            ErrorKind::Banned => Error::Banned,
+            ErrorKind::NotOpen => Error::NotOpen,
+            ErrorKind::InvitationNotFound => Error::InvitationNotFound,
+            ErrorKind::JoinFee => Error::JoinFee { fee: 50 },
+            ErrorKind::NoServingBot => Error::NoServingBot,
+            ErrorKind::InviteCooldown => Error::InviteCooldown,
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },
             ErrorKind::Invalid => Error::invalid("message", "must not be empty"),
             ErrorKind::Internal => Error::internal("database is locked"),

@@ -5,7 +5,8 @@
 //! whose faces receive it); faces render them in their own format (SmartBots callbacks,
 //! SimpleX events, …).
 
-use crate::{AvatarId, AvatarRef, EventId, MessageId, Presence, Timestamp, Uuid};
+use crate::group::{GroupRef, PostId};
+use crate::{AvatarId, AvatarRef, CallbackId, EventId, MessageId, Presence, Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened to an avatar.
@@ -38,6 +39,43 @@ pub enum Event {
     FriendshipAccepted { by: AvatarRef },
     /// An offer the avatar made was declined.
     FriendshipDeclined { by: AvatarRef },
+    /// Someone invites the avatar into a group; answer with the session id.
+    GroupInvitation {
+        session: Uuid,
+        group: GroupRef,
+        from: AvatarRef,
+        role: String,
+        fee: i64,
+        message: String,
+    },
+    /// A message in the chat of a group the avatar is in.
+    GroupMessage {
+        post: PostId,
+        group: GroupRef,
+        from: AvatarRef,
+        text: String,
+    },
+    /// A notice of a group the avatar is in.
+    GroupNotice {
+        post: PostId,
+        group: GroupRef,
+        from: AvatarRef,
+        subject: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<Uuid>,
+    },
+    /// A group callback (Simple Groups API) was registered; only that registration
+    /// receives this.
+    CallbackSet {
+        callback: CallbackId,
+        group: GroupRef,
+    },
+    /// A group callback was removed; it receives this last.
+    CallbackRemoved {
+        callback: CallbackId,
+        group: GroupRef,
+    },
 }
 
 /// What happens to an event whose avatar is not online.
@@ -55,12 +93,19 @@ impl Event {
     /// How this event treats an avatar that is not online.
     pub fn offline_policy(&self) -> OfflinePolicy {
         match self {
-            Event::OnlineStatus { .. } => OfflinePolicy::Deliver,
+            // Group posts reach offline members through their group cursor instead, and
+            // callback notices concern the registration, not the avatar.
+            Event::OnlineStatus { .. }
+            | Event::GroupMessage { .. }
+            | Event::GroupNotice { .. }
+            | Event::CallbackSet { .. }
+            | Event::CallbackRemoved { .. } => OfflinePolicy::Deliver,
             Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }
-            | Event::FriendshipDeclined { .. } => OfflinePolicy::Queue,
+            | Event::FriendshipDeclined { .. }
+            | Event::GroupInvitation { .. } => OfflinePolicy::Queue,
         }
     }
 }

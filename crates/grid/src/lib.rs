@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod filter;
 pub mod friendship;
+pub mod group;
 pub mod ids;
 pub mod location;
 pub mod message;

@@ -112,6 +112,20 @@ pub fn check_access_code(code: &str) -> Result<(), &'static str> {
     check_chars(code)
 }
 
+/// The lower-case SHA-1 hex of a group security code: what the Simple Groups API's
+/// `secret_sha1` carries, and what the stored Argon2 hash covers, so that both `secret`
+/// and `secret_sha1` check against one hash.
+pub fn sha1_hex(code: &str) -> String {
+    use sha1::Digest as _;
+    hex::encode(sha1::Sha1::digest(code.as_bytes()))
+}
+
+/// Reads a `secret_sha1` value: 40 hex digits, any case.
+pub fn parse_sha1_hex(text: &str) -> Option<String> {
+    let t = text.trim().to_ascii_lowercase();
+    (t.len() == 40 && t.chars().all(|c| c.is_ascii_hexdigit())).then_some(t)
+}
+
 /// Hashes an access code with Argon2id into a PHC string.
 pub fn hash_access_code(code: &str) -> Result<String, crate::Error> {
     use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -161,6 +175,16 @@ mod tests {
         assert!(verify_access_code("open sesame", &phc));
         assert!(!verify_access_code("open sesamE", &phc));
         assert!(!verify_access_code("open sesame", "not a hash"));
+    }
+
+    #[test]
+    fn sha1_of_codes() {
+        assert_eq!(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            parse_sha1_hex(" A9993E364706816ABA3E25717850C26C9CD0D89D "),
+            Some(sha1_hex("abc"))
+        );
+        assert_eq!(parse_sha1_hex("abc"), None);
     }
 
     #[test]

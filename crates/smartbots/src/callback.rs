@@ -4,10 +4,14 @@
 //! event has (`action`, `bot_name`, `bot_uuid`, `channel`, `cid`), the event's own
 //! fields, and `event_id`: a stable id, the same on every retry, by which receivers can
 //! drop duplicates. Values are escaped as in replies (`%20` for spaces).
+//!
+//! A group's Simple Groups registrations get that API's own events instead
+//! (`group_chat`, `callback_set`, `callback_removed`).
 
 use crate::errors::Failure;
 use crate::reply::{Fields, Format};
-use grid::callback::{Callback, EventSelection};
+use grid::callback::{Callback, CallbackScope, EventSelection};
+use grid::command::BotCommand;
 use grid::{Event, Presence, StoredEvent};
 
 /// A callback event name of the SmartBots API.
@@ -23,7 +27,7 @@ const fn ev(name: &'static str, raised: bool, doc: &'static str) -> EventDef {
     EventDef { name, doc, raised }
 }
 
-/// Every event name SmartBots documents.
+/// Every event name SmartBots documents, and botgrid's `group_notice`.
 pub static EVENTS: &[EventDef] = &[
     ev(
         "instant_message",
@@ -57,13 +61,18 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "group_invite",
-        false,
-        "A group invitation (with the groups release).",
+        true,
+        "An invitation into a group: `avatar_name`, `avatar_uuid` (the inviter), `group_name`, `group_uuid`, `session_id`, `system_message`, and `role`, `fee`, `message`. Reply `accept=1` to join (or use `group_offer_accept`).",
     ),
     ev(
         "group_message",
-        false,
-        "Group chat (with the groups release).",
+        true,
+        "Group chat: `group_uuid`, `group_name`, `speaker_name`, `speaker_uuid`, `message`, `message_id`.",
+    ),
+    ev(
+        "group_notice",
+        true,
+        "A group notice (a botgrid addition): `group_uuid`, `group_name`, `speaker_name`, `speaker_uuid`, `subject`, `message`, `attachment` (UUID or empty), `notice_id`.",
     ),
     ev(
         "chat_message",
@@ -126,16 +135,22 @@ pub fn parse_selection(text: &str) -> Result<EventSelection, Failure> {
     Ok(EventSelection::Only(names.into_iter().collect()))
 }
 
-/// The callback name of an event, or `None` when SmartBots has no callback for it.
+/// The callback name of an event for a bot's own registrations, or `None` when
+/// SmartBots has no callback for it.
 pub fn event_name(event: &Event) -> Option<&'static str> {
     Some(match event {
         Event::InstantMessage { .. } => "instant_message",
         Event::TypingStarted { .. } => "start_typing",
-        Event::TypingStopped { .. } => return None,
         Event::OnlineStatus { .. } => "online_status",
         Event::FriendshipOffered { .. } => "offer_friendship",
         Event::FriendshipAccepted { .. } => "offer_friendship_accepted",
         Event::FriendshipDeclined { .. } => "offer_friendship_declined",
+        Event::GroupInvitation { .. } => "group_invite",
+        Event::GroupMessage { .. } => "group_message",
+        Event::GroupNotice { .. } => "group_notice",
+        Event::TypingStopped { .. } | Event::CallbackSet { .. } | Event::CallbackRemoved { .. } => {
+            return None;
+        }
     })
 }
 
@@ -149,8 +164,15 @@ fn status_word(p: Presence) -> (&'static str, &'static str) {
 }
 
 /// The form body POSTed to a registration for an event, or `None` when the
-/// registration does not want it (or SmartBots has no callback for it).
+/// registration does not want it.
 pub fn render(callback: &Callback, stored: &StoredEvent) -> Option<String> {
+    match &callback.scope {
+        CallbackScope::Bot => render_bot(callback, stored),
+        CallbackScope::Group { .. } => crate::simple::render_callback(callback, stored),
+    }
+}
+
+fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
     let name = event_name(&stored.event)?;
     if !callback.events.wants(name) {
         return None;
@@ -199,9 +221,91 @@ pub fn render(callback: &Callback, stored: &StoredEvent) -> Option<String> {
             f.text("avatar_name", by.name.clone())
                 .text("avatar_uuid", by.uuid.to_string());
         }
-        Event::TypingStopped { .. } => return None,
+        Event::GroupInvitation {
+            session,
+            group,
+            from,
+            role,
+            fee,
+            message,
+        } => {
+            let mut system = format!(
+                "{} has invited you to join a group, {}. There is a fee of L${fee} to join this group.",
+                from.name, group.name
+            );
+            if !message.is_empty() {
+                system.push(' ');
+                system.push_str(message);
+            }
+            f.text("avatar_name", from.name.clone())
+                .text("avatar_uuid", from.uuid.to_string())
+                .text("group_name", group.name.clone())
+                .text("group_uuid", group.uuid.to_string())
+                .text("session_id", session.to_string())
+                .text("system_message", system)
+                .text("role", role.clone())
+                .text("fee", fee.to_string())
+                .text("message", message.clone());
+        }
+        Event::GroupMessage {
+            post,
+            group,
+            from,
+            text,
+        } => {
+            f.text("group_uuid", group.uuid.to_string())
+                .text("group_name", group.name.clone())
+                .text("speaker_name", from.name.clone())
+                .text("speaker_uuid", from.uuid.to_string())
+                .text("message", text.clone())
+                .text("message_id", post.0.to_string());
+        }
+        Event::GroupNotice {
+            post,
+            group,
+            from,
+            subject,
+            text,
+            attachment,
+        } => {
+            f.text("group_uuid", group.uuid.to_string())
+                .text("group_name", group.name.clone())
+                .text("speaker_name", from.name.clone())
+                .text("speaker_uuid", from.uuid.to_string())
+                .text("subject", subject.clone())
+                .text("message", text.clone())
+                .text(
+                    "attachment",
+                    attachment.map(|a| a.to_string()).unwrap_or_default(),
+                )
+                .text("notice_id", post.0.to_string());
+        }
+        Event::TypingStopped { .. } | Event::CallbackSet { .. } | Event::CallbackRemoved { .. } => {
+            return None;
+        }
     }
     Some(f.encode(Format::Url))
+}
+
+/// What a receiver's answer asks the bot to do: `accept=1` to a `group_invite` joins
+/// the group. Other answers are ignored, as SmartBots does.
+pub fn reply(callback: &Callback, stored: &StoredEvent, body: &str) -> Option<BotCommand> {
+    if callback.scope != CallbackScope::Bot {
+        return None;
+    }
+    let Event::GroupInvitation { session, from, .. } = &stored.event else {
+        return None;
+    };
+    let (params, _) = crate::params::Params::read(None, body.as_bytes(), None);
+    let accept = params.get("accept").is_some_and(|v| {
+        let v = v.trim();
+        v == "1" || v.eq_ignore_ascii_case("true")
+    });
+    accept.then_some(BotCommand::AnswerGroupInvite {
+        from: from.uuid,
+        session: *session,
+        accept: true,
+    })
 }
 
 #[cfg(test)]

@@ -43,9 +43,11 @@ pub struct CommandDef {
     pub render: fn(&Args<'_>, Reply, &mut Fields),
     /// Fields a failure reply still carries (name2key's `name`, `normalname`).
     pub on_error: Option<fn(&Args<'_>, &Error, &mut Fields)>,
+    /// A botgrid command that SmartBots does not have.
+    pub extension: bool,
 }
 
-const fn req(name: &'static str, doc: &'static str) -> ParamDef {
+pub(crate) const fn req(name: &'static str, doc: &'static str) -> ParamDef {
     ParamDef {
         name,
         required: true,
@@ -53,7 +55,7 @@ const fn req(name: &'static str, doc: &'static str) -> ParamDef {
     }
 }
 
-const fn opt(name: &'static str, doc: &'static str) -> ParamDef {
+pub(crate) const fn opt(name: &'static str, doc: &'static str) -> ParamDef {
     ParamDef {
         name,
         required: false,
@@ -61,15 +63,15 @@ const fn opt(name: &'static str, doc: &'static str) -> ParamDef {
     }
 }
 
-const fn out(name: &'static str, doc: &'static str) -> OutputDef {
+pub(crate) const fn out(name: &'static str, doc: &'static str) -> OutputDef {
     OutputDef { name, doc }
 }
 
-const NOSAFEHUB: ParamDef = opt(
+pub(crate) const NOSAFEHUB: ParamDef = opt(
     "nosafehub",
     "Accepted for compatibility and ignored: botgrid has no SafeHub filter.",
 );
-const FILTERS: [ParamDef; 3] = [
+pub(crate) const FILTERS: [ParamDef; 3] = [
     opt(
         "skipnames",
         "Leave out entries whose name contains this text (any case).",
@@ -84,7 +86,7 @@ const FILTERS: [ParamDef; 3] = [
 /// The UUID used in documentation examples.
 pub const EXAMPLE_UUID: &str = "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33";
 
-fn render_nothing(_: &Args<'_>, _: Reply, _: &mut Fields) {}
+pub(crate) fn render_nothing(_: &Args<'_>, _: Reply, _: &mut Fields) {}
 
 /// The SmartBots spelling of a session state for `status`.
 pub fn status_text(p: Presence) -> &'static str {
@@ -123,6 +125,7 @@ pub static COMMANDS: &[CommandDef] = &[
             }
         },
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "login",
@@ -156,6 +159,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "logout",
@@ -168,6 +172,7 @@ pub static COMMANDS: &[CommandDef] = &[
         parse: |_| Ok(BotCommand::Logout),
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "set_http_callback",
@@ -196,6 +201,7 @@ pub static COMMANDS: &[CommandDef] = &[
         parse: parse_set_callback,
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "im",
@@ -227,6 +233,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "typing_start",
@@ -252,6 +259,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "typing_stop",
@@ -268,6 +276,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "offer_friendship",
@@ -289,6 +298,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "friendship_offer_accept",
@@ -318,6 +328,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "cancel_friendship",
@@ -334,6 +345,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "edit_friendship",
@@ -370,6 +382,7 @@ pub static COMMANDS: &[CommandDef] = &[
         },
         render: render_nothing,
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "friends",
@@ -402,6 +415,7 @@ pub static COMMANDS: &[CommandDef] = &[
             }
         },
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "key2name",
@@ -437,6 +451,7 @@ pub static COMMANDS: &[CommandDef] = &[
             }
         },
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "name2key",
@@ -487,6 +502,7 @@ pub static COMMANDS: &[CommandDef] = &[
             f.text("name", a.opt("name").unwrap_or_default().trim())
                 .text("normalname", asked_normal(a));
         }),
+        extension: false,
     },
     CommandDef {
         action: "avatar_info",
@@ -543,6 +559,7 @@ pub static COMMANDS: &[CommandDef] = &[
             }
         },
         on_error: None,
+        extension: false,
     },
     CommandDef {
         action: "avatar_picks",
@@ -577,6 +594,7 @@ pub static COMMANDS: &[CommandDef] = &[
             }
         },
         on_error: None,
+        extension: false,
     },
 ];
 
@@ -616,10 +634,17 @@ fn parse_set_callback(a: &Args<'_>) -> Result<BotCommand, Failure> {
     }))
 }
 
+/// Every command: the foundation's and the groups'.
+pub fn all() -> impl Iterator<Item = &'static CommandDef> {
+    COMMANDS
+        .iter()
+        .chain(crate::group_commands::GROUP_COMMANDS.iter())
+}
+
 /// Finds a command by its action name or an alias, ignoring case.
 pub fn find(action: &str) -> Option<&'static CommandDef> {
     let action = action.trim();
-    COMMANDS.iter().find(|c| {
+    all().find(|c| {
         c.action.eq_ignore_ascii_case(action)
             || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(action))
     })

@@ -3,7 +3,7 @@
 //! `docs/smartbots-api.md`; run `BOTGRID_BLESS=1 cargo test -p smartbots` to rewrite it.
 
 use crate::callback::EVENTS;
-use crate::commands::{COMMANDS, CommandDef};
+use crate::commands::{self, CommandDef};
 use crate::errors::documented;
 use crate::params::Params;
 use grid::command::ThrottleClass;
@@ -49,7 +49,7 @@ pub fn reference() -> String {
          transport rules.\n"
     );
     let _ = writeln!(d, "## Commands\n");
-    for def in COMMANDS {
+    for def in commands::all() {
         let _ = writeln!(d, "### `{}`\n", def.action);
         let _ = writeln!(d, "{}\n", def.summary);
         if !def.aliases.is_empty() {
@@ -58,6 +58,9 @@ pub fn reference() -> String {
         }
         let cmd = example_command(def);
         let mut notes = Vec::new();
+        if def.extension {
+            notes.push("a botgrid command (SmartBots has no such command)".to_owned());
+        }
         if def.json_only {
             notes.push("JSON only (`dataType=json`)".to_owned());
         }

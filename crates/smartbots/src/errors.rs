@@ -80,6 +80,22 @@ fn grid_text(e: &Error) -> String {
         Error::OfferAlreadySent => "Friendship offer already sent".into(),
         Error::OfferNotFound => "Friendship offer not found".into(),
         Error::NoRightGiven => "Missing parameter: see_online, see_on_map or can_edit".into(),
+        Error::GroupNotFound { who } => format!("Group not found: {who}"),
+        Error::RoleNotFound { who } => format!("Role not found: {who}"),
+        Error::NotAMember => "The bot is not in the group".into(),
+        Error::NotInGroup => "Ejectee is not in the group".into(),
+        Error::AlreadyMember => "Avatar is already in the group".into(),
+        Error::MissingPower { power } => format!("Missing group power: {power}"),
+        Error::OwnersOnly => "Only group owners may do that".into(),
+        Error::LastOwner => "The last owner cannot leave the group".into(),
+        Error::Banned => "Avatar is banned from the group".into(),
+        Error::NotOpen => "Group is not open for enrollment".into(),
+        Error::InvitationNotFound => "Group invitation not found".into(),
+        Error::JoinFee { fee } => {
+            format!("Joining costs L${fee}; paying join fees is not supported yet")
+        }
+        Error::NoServingBot => "No bot serves this group".into(),
+        Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
         Error::Invalid { field, reason } => format!("Invalid parameter: {field} ({reason})"),
         // Details go to the server log, not to the caller.
@@ -124,6 +140,36 @@ fn when_grid(kind: ErrorKind) -> &'static str {
             "`friendship_offer_accept` with a session that is not an open offer from that avatar to this bot."
         }
         ErrorKind::NoRightGiven => "`edit_friendship` without any of the three rights.",
+        ErrorKind::GroupNotFound => "A group UUID (or Simple Groups name) matches no group.",
+        ErrorKind::RoleNotFound => {
+            "A role UUID (or Simple Groups role name) is not a role of the group."
+        }
+        ErrorKind::NotAMember => "A group command for a group the bot is not in.",
+        ErrorKind::NotInGroup => "`group_eject` of a non-member (unless `ignore_membership=1`).",
+        ErrorKind::AlreadyMember => {
+            "`group_join` into a group the bot is in; `group_invite` with `check_membership=1` (or into a role already held); Simple Groups `invite` of a member without `force=1`."
+        }
+        ErrorKind::MissingPower => {
+            "The bot lacks the group power the command needs (named: Invite, Eject, AssignMember, AssignMemberLimited, RemoveMember, JoinChat, SendNotices, CreateRole, DeleteRole, RoleProperties, ChangeActions, ChangeIdentity, ChangeOptions, ManageBans)."
+        }
+        ErrorKind::OwnersOnly => {
+            "Only owners eject or ban owners, put members into the Owners role, or give powers they do not have themselves."
+        }
+        ErrorKind::LastOwner => "The last owner leaves or steps down: hand the group over first.",
+        ErrorKind::Banned => "Inviting or joining an avatar banned from the group.",
+        ErrorKind::NotOpen => "`group_join` of a closed group without an invitation.",
+        ErrorKind::InvitationNotFound => {
+            "`group_offer_accept` with a session that is not an open, unexpired invitation from that avatar to this bot."
+        }
+        ErrorKind::JoinFee => {
+            "Joining (or accepting an invitation into) a group with a join fee: the grid has no money yet."
+        }
+        ErrorKind::NoServingBot => {
+            "Simple Groups API: the group has no serving bot (the operator sets one)."
+        }
+        ErrorKind::InviteCooldown => {
+            "Simple Groups `invite` within `cooldown` seconds of the avatar's last invitation."
+        }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
         }

@@ -11,17 +11,20 @@ pub mod callback;
 pub mod commands;
 pub mod docs;
 pub mod errors;
+pub mod group_commands;
 mod http;
 pub mod params;
 pub mod reply;
+pub mod simple;
 
 use axum::Router;
 use axum::routing::any;
 use engine::Engine;
 
-/// The routes of this face: `/api/bot.html`.
+/// The routes of this face: `/api/bot.html` and `/api/simple.html`.
 pub fn router(engine: Engine) -> Router {
     Router::new()
         .route("/api/bot.html", any(http::bot_api))
+        .route("/api/simple.html", any(simple::simple_api))
         .with_state(engine)
 }

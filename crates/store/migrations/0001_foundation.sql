@@ -113,9 +113,9 @@ CREATE TABLE callbacks (
     url TEXT NOT NULL,
     events TEXT NOT NULL,
     cursor BIGINT NOT NULL,
-    created_at BIGINT NOT NULL,
-    UNIQUE (bot_id, url)
+    created_at BIGINT NOT NULL
 );
+CREATE INDEX callbacks_bot ON callbacks (bot_id);
 
 CREATE TABLE settings (
     name TEXT PRIMARY KEY,

@@ -27,8 +27,9 @@ mod tx;
 
 pub use ops::avatars::NewAvatar;
 pub use ops::friends::FriendRow;
+pub use ops::groups::{NewGroup, NewInvitation, NewPost, WaitingPost};
 pub use pool::{CommitHook, Store, StoreOptions, Synchronous};
-pub use tx::Tx;
+pub use tx::{Committed, Tx};
 
 /// A failure of the database itself (not of a command's rules).
 #[derive(Debug, thiserror::Error)]

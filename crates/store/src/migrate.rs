@@ -4,11 +4,14 @@ use crate::StoreError;
 use crate::sql::{Conn, Dialect, sql};
 
 /// The migrations, in order. Append; never edit one that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (2, "groups", include_str!("../migrations/0002_groups.sql")),
+];
 
 fn render(text: &str, dialect: Dialect) -> String {
     let id = match dialect {

@@ -3,7 +3,6 @@
 use crate::sql::Conn;
 use crate::tx::Tx;
 use crate::{StoreError, migrate};
-use grid::StoredEvent;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use tokio::sync::oneshot;
 
 /// Called on the writer thread after each commit with the events it made durable.
 /// Keep it quick: the writer waits for it.
-pub type CommitHook = Arc<dyn Fn(&[StoredEvent]) + Send + Sync>;
+pub type CommitHook = Arc<dyn Fn(&[crate::tx::Committed]) + Send + Sync>;
 
 /// How hard SQLite works to keep a commit across a power cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,7 +283,7 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
         crate::sql::Dialect::Postgres => "BEGIN",
     };
     let mut batch: Vec<BoxedWork> = Vec::with_capacity(options.max_batch);
-    let mut committed: Vec<StoredEvent> = Vec::new();
+    let mut committed: Vec<crate::tx::Committed> = Vec::new();
     while let Ok(first) = jobs.recv() {
         batch.push(first);
         while batch.len() < options.max_batch {
@@ -313,7 +312,7 @@ fn run_batch(
     conn: &mut Conn,
     begin: &str,
     batch: &mut [BoxedWork],
-    committed: &mut Vec<StoredEvent>,
+    committed: &mut Vec<crate::tx::Committed>,
 ) -> Result<(), StoreError> {
     conn.batch(begin)?;
     let mut emitted = Vec::new();

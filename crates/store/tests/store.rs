@@ -17,7 +17,7 @@ fn new_avatar(name: &str, kind: AvatarKind) -> NewAvatar {
     }
 }
 
-async fn open(db: &TestDb, seen: Arc<Mutex<Vec<grid::StoredEvent>>>) -> Store {
+async fn open(db: &TestDb, seen: Arc<Mutex<Vec<store::Committed>>>) -> Store {
     let options = StoreOptions {
         on_commit: Some(Arc::new(move |events| {
             seen.lock().unwrap().extend_from_slice(events)

@@ -2,7 +2,8 @@
 
 use crate::sql::sql;
 use crate::{StoreError, Tx};
-use grid::{AvatarId, Event, EventId, StoredEvent, Timestamp};
+use grid::group::{GroupId, GroupRef, PostId, PostKind};
+use grid::{AvatarId, AvatarRef, Event, EventId, LegacyName, StoredEvent, Timestamp};
 
 fn encode(event: &Event) -> Result<String, StoreError> {
     serde_json::to_string(event).map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))
@@ -24,11 +25,9 @@ impl Tx<'_> {
             &[&avatar.0, &encode(&event)?, &now.0],
             |r| r.get(0),
         )?;
-        self.emitted.push(StoredEvent {
-            id: EventId(id),
+        self.emitted.push(crate::Committed {
             avatar,
-            at: now,
-            event,
+            id: EventId(id),
         });
         Ok(EventId(id))
     }
@@ -68,7 +67,8 @@ impl Tx<'_> {
         )
     }
 
-    /// An avatar's events after `after`, oldest first, at most `limit`.
+    /// An avatar's events after `after`, oldest first, at most `limit`. Entries for
+    /// group posts are filled in from the post, stored once for all members.
     pub fn events_after(
         &mut self,
         avatar: AvatarId,
@@ -77,17 +77,27 @@ impl Tx<'_> {
     ) -> Result<Vec<StoredEvent>, StoreError> {
         self.conn.query(
             sql!(
-                "SELECT id, body, created_at FROM events
-                 WHERE avatar_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+                "SELECT e.id, e.body, e.created_at,
+                        p.id, p.kind, p.subject, p.body, p.attachment,
+                        g.id, g.uuid, g.name,
+                        s.id, s.uuid, s.first_name, s.last_name
+                 FROM events e
+                 LEFT JOIN group_posts p ON p.id = e.post_id
+                 LEFT JOIN groups g ON g.id = p.group_id
+                 LEFT JOIN avatars s ON s.id = p.sender_id
+                 WHERE e.avatar_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3"
             ),
             &[&avatar.0, &after.0, &limit],
             |r| {
-                let body: String = r.get(1)?;
+                let event = match r.get::<Option<i64>>(3)? {
+                    None => decode(&r.get::<String>(1)?)?,
+                    Some(post) => post_event(r, post)?,
+                };
                 Ok(StoredEvent {
                     id: EventId(r.get(0)?),
                     avatar,
                     at: Timestamp(r.get(2)?),
-                    event: decode(&body)?,
+                    event,
                 })
             },
         )
@@ -101,5 +111,38 @@ impl Tx<'_> {
             |r| r.get(0),
         )?;
         Ok(EventId(id.unwrap_or(0)))
+    }
+}
+
+/// Rebuilds a group post event from the joined post, group and sender columns.
+fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
+    let kind: String = r.get(4)?;
+    let group = GroupRef {
+        id: GroupId(r.get(8)?),
+        uuid: super::uuid(r.get(9)?)?,
+        name: r.get(10)?,
+    };
+    let from = AvatarRef {
+        id: AvatarId(r.get(11)?),
+        uuid: super::uuid(r.get(12)?)?,
+        name: LegacyName::from_parts(r.get::<String>(13)?, r.get::<String>(14)?).to_string(),
+    };
+    let text: String = r.get(6)?;
+    match PostKind::parse(&kind) {
+        Some(PostKind::Chat) => Ok(Event::GroupMessage {
+            post: PostId(post),
+            group,
+            from,
+            text,
+        }),
+        Some(PostKind::Notice) => Ok(Event::GroupNotice {
+            post: PostId(post),
+            group,
+            from,
+            subject: r.get(5)?,
+            text,
+            attachment: super::opt_uuid(r.get(7)?)?,
+        }),
+        None => Err(StoreError::Corrupt(format!("post kind {kind:?}"))),
     }
 }

@@ -5,6 +5,7 @@ pub mod callbacks;
 pub mod credentials;
 pub mod events;
 pub mod friends;
+pub mod groups;
 pub mod messages;
 pub mod settings;
 

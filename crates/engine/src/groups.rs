@@ -1,0 +1,628 @@
+//! Carrying out group commands: membership, roles, invitations, chat and notices.
+//!
+//! Each function runs inside the command's store job: it gathers the facts, asks the
+//! core's rules (`grid::group`), and writes what they allow. Posts (chat and notices)
+//! are stored once; sending one puts it in the log of every online member that may
+//! receive it in a single statement, and members who are away get it from their
+//! cursor when they come online.
+
+use crate::bot::{After, Executed, deliver, done, resolve_key};
+use grid::command::{BotCommand, GroupInfo, MyGroup, Reply};
+use grid::group::{
+    self, Group, GroupId, Membership, PostKind, Powers, Role, RoleKind, check_group_message,
+    check_notice, check_role_text, may_assign, may_eject, may_invite, may_leave,
+    may_remove_from_role, may_set_powers, next_notice_slot,
+};
+use grid::{Avatar, AvatarId, Error, Event, Timestamp, Uuid};
+use store::{NewGroup, NewInvitation, NewPost, Tx};
+
+/// Most roles a group may have, the three built-in ones included (as in Second Life).
+pub const MAX_ROLES: usize = 10;
+
+fn group_by_uuid(tx: &mut Tx<'_>, uuid: Uuid) -> Result<Group, Error> {
+    tx.group_by_uuid(uuid)?.ok_or_else(|| Error::GroupNotFound {
+        who: uuid.to_string(),
+    })
+}
+
+fn membership(tx: &mut Tx<'_>, group: GroupId, avatar: AvatarId) -> Result<Membership, Error> {
+    tx.membership(group, avatar)?.ok_or(Error::NotAMember)
+}
+
+fn role_by_uuid(tx: &mut Tx<'_>, group: GroupId, uuid: Uuid) -> Result<Role, Error> {
+    tx.role_by_uuid(group, uuid)?
+        .ok_or_else(|| Error::RoleNotFound {
+            who: uuid.to_string(),
+        })
+}
+
+fn my_group(tx: &mut Tx<'_>, bot: &Avatar, group: Group, m: Membership) -> Result<MyGroup, Error> {
+    let active = tx.active_group(bot.id)? == Some(group.id);
+    let powers = if m.is_owner() {
+        Powers::all()
+    } else {
+        m.powers()
+    };
+    let roles = m
+        .roles
+        .iter()
+        .map(|r| (r.clone(), r.id == m.active_role))
+        .collect();
+    Ok(MyGroup {
+        group,
+        active,
+        powers,
+        roles,
+        in_profile: m.in_profile,
+        accept_notices: m.accept_notices,
+    })
+}
+
+/// Carries out a group command for `bot`.
+pub(crate) fn execute(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    command: BotCommand,
+) -> Result<Executed, Error> {
+    match command {
+        BotCommand::ActivateGroup { group } => {
+            let group = match group {
+                None => None,
+                Some(uuid) => {
+                    let g = group_by_uuid(tx, uuid)?;
+                    membership(tx, g.id, bot.id)?;
+                    Some(g.id)
+                }
+            };
+            tx.set_active_group(bot.id, group)?;
+            done(Reply::Done)
+        }
+        BotCommand::ActivateRole { group, role } => {
+            let g = group_by_uuid(tx, group)?;
+            let m = membership(tx, g.id, bot.id)?;
+            let role = role_by_uuid(tx, g.id, role)?;
+            if !m.holds(role.id) {
+                return Err(Error::invalid(
+                    "roleuuid",
+                    "the bot does not hold that role",
+                ));
+            }
+            tx.set_active_role(g.id, bot.id, role.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::GroupInfo { group } => {
+            let g = group_by_uuid(tx, group)?;
+            let members = tx.member_count(g.id)?;
+            let roles = tx.roles(g.id)?;
+            let mine = match tx.membership(g.id, bot.id)? {
+                Some(m) => Some(my_group(tx, bot, g.clone(), m)?),
+                None => None,
+            };
+            let founder = tx
+                .avatar(g.founder)?
+                .map(|a| a.to_ref())
+                .ok_or_else(|| Error::internal("a group without its founder"))?;
+            done(Reply::GroupInfo(Box::new(GroupInfo {
+                group: g,
+                founder,
+                members,
+                roles,
+                mine,
+            })))
+        }
+        BotCommand::MyGroups => {
+            let mut list = Vec::new();
+            for (g, m) in tx.memberships(bot.id)? {
+                list.push(my_group(tx, bot, g, m)?);
+            }
+            done(Reply::Groups(list))
+        }
+        BotCommand::GroupRoles { group } => {
+            let g = group_by_uuid(tx, group)?;
+            done(Reply::Roles(tx.roles(g.id)?))
+        }
+        BotCommand::AvatarGroups { avatar, filter } => {
+            let target = resolve_key(tx, avatar)?;
+            let groups = tx.profile_groups(target.id)?;
+            let total = groups.len();
+            let groups = groups
+                .into_iter()
+                .filter(|g| filter.keeps(&g.name, g.uuid))
+                .collect();
+            done(Reply::AvatarGroups { total, groups })
+        }
+        BotCommand::GroupJoin { group } => {
+            let g = group_by_uuid(tx, group)?;
+            if tx.membership(g.id, bot.id)?.is_some() {
+                return Err(Error::AlreadyMember);
+            }
+            if tx.is_banned(g.id, bot.id)? {
+                return Err(Error::Banned);
+            }
+            match tx.open_invitation(g.id, bot.id)? {
+                Some(inv) => accept_invitation(tx, bot, &g, &inv)?,
+                None if g.open_enrollment => {
+                    charge_fee(g.fee)?;
+                    let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
+                    tx.add_member(g.id, bot.id, &[everyone.id], everyone.id)?;
+                }
+                None => return Err(Error::NotOpen),
+            }
+            done(Reply::Done)
+        }
+        BotCommand::GroupLeave { group } => {
+            let g = group_by_uuid(tx, group)?;
+            let m = membership(tx, g.id, bot.id)?;
+            may_leave(&m, tx.owner_count(g.id)? as usize)?;
+            tx.remove_member(g.id, bot.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::AnswerGroupInvite {
+            from,
+            session,
+            accept,
+        } => {
+            let inviter = resolve_key(tx, from)?;
+            let inv = tx
+                .invitation_by_session(session)?
+                .filter(|i| i.invitee == bot.id && i.inviter == inviter.id && i.expires > tx.now())
+                .ok_or(Error::InvitationNotFound)?;
+            if accept {
+                let g = tx.group(inv.group)?.ok_or_else(|| Error::GroupNotFound {
+                    who: inv.group.0.to_string(),
+                })?;
+                if tx.is_banned(g.id, bot.id)? {
+                    return Err(Error::Banned);
+                }
+                accept_invitation(tx, bot, &g, &inv)?;
+            } else {
+                tx.answer_invitation(inv.id, false)?;
+            }
+            done(Reply::Done)
+        }
+        BotCommand::GroupVisibility {
+            group,
+            in_profile,
+            notices,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let m = membership(tx, g.id, bot.id)?;
+            tx.set_membership_options(
+                g.id,
+                bot.id,
+                in_profile,
+                notices.unwrap_or(m.accept_notices),
+            )?;
+            done(Reply::Done)
+        }
+        BotCommand::GroupInvite {
+            avatar,
+            group,
+            role,
+            check_membership,
+            message,
+            location,
+            misc,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            let role = role_by_uuid(tx, g.id, role)?;
+            may_invite(&me, &role)?;
+            let invitee = resolve_key(tx, avatar)?;
+            if tx.is_banned(g.id, invitee.id)? {
+                return Err(Error::Banned);
+            }
+            if let Some(theirs) = tx.membership(g.id, invitee.id)?
+                && (check_membership || theirs.holds(role.id))
+            {
+                return Err(Error::AlreadyMember);
+            }
+            grid::message::check_len("message", &message, grid::message::MAX_IM_BYTES)?;
+            let inv = tx.insert_invitation(&NewInvitation {
+                group: g.id,
+                role: role.id,
+                invitee: invitee.id,
+                inviter: bot.id,
+                fee: g.fee,
+                message: message.clone(),
+                location,
+                misc,
+                expires: Timestamp(tx.now().0 + group::INVITATION_LIFETIME_MS),
+            })?;
+            deliver(
+                tx,
+                &invitee,
+                Event::GroupInvitation {
+                    session: inv.session,
+                    group: g.to_ref(),
+                    from: bot.to_ref(),
+                    role: role.name.clone(),
+                    fee: g.fee,
+                    message,
+                },
+            )?;
+            done(Reply::Done)
+        }
+        BotCommand::GroupEject {
+            avatar,
+            group,
+            ignore_membership,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            let target = resolve_key(tx, avatar)?;
+            let Some(theirs) = tx.membership(g.id, target.id)? else {
+                // SmartBots: skip the check when asked, and succeed.
+                return if ignore_membership {
+                    me.require(Powers::EJECT)?;
+                    done(Reply::Done)
+                } else {
+                    Err(Error::NotInGroup)
+                };
+            };
+            if target.id == bot.id {
+                return Err(Error::NotForSelf { what: "eject" });
+            }
+            may_eject(&me, &theirs)?;
+            tx.remove_member(g.id, target.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::SetRole {
+            group,
+            role,
+            member,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            let role = role_by_uuid(tx, g.id, role)?;
+            may_assign(&me, &role)?;
+            let target = resolve_key(tx, member)?;
+            if tx.membership(g.id, target.id)?.is_none() {
+                return Err(not_a_member());
+            }
+            tx.add_member_role(g.id, target.id, role.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::RevokeRole {
+            group,
+            role,
+            member,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            let role = role_by_uuid(tx, g.id, role)?;
+            let target = resolve_key(tx, member)?;
+            let theirs = tx.membership(g.id, target.id)?.ok_or_else(not_a_member)?;
+            may_remove_from_role(&me, &theirs, &role)?;
+            if role.kind == RoleKind::Owners {
+                // An owner stepping down must leave another owner behind.
+                may_leave(&theirs, tx.owner_count(g.id)? as usize)?;
+            }
+            tx.remove_member_role(g.id, target.id, role.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::SendGroupMessage { group, message } => {
+            check_group_message(&message)?;
+            let g = group_by_uuid(tx, group)?;
+            membership(tx, g.id, bot.id)?.require(PostKind::Chat.send_power())?;
+            post(
+                tx,
+                bot,
+                &g,
+                PostKind::Chat,
+                String::new(),
+                message,
+                None,
+                tx.now(),
+            )
+        }
+        BotCommand::SendNotice {
+            group,
+            subject,
+            text,
+            attachment,
+            paced,
+        } => {
+            check_notice(&subject, &text)?;
+            let g = group_by_uuid(tx, group)?;
+            membership(tx, g.id, bot.id)?.require(PostKind::Notice.send_power())?;
+            let now = tx.now();
+            let recent = tx.notice_times(bot.id, Timestamp(now.0 - 60_000))?;
+            let slot = next_notice_slot(&recent, now);
+            if slot > now && !paced {
+                // Second Life would drop it silently; say so instead (autodelay=1 paces).
+                return Err(Error::Throttled {
+                    retry_after_ms: (slot.0 - now.0) as u64,
+                });
+            }
+            post(
+                tx,
+                bot,
+                &g,
+                PostKind::Notice,
+                subject,
+                text,
+                attachment,
+                slot,
+            )
+        }
+        BotCommand::CreateGroup {
+            name,
+            charter,
+            open_enrollment,
+            fee,
+        } => {
+            let name = group::check_group_name(&name)?;
+            grid::message::check_len("charter", &charter, group::MAX_CHARTER)?;
+            check_fee(fee)?;
+            if tx.group_by_name(&name)?.is_some() {
+                return Err(Error::invalid("name", "a group of that name exists"));
+            }
+            let g = tx.insert_group(&NewGroup {
+                name,
+                charter,
+                open_enrollment,
+                fee,
+                founder: bot.id,
+            })?;
+            done(Reply::GroupCreated(g))
+        }
+        BotCommand::UpdateGroup {
+            group,
+            charter,
+            open_enrollment,
+            fee,
+        } => {
+            let mut g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            if let Some(charter) = charter {
+                me.require(Powers::CHANGE_IDENTITY)?;
+                grid::message::check_len("charter", &charter, group::MAX_CHARTER)?;
+                g.charter = charter;
+            }
+            if open_enrollment.is_some() || fee.is_some() {
+                me.require(Powers::CHANGE_OPTIONS)?;
+            }
+            if let Some(open) = open_enrollment {
+                g.open_enrollment = open;
+            }
+            if let Some(fee) = fee {
+                check_fee(fee)?;
+                g.fee = fee;
+            }
+            tx.update_group(&g)?;
+            done(Reply::Done)
+        }
+        BotCommand::CreateRole {
+            group,
+            name,
+            title,
+            description,
+            powers,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            me.require(Powers::CREATE_ROLE)?;
+            if powers != Powers::NONE {
+                may_set_powers(&me, powers)?;
+            }
+            check_role(&name, &title, &description)?;
+            if tx.roles(g.id)?.len() >= MAX_ROLES {
+                return Err(Error::invalid(
+                    "name",
+                    format!("a group has at most {MAX_ROLES} roles"),
+                ));
+            }
+            if tx.role_by_name(g.id, &name)?.is_some() {
+                return Err(Error::invalid("name", "the group has a role of that name"));
+            }
+            let role = tx.insert_role(
+                g.id,
+                RoleKind::Custom,
+                Uuid::new_v4(),
+                name.trim(),
+                &title,
+                &description,
+                powers,
+            )?;
+            done(Reply::RoleCreated(role))
+        }
+        BotCommand::UpdateRole {
+            group,
+            role,
+            name,
+            title,
+            description,
+            powers,
+        } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            let mut role = role_by_uuid(tx, g.id, role)?;
+            if name.is_some() || title.is_some() || description.is_some() {
+                me.require(Powers::ROLE_PROPERTIES)?;
+            }
+            if let Some(name) = name {
+                if role.kind != RoleKind::Custom {
+                    return Err(Error::invalid("name", "built-in roles keep their names"));
+                }
+                if let Some(other) = tx.role_by_name(g.id, &name)?
+                    && other.id != role.id
+                {
+                    return Err(Error::invalid("name", "the group has a role of that name"));
+                }
+                role.name = name.trim().to_owned();
+            }
+            if let Some(title) = title {
+                role.title = title;
+            }
+            if let Some(description) = description {
+                role.description = description;
+            }
+            if let Some(powers) = powers {
+                if role.kind == RoleKind::Owners {
+                    return Err(Error::invalid("powers", "owners always have every power"));
+                }
+                may_set_powers(&me, powers)?;
+                role.powers = powers;
+            }
+            check_role(&role.name, &role.title, &role.description)?;
+            tx.update_role(&role)?;
+            done(Reply::Done)
+        }
+        BotCommand::DeleteRole { group, role } => {
+            let g = group_by_uuid(tx, group)?;
+            membership(tx, g.id, bot.id)?.require(Powers::DELETE_ROLE)?;
+            let role = role_by_uuid(tx, g.id, role)?;
+            if role.kind != RoleKind::Custom {
+                return Err(Error::invalid(
+                    "roleuuid",
+                    "built-in roles cannot be deleted",
+                ));
+            }
+            tx.delete_role(g.id, role.id)?;
+            done(Reply::Done)
+        }
+        BotCommand::GroupBan { group, avatar, ban } => {
+            let g = group_by_uuid(tx, group)?;
+            let me = membership(tx, g.id, bot.id)?;
+            me.require(Powers::MANAGE_BANS)?;
+            let target = resolve_key(tx, avatar)?;
+            if target.id == bot.id {
+                return Err(Error::NotForSelf { what: "ban" });
+            }
+            if ban {
+                if let Some(theirs) = tx.membership(g.id, target.id)? {
+                    // A ban also ejects, with the same protection of owners.
+                    if theirs.is_owner() {
+                        return Err(Error::OwnersOnly);
+                    }
+                    tx.remove_member(g.id, target.id)?;
+                }
+                tx.ban(g.id, target.id, bot.id)?;
+            } else {
+                tx.unban(g.id, target.id)?;
+            }
+            done(Reply::Done)
+        }
+        other => Err(Error::internal(format!("not a group command: {other:?}"))),
+    }
+}
+
+/// `Ejectee is not in the group` is SmartBots' text for ejections only.
+fn not_a_member() -> Error {
+    Error::invalid("member", "is not in the group")
+}
+
+fn check_fee(fee: i64) -> Result<(), Error> {
+    if (0..=100_000_000).contains(&fee) {
+        Ok(())
+    } else {
+        Err(Error::invalid("fee", "must be from 0 to 100000000"))
+    }
+}
+
+fn check_role(name: &str, title: &str, description: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid("name", "must not be empty"));
+    }
+    check_role_text("name", name)?;
+    check_role_text("title", title)?;
+    grid::message::check_len("description", description, group::MAX_ROLE_DESCRIPTION)
+}
+
+/// Join fees are paid from the joiner's balance, which the grid does not keep yet.
+fn charge_fee(fee: i64) -> Result<(), Error> {
+    if fee > 0 {
+        Err(Error::JoinFee { fee })
+    } else {
+        Ok(())
+    }
+}
+
+fn accept_invitation(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    g: &Group,
+    inv: &grid::group::Invitation,
+) -> Result<(), Error> {
+    match tx.membership(g.id, bot.id)? {
+        Some(_) => tx.add_member_role(g.id, bot.id, inv.role)?,
+        None => {
+            charge_fee(inv.fee)?;
+            let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
+            let roles = if inv.role == everyone.id {
+                vec![everyone.id]
+            } else {
+                vec![everyone.id, inv.role]
+            };
+            tx.add_member(g.id, bot.id, &roles, inv.role)?;
+        }
+    }
+    tx.answer_invitation(inv.id, true)?;
+    Ok(())
+}
+
+/// Records a post and sends it now if it may go now, or has it wait for its sender
+/// (offline) or its time (paced).
+#[allow(clippy::too_many_arguments)]
+fn post(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    g: &Group,
+    kind: PostKind,
+    subject: String,
+    text: String,
+    attachment: Option<Uuid>,
+    send_after: Timestamp,
+) -> Result<Executed, Error> {
+    let id = tx.insert_post(&NewPost {
+        group: g.id,
+        kind,
+        sender: bot.id,
+        subject,
+        text,
+        attachment,
+        send_after,
+    })?;
+    let mut after = vec![];
+    if bot.presence.is_online() {
+        if send_after <= tx.now() {
+            tx.send_post(id, g.id, bot.id, kind)?;
+        } else {
+            after.push(After::SendPosts {
+                sender: bot.id,
+                at: send_after,
+            });
+        }
+    }
+    Ok(Executed {
+        reply: Reply::Done,
+        after,
+    })
+}
+
+/// Sends the posts of an online sender whose time has come; returns when the next
+/// waiting one is due. A post whose sender has left the group, or lost the power to
+/// post, is dropped.
+pub(crate) fn send_due_posts(
+    tx: &mut Tx<'_>,
+    sender: AvatarId,
+) -> Result<Option<Timestamp>, Error> {
+    let now = tx.now();
+    for p in tx.waiting_posts(sender, Some(now))? {
+        let allowed = match tx.membership(p.group, sender)? {
+            Some(m) => m.require(p.kind.send_power()).is_ok(),
+            None => false,
+        };
+        if allowed {
+            tx.send_post(p.id, p.group, sender, p.kind)?;
+        } else {
+            tracing::warn!(sender = %sender, post = p.id.0, "dropping a waiting post: the sender may no longer post");
+            tx.discard_post(p.id)?;
+        }
+    }
+    Ok(tx
+        .waiting_posts(sender, None)?
+        .first()
+        .map(|p| p.send_after))
+}
