@@ -65,11 +65,27 @@ impl Default for DeliveryConfig {
 
 struct Running {
     task: JoinHandle<()>,
-    /// The log followed and the retirement point: when either changes (a group got a
-    /// new serving bot, a registration was replaced), the worker starts over.
+    /// The log followed: when it changes (the group got a new serving bot), the worker
+    /// starts over on the new bot's log.
     bot: grid::AvatarId,
-    retire_after: Option<grid::EventId>,
-    selection: watch::Sender<grid::callback::EventSelection>,
+    /// What may change under a running worker: the events wanted, and when to retire.
+    settings: watch::Sender<Settings>,
+}
+
+/// The parts of a registration a worker follows as they change.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Settings {
+    pub(crate) events: grid::callback::EventSelection,
+    pub(crate) retire_after: Option<grid::EventId>,
+}
+
+impl Settings {
+    fn of(cb: &Callback) -> Settings {
+        Settings {
+            events: cb.events.clone(),
+            retire_after: cb.retire_after,
+        }
+    }
 }
 
 /// Workers stop with their supervisor (a dropped `JoinHandle` would leave them running).
@@ -105,30 +121,28 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
                 let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
                 running.retain(|id, r| live.contains(id) && !r.task.is_finished());
                 for cb in list {
-                    if running
-                        .get(&cb.id)
-                        .is_some_and(|r| r.bot != cb.bot.id || r.retire_after != cb.retire_after)
-                    {
+                    if running.get(&cb.id).is_some_and(|r| r.bot != cb.bot.id) {
                         running.remove(&cb.id);
                     }
                     if let Some(r) = running.get(&cb.id) {
-                        r.selection.send_if_modified(|s| {
-                            let differs = *s != cb.events;
+                        let now = Settings::of(&cb);
+                        r.settings.send_if_modified(|s| {
+                            let differs = *s != now;
                             if differs {
-                                *s = cb.events.clone();
+                                *s = now;
                             }
                             differs
                         });
                         continue;
                     }
-                    let (selection, selection_rx) = watch::channel(cb.events.clone());
-                    let (id, bot, retire_after) = (cb.id, cb.bot.id, cb.retire_after);
+                    let (settings, settings_rx) = watch::channel(Settings::of(&cb));
+                    let (id, bot) = (cb.id, cb.bot.id);
                     let task = tokio::spawn(worker::run(
                         engine.clone(),
                         client.clone(),
                         payload,
                         cb,
-                        selection_rx,
+                        settings_rx,
                         config.clone(),
                     ));
                     running.insert(
@@ -136,8 +150,7 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
                         Running {
                             task,
                             bot,
-                            retire_after,
-                            selection,
+                            settings,
                         },
                     );
                 }

@@ -1,9 +1,9 @@
 //! One registration's delivery loop.
 
-use crate::{DeliveryConfig, Payload};
+use crate::{DeliveryConfig, Payload, Settings};
 use engine::Engine;
 use grid::StoredEvent;
-use grid::callback::{Callback, EventSelection};
+use grid::callback::Callback;
 use rand::Rng;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -17,12 +17,13 @@ pub(crate) async fn run(
     client: reqwest::Client,
     payload: Payload,
     mut callback: Callback,
-    selection: watch::Receiver<EventSelection>,
+    mut settings: watch::Receiver<Settings>,
     config: DeliveryConfig,
 ) {
     let mut wake = engine.watch(callback.bot.id);
     let mut saved = callback.cursor;
     loop {
+        callback.retire_after = settings.borrow_and_update().retire_after;
         if callback
             .retire_after
             .is_some_and(|last| callback.cursor >= last)
@@ -53,15 +54,20 @@ pub(crate) async fn run(
             }
             tokio::select! {
                 _ = wake.changed() => {}
+                _ = settings.changed() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
             continue;
         }
         for event in &events {
+            {
+                let now = settings.borrow();
+                callback.events = now.events.clone();
+                callback.retire_after = now.retire_after;
+            }
             if callback.retire_after.is_some_and(|last| event.id > last) {
                 break;
             }
-            callback.events = selection.borrow().clone();
             if let Some(body) = (payload.render)(&callback, event) {
                 let answer =
                     post_until_delivered(&client, &callback, event.id, body, &config).await;

@@ -195,6 +195,9 @@ pub enum ThrottleClass {
 impl BotCommand {
     /// True when the bot must be online: everything except managing its session and
     /// its callbacks needs a live presence in the world.
+    ///
+    /// Group chat and notices are the exception SmartBots makes: accepted while the bot
+    /// is away, and sent when it is back.
     pub fn needs_presence(&self) -> bool {
         !matches!(
             self,
@@ -202,6 +205,8 @@ impl BotCommand {
                 | BotCommand::Login { .. }
                 | BotCommand::Logout
                 | BotCommand::SetCallback(_)
+                | BotCommand::SendGroupMessage { .. }
+                | BotCommand::SendNotice { .. }
         )
     }
 
@@ -320,5 +325,28 @@ impl MyGroup {
             .find(|(_, active)| *active)
             .map(|(r, _)| r.title.as_str())
             .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_posts_are_accepted_while_offline_and_throttled() {
+        let chat = BotCommand::SendGroupMessage {
+            group: Uuid::nil(),
+            message: "x".into(),
+        };
+        assert!(!chat.needs_presence());
+        assert_eq!(chat.throttle_class(), ThrottleClass::Messaging);
+        assert!(!chat.is_read_only());
+        let im = BotCommand::Im {
+            to: AvatarSelector::Key(Uuid::nil()),
+            message: "x".into(),
+        };
+        assert!(im.needs_presence());
+        assert!(BotCommand::MyGroups.is_read_only());
+        assert!(!BotCommand::Status.needs_presence());
     }
 }

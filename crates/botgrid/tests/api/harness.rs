@@ -204,6 +204,45 @@ impl Grid {
         Reply::read(res).await
     }
 
+    /// Creates a group as the operator (no powers checked); returns its UUID.
+    pub async fn group(&self, spec: engine::GroupSpec) -> grid::Uuid {
+        self.running.engine.create_group(spec).await.unwrap().uuid
+    }
+
+    /// The UUID of a role of a group, by name.
+    pub async fn role(&self, group: &str, role: &str) -> String {
+        self.running
+            .engine
+            .group_roles(group)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == role)
+            .unwrap_or_else(|| panic!("{group} has no role {role}"))
+            .uuid
+            .to_string()
+    }
+
+    /// Calls a command and asserts it succeeded.
+    pub async fn ok(&self, bot: &Bot, action: &str, params: &[(&str, &str)]) -> Reply {
+        let r = self.call(bot, action, params).await;
+        assert!(r.ok(), "{action} {params:?} failed: {}", r.raw);
+        r
+    }
+
+    /// POSTs to `/api/simple.html` and returns the plain-text (or JSON) body.
+    pub async fn simple(&self, params: &[(&str, &str)]) -> String {
+        let res = self
+            .client
+            .post(format!("http://{}/api/simple.html", self.running.http))
+            .form(params)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap()
+    }
+
     /// Logs a bot in and waits until it is ONLINE.
     pub async fn login(&self, bot: &Bot) {
         assert!(self.call(bot, "login", &[]).await.ok());
@@ -290,6 +329,11 @@ impl Reply {
         self.get("result") == "OK"
     }
 
+    /// The lines of a list value.
+    pub fn lines(&self, key: &str) -> Vec<String> {
+        self.get(key).lines().map(str::to_owned).collect()
+    }
+
     /// Asserts a FAIL with this text, answered with HTTP 200 like SmartBots.
     #[track_caller]
     pub fn assert_fail(&self, text: &str) {
@@ -329,6 +373,7 @@ pub struct Receiver {
     attempts: Arc<AtomicU32>,
     fail_next: Arc<AtomicU32>,
     stall_next: Arc<AtomicU32>,
+    answer: Arc<Mutex<String>>,
     content_types: Arc<Mutex<Vec<String>>>,
     notify: Arc<Notify>,
 }
@@ -358,6 +403,7 @@ impl Receiver {
             attempts: Default::default(),
             fail_next: Default::default(),
             stall_next: Default::default(),
+            answer: Default::default(),
             content_types: Default::default(),
             notify: Default::default(),
         };
@@ -374,14 +420,14 @@ impl Receiver {
                         .is_ok();
                     if stalling {
                         tokio::time::sleep(Duration::from_secs(3)).await;
-                        return StatusCode::OK;
+                        return (StatusCode::OK, String::new());
                     }
                     let failing = state
                         .fail_next
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok();
                     if failing {
-                        return StatusCode::INTERNAL_SERVER_ERROR;
+                        return (StatusCode::INTERNAL_SERVER_ERROR, String::new());
                     }
                     let ct = headers
                         .get("content-type")
@@ -392,7 +438,8 @@ impl Receiver {
                     let fields: Posted = url::form_urlencoded::parse(&body).into_owned().collect();
                     state.received.lock().unwrap().push(fields);
                     state.notify.notify_waiters();
-                    StatusCode::OK
+                    let answer = state.answer.lock().unwrap().clone();
+                    (StatusCode::OK, answer)
                 }
             }),
         );
@@ -409,6 +456,11 @@ impl Receiver {
     /// Makes the next `n` POSTs fail with HTTP 500.
     pub fn fail_next(&self, n: u32) {
         self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes every later POST answer with this body.
+    pub fn reply_with(&self, body: &str) {
+        *self.answer.lock().unwrap() = body.to_owned();
     }
 
     /// Makes the next `n` POSTs answer only after 3 s (past a short delivery timeout).
