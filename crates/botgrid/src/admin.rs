@@ -28,6 +28,59 @@ pub enum AdminCommand {
     /// Bot access: access codes and API tokens.
     #[command(subcommand)]
     Bot(BotCommand),
+    /// Groups: roles, members, and the Simple Groups API's code and serving bot.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Create a whole world from a JSON file, in one transaction (see the seed module).
+    Seed { file: std::path::PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group; its founder becomes its owner.
+    Create {
+        name: String,
+        #[arg(long)]
+        founder: String,
+        #[arg(long, default_value = "")]
+        charter: String,
+        /// Anyone may join.
+        #[arg(long)]
+        open: bool,
+        /// Join fee, L$.
+        #[arg(long, default_value_t = 0)]
+        fee: i64,
+    },
+    /// List groups.
+    List,
+    /// List a group's roles.
+    Roles { name: String },
+    /// Add a role to a group.
+    RoleAdd {
+        name: String,
+        role: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        /// Comma-separated power names (Invite,Eject,JoinChat,…), `all` or `none`.
+        #[arg(long, default_value = "none")]
+        powers: String,
+    },
+    /// Make an avatar a member (with extra roles by name).
+    MemberAdd {
+        name: String,
+        avatar: String,
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// Set the Simple Groups security code (default: a new random one); prints it once.
+    /// The group's Simple Groups callbacks are removed.
+    SetCode {
+        name: String,
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Set the bot that serves the group for the Simple Groups API.
+    SetBot { name: String, bot: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +318,16 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                 .collect();
             (Value::Array(list), text)
         }
+        AdminCommand::Group(cmd) => group(engine, cmd).await?,
+        AdminCommand::Seed { file } => {
+            let seed = crate::seed::SeedFile::read(&file)?.into_seed()?;
+            let (avatars, groups) = (seed.avatars.len(), seed.groups.len());
+            engine.seed(seed).await.map_err(err)?;
+            (
+                json!({"avatars": avatars, "groups": groups}),
+                format!("seeded {avatars} avatars and {groups} groups"),
+            )
+        }
         AdminCommand::Bot(BotCommand::TokenRevoke { name, id }) => {
             engine
                 .revoke_token(&parse_name(&name)?, TokenId(id))
@@ -274,4 +337,102 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
         }
     };
     Ok(if as_json { value.to_string() } else { text })
+}
+
+fn group_json(g: &grid::group::Group) -> Value {
+    json!({"uuid": g.uuid.to_string(), "name": g.name, "open": g.open_enrollment, "fee": g.fee})
+}
+
+async fn group(engine: &Engine, cmd: GroupCommand) -> Result<(Value, String), String> {
+    let err = |e: grid::Error| e.to_string();
+    Ok(match cmd {
+        GroupCommand::Create {
+            name,
+            founder,
+            charter,
+            open,
+            fee,
+        } => {
+            let g = engine
+                .create_group(engine::GroupSpec {
+                    charter,
+                    open_enrollment: open,
+                    fee,
+                    ..engine::GroupSpec::new(&name, parse_name(&founder)?)
+                })
+                .await
+                .map_err(err)?;
+            (
+                group_json(&g),
+                format!("group {} created, uuid {}", g.name, g.uuid),
+            )
+        }
+        GroupCommand::List => {
+            let groups = engine.groups().await.map_err(err)?;
+            let text = groups
+                .iter()
+                .map(|g| format!("{}\t{}", g.uuid, g.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (Value::Array(groups.iter().map(group_json).collect()), text)
+        }
+        GroupCommand::Roles { name } => {
+            let roles = engine.group_roles(&name).await.map_err(err)?;
+            let text = roles
+                .iter()
+                .map(|r| format!("{}\t{}\t{}\t{}", r.uuid, r.name, r.title, r.powers.names()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let list = roles
+                .iter()
+                .map(|r| json!({"uuid": r.uuid.to_string(), "name": r.name, "title": r.title, "powers": r.powers.names()}))
+                .collect();
+            (Value::Array(list), text)
+        }
+        GroupCommand::RoleAdd {
+            name,
+            role,
+            title,
+            powers,
+        } => {
+            let powers =
+                grid::group::Powers::parse(&powers).map_err(|e| format!("--powers: {e}"))?;
+            let r = engine
+                .add_group_role(&name, &role, &title, powers)
+                .await
+                .map_err(err)?;
+            (
+                json!({"uuid": r.uuid.to_string(), "name": r.name}),
+                format!("role {} added, uuid {}", r.name, r.uuid),
+            )
+        }
+        GroupCommand::MemberAdd {
+            name,
+            avatar,
+            roles,
+        } => {
+            engine
+                .add_group_member(&name, &parse_name(&avatar)?, &roles)
+                .await
+                .map_err(err)?;
+            (
+                json!({"ok": true}),
+                format!("{avatar} is a member of {name}"),
+            )
+        }
+        GroupCommand::SetCode { name, code } => {
+            let code = engine.set_group_code(&name, code).await.map_err(err)?;
+            (
+                json!({"security_code": code}),
+                format!("security code: {code}\n(shown once; the old code stops working now)"),
+            )
+        }
+        GroupCommand::SetBot { name, bot } => {
+            engine
+                .set_serving_bot(&name, &parse_name(&bot)?)
+                .await
+                .map_err(err)?;
+            (json!({"ok": true}), format!("{bot} now serves {name}"))
+        }
+    })
 }

@@ -23,6 +23,9 @@ pub struct AvatarSpec {
     pub picks: Vec<(String, String)>,
     /// For bots: the access code to set; a random one is made when `None`.
     pub access_code: Option<String>,
+    /// For bots: no access code at all; only its API tokens let callers drive it
+    /// (seeding many bots without paying for many Argon2 hashes).
+    pub token_only: bool,
 }
 
 impl AvatarSpec {
@@ -35,6 +38,7 @@ impl AvatarSpec {
             home: None,
             picks: vec![],
             access_code: None,
+            token_only: false,
         }
     }
 }
@@ -79,9 +83,20 @@ struct Prepared {
     code: Option<(String, String)>,
 }
 
+impl Prepared {
+    /// The bot's access code in clear, to show once (none for people and token-only bots).
+    fn clear_code(&self) -> Option<String> {
+        self.code
+            .as_ref()
+            .map(|(c, _)| c.clone())
+            .filter(|c| !c.is_empty())
+    }
+}
+
 async fn prepare(spec: AvatarSpec) -> Result<Prepared, Error> {
     let code = match spec.kind {
         AvatarKind::Person => None,
+        AvatarKind::Bot if spec.token_only => Some((String::new(), String::new())),
         AvatarKind::Bot => {
             let code = match &spec.access_code {
                 Some(c) => {
@@ -262,7 +277,7 @@ impl Engine {
     /// Creates an avatar; for a bot, also its access (the code is returned in clear).
     pub async fn create_avatar(&self, spec: AvatarSpec) -> Result<(Avatar, Option<String>), Error> {
         let prepared = prepare(spec).await?;
-        let code = prepared.code.as_ref().map(|(c, _)| c.clone());
+        let code = prepared.clear_code();
         let avatar = self.store().write(move |tx| insert(tx, &prepared)).await?;
         Ok((avatar, code))
     }
@@ -553,7 +568,7 @@ impl Engine {
                 }
                 let mut made = Vec::new();
                 for p in &prepared {
-                    made.push((insert(tx, p)?, p.code.as_ref().map(|(c, _)| c.clone())));
+                    made.push((insert(tx, p)?, p.clear_code()));
                 }
                 for (a, b) in &friendships {
                     befriend(tx, a, b)?;

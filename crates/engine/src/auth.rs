@@ -146,6 +146,10 @@ pub(crate) fn identify(
         };
     }
     let phc = tx.bot_code_hash(bot.id)?.ok_or(Error::BotNotFound)?;
+    if phc.is_empty() {
+        // A token-only bot has no access code.
+        return Err(Error::InvalidSecret);
+    }
     let subject = Subject::Bot(bot.id);
     if verifier.remembered(subject, &phc, &presented) {
         Ok(Identity::Bot(bot))

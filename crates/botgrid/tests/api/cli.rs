@@ -198,3 +198,127 @@ async fn serve_on_an_empty_folder_prints_a_working_curl_line() {
         );
     }
 }
+
+#[tokio::test]
+async fn admin_builds_groups_and_seeds_worlds_for_a_running_server() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    let g = admin(
+        &grid,
+        &[
+            "group",
+            "create",
+            "Builders",
+            "--founder",
+            "Ada Resident",
+            "--open",
+        ],
+    );
+    let group = g["uuid"].as_str().unwrap().to_owned();
+    admin(
+        &grid,
+        &[
+            "group",
+            "role-add",
+            "Builders",
+            "Greeters",
+            "--title",
+            "Greeter",
+            "--powers",
+            "Invite,JoinChat",
+        ],
+    );
+    let roles = admin(&grid, &["group", "roles", "Builders"]);
+    assert!(
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "Greeters" && r["powers"] == "Invite,JoinChat")
+    );
+
+    // A seed file: a token-only bot and a person, made members in one go.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("world.json");
+    let token = "bgt_seeded_token_for_a_bench_bot_0001";
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "avatars": [
+                {"name": "Seed Bot", "bot": true, "token": token},
+                {"name": "Seed Person", "about": "seeded"}
+            ],
+            "groups": [{
+                "name": "Seeded Guild", "founder": "Seed Bot",
+                "roles": [{"name": "Helpers", "title": "Helper", "powers": "Invite"}],
+                "members": [{"name": "Seed Person", "roles": ["Helpers"]}],
+                "security_code": "seeded-code-1", "serving_bot": "Seed Bot"
+            }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let seeded = admin(&grid, &["seed", file.to_str().unwrap()]);
+    assert_eq!(seeded["avatars"], 2);
+    let bot = crate::harness::Bot {
+        name: "Seed Bot".into(),
+        secret: token.into(),
+        uuid: grid::Uuid::nil(),
+    };
+    grid.login(&bot).await;
+    let list = grid.ok(&bot, "listgroups", &[]).await;
+    assert!(list.get("groups").ends_with(";Seeded Guild"));
+    // Token-only: no access code works, not even an empty one.
+    let with_code = crate::harness::Bot {
+        secret: "anything-at-all".into(),
+        ..bot.clone()
+    };
+    grid.call(&with_code, "status", &[])
+        .await
+        .assert_fail("INVALID SECRET");
+    // A broken seed changes nothing.
+    std::fs::write(
+        &file,
+        r#"{"avatars": [{"name": "Fine Avatar"}, {"name": "not a valid name at all"}]}"#,
+    )
+    .unwrap();
+    let out = botgrid()
+        .args([
+            "admin",
+            "--database",
+            &grid.db.url,
+            "seed",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let avatars = admin(&grid, &["avatar", "list"]);
+    assert!(!avatars.to_string().contains("Fine Avatar"));
+
+    // The group's Simple Groups code and serving bot, set by the operator.
+    let code = admin(&grid, &["group", "set-code", "Builders"])["security_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin(&grid, &["group", "set-bot", "Builders", "Ada Resident"]);
+    let reply = grid
+        .simple(&[
+            ("action", "send_group_im"),
+            ("apikey", &grid.api_key),
+            ("group", "Builders"),
+            ("secret", &code),
+            ("message", "hello"),
+        ])
+        .await;
+    assert_eq!(reply, "OK");
+    let listed = admin(&grid, &["group", "list"]);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["uuid"] == group.as_str())
+    );
+}
