@@ -11,6 +11,7 @@
 //!   online member's callback arriving;
 //! - 10,002 admin operations (setrole, group_invite, group_eject), as fast as 64
 //!   connections allow.
+//!
 //! It prints one JSON object.
 
 use bytes::Bytes;
@@ -26,7 +27,9 @@ const GROUP: &str = "Bench Guild";
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn num(name: &str, default: usize) -> usize {
@@ -90,19 +93,29 @@ struct Arrivals {
 }
 
 async fn receiver(arrivals: Arc<Mutex<Arrivals>>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the receiver");
     let port = listener.local_addr().expect("address").port();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let arrivals = arrivals.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                     let arrivals = arrivals.clone();
                     async move {
-                        let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                        let body = req
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
                         let at = Instant::now();
-                        let fields: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+                        let fields: HashMap<String, String> =
+                            url::form_urlencoded::parse(&body).into_owned().collect();
                         let key = match fields.get("action").map(String::as_str) {
                             Some("group_notice") => fields.get("subject").cloned(),
                             _ => fields.get("message").cloned(),
@@ -111,7 +124,9 @@ async fn receiver(arrivals: Arc<Mutex<Arrivals>>) -> u16 {
                             let mut a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
                             a.by_key.entry(key).or_default().push(at);
                         }
-                        Ok::<_, hyper::Error>(hyper::Response::new(Full::new(Bytes::from_static(b"ok"))))
+                        Ok::<_, hyper::Error>(hyper::Response::new(Full::new(Bytes::from_static(
+                            b"ok",
+                        ))))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -131,7 +146,11 @@ struct Api {
 
 impl Api {
     async fn call(&self, bot: &str, secret: &str, params: &[(&str, &str)]) -> String {
-        let mut form = vec![("apikey", self.key.as_str()), ("botname", bot), ("secret", secret)];
+        let mut form = vec![
+            ("apikey", self.key.as_str()),
+            ("botname", bot),
+            ("secret", secret),
+        ];
         form.extend_from_slice(params);
         match self.client.post(&self.url).form(&form).send().await {
             Ok(r) => r.text().await.unwrap_or_default(),
@@ -147,8 +166,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 async fn run() {
     let url = arg("--url").expect("--url");
-    let creds: Value =
-        serde_json::from_str(&std::fs::read_to_string(arg("--creds").expect("--creds")).expect("creds.json")).expect("json");
+    let creds: Value = serde_json::from_str(
+        &std::fs::read_to_string(arg("--creds").expect("--creds")).expect("creds.json"),
+    )
+    .expect("json");
     let online = creds["online"].as_u64().unwrap_or(0) as usize;
     let offline = creds["offline"].as_u64().unwrap_or(0) as usize;
     let guests = creds["guests"].as_u64().unwrap_or(0) as usize;
@@ -166,9 +187,13 @@ async fn run() {
 
     // Log everyone in and register the members' callbacks, 32 at a time.
     let owner = ("Bench Owner".to_owned(), token(0));
-    let bots: Vec<(String, String)> = (1..=online).map(|i| (format!("Bench Bot{i}"), token(i))).collect();
+    let bots: Vec<(String, String)> = (1..=online)
+        .map(|i| (format!("Bench Bot{i}"), token(i)))
+        .collect();
     let setup = Instant::now();
-    let jobs: Vec<(String, String)> = std::iter::once(owner.clone()).chain(bots.iter().cloned()).collect();
+    let jobs: Vec<(String, String)> = std::iter::once(owner.clone())
+        .chain(bots.iter().cloned())
+        .collect();
     for chunk in jobs.chunks(32) {
         let mut tasks = Vec::new();
         for (name, secret) in chunk.iter().cloned() {
@@ -178,7 +203,15 @@ async fn run() {
                 api.call(&name, &secret, &[("action", "login")]).await;
                 if name != "Bench Owner" {
                     let r = api
-                        .call(&name, &secret, &[("action", "set_http_callback"), ("url", &hook), ("events", "group_message,group_notice")])
+                        .call(
+                            &name,
+                            &secret,
+                            &[
+                                ("action", "set_http_callback"),
+                                ("url", &hook),
+                                ("events", "group_message,group_notice"),
+                            ],
+                        )
                         .await;
                     assert!(r.contains("result=OK"), "{name}: {r}");
                 }
@@ -189,16 +222,32 @@ async fn run() {
         }
     }
     for (name, secret) in jobs.iter().rev().take(1).chain(std::iter::once(&owner)) {
-        while !api.call(name, secret, &[("action", "status")]).await.contains("status=ONLINE") {
+        while !api
+            .call(name, secret, &[("action", "status")])
+            .await
+            .contains("status=ONLINE")
+        {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
     let group = {
-        let r = api.call(&owner.0, &owner.1, &[("action", "listgroups")]).await;
-        let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes()).into_owned().collect();
-        fields.get("groups").and_then(|g| g.split(';').next()).unwrap_or_default().to_owned()
+        let r = api
+            .call(&owner.0, &owner.1, &[("action", "listgroups")])
+            .await;
+        let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes())
+            .into_owned()
+            .collect();
+        fields
+            .get("groups")
+            .and_then(|g| g.split(';').next())
+            .unwrap_or_default()
+            .to_owned()
     };
-    eprintln!("setup: {} bots online with callbacks in {:?}", online, setup.elapsed());
+    eprintln!(
+        "setup: {} bots online with callbacks in {:?}",
+        online,
+        setup.elapsed()
+    );
 
     // Fan-out: messages and notices to the group.
     let mut results = serde_json::Map::new();
@@ -210,14 +259,27 @@ async fn run() {
             let start = Instant::now();
             let r = match kind {
                 "message" => {
-                    api.call(&owner.0, &owner.1, &[("action", "send_group_im"), ("groupuuid", &group), ("message", &key)])
-                        .await
+                    api.call(
+                        &owner.0,
+                        &owner.1,
+                        &[
+                            ("action", "send_group_im"),
+                            ("groupuuid", &group),
+                            ("message", &key),
+                        ],
+                    )
+                    .await
                 }
                 _ => {
                     api.call(
                         &owner.0,
                         &owner.1,
-                        &[("action", "send_notice"), ("groupuuid", &group), ("subject", &key), ("text", "t")],
+                        &[
+                            ("action", "send_notice"),
+                            ("groupuuid", &group),
+                            ("subject", &key),
+                            ("text", "t"),
+                        ],
                     )
                     .await
                 }
@@ -236,13 +298,21 @@ async fn run() {
                 if let Some(t) = done {
                     break t;
                 }
-                assert!(Instant::now() < deadline, "{key}: not every member's callback arrived");
+                assert!(
+                    Instant::now() < deadline,
+                    "{key}: not every member's callback arrived"
+                );
                 tokio::time::sleep(Duration::from_millis(2)).await;
             };
             committed.push(commit.as_secs_f64() * 1000.0);
             last.push(arrived_last.duration_since(start).as_secs_f64() * 1000.0);
             // Notices: at most 3 in 5 s without pacing.
-            tokio::time::sleep(Duration::from_millis(if kind == "notice" { 2000 } else { 300 })).await;
+            tokio::time::sleep(Duration::from_millis(if kind == "notice" {
+                2000
+            } else {
+                300
+            }))
+            .await;
         }
         results.insert(
             kind.to_owned(),
@@ -261,15 +331,28 @@ async fn run() {
     // Admin operations, flat out.
     let greeters = {
         let r = api
-            .call(&owner.0, &owner.1, &[("action", "list_group_roles"), ("groupuuid", &group)])
+            .call(
+                &owner.0,
+                &owner.1,
+                &[("action", "list_group_roles"), ("groupuuid", &group)],
+            )
             .await;
-        let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes()).into_owned().collect();
+        let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes())
+            .into_owned()
+            .collect();
         fields
             .get("roles")
-            .and_then(|roles| roles.lines().find(|l| l.ends_with(";Greeters")).map(|l| l[..36].to_owned()))
+            .and_then(|roles| {
+                roles
+                    .lines()
+                    .find(|l| l.ends_with(";Greeters"))
+                    .map(|l| l[..36].to_owned())
+            })
             .unwrap_or_default()
     };
-    let keys = |prefix: &str, n: usize| -> Vec<String> { (1..=n).map(|i| format!("{prefix}{i}")).collect() };
+    let keys = |prefix: &str, n: usize| -> Vec<String> {
+        (1..=n).map(|i| format!("{prefix}{i}")).collect()
+    };
     let per_kind = guests.min(offline / 2);
     let mut ops: Vec<(&'static str, String)> = Vec::new();
     for name in keys("Bench Person", per_kind) {
@@ -289,8 +372,16 @@ async fn run() {
             let api = api.clone();
             let owner = owner.clone();
             tasks.push(tokio::spawn(async move {
-                let r = api.call(&owner.0, &owner.1, &[("action", "name2key"), ("name", &name)]).await;
-                let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes()).into_owned().collect();
+                let r = api
+                    .call(
+                        &owner.0,
+                        &owner.1,
+                        &[("action", "name2key"), ("name", &name)],
+                    )
+                    .await;
+                let fields: HashMap<String, String> = url::form_urlencoded::parse(r.as_bytes())
+                    .into_owned()
+                    .collect();
                 (name, fields.get("key").cloned().unwrap_or_default())
             }));
         }
@@ -319,17 +410,28 @@ async fn run() {
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((action, name)) = ops.get(i) else { break };
+                let Some((action, name)) = ops.get(i) else {
+                    break;
+                };
                 let who = uuids.get(name).cloned().unwrap_or_default();
                 let params: Vec<(&str, &str)> = match *action {
-                    "setrole" => vec![("action", "setrole"), ("groupuuid", &group), ("roleuuid", &greeters), ("member", &who)],
+                    "setrole" => vec![
+                        ("action", "setrole"),
+                        ("groupuuid", &group),
+                        ("roleuuid", &greeters),
+                        ("member", &who),
+                    ],
                     "group_invite" => vec![
                         ("action", "group_invite"),
                         ("groupuuid", &group),
                         ("avatar", &who),
                         ("roleuuid", "00000000-0000-0000-0000-000000000000"),
                     ],
-                    _ => vec![("action", "group_eject"), ("groupuuid", &group), ("avatar", &who)],
+                    _ => vec![
+                        ("action", "group_eject"),
+                        ("groupuuid", &group),
+                        ("avatar", &who),
+                    ],
                 };
                 let r = api.call(&owner.0, &owner.1, &params).await;
                 if !r.contains("result=OK") {

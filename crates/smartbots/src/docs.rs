@@ -112,6 +112,40 @@ pub fn reference() -> String {
     }
     let _ = writeln!(
         d,
+        "\n## Simple Groups API\n\n\
+         Endpoint: `/api/simple.html`, GET or POST, for a group's owner who holds only the\n\
+         group's security code. Every action takes `action`, `apikey`, `group` (the group's\n\
+         name, any case) and `secret` (the security code) or `secret_sha1` (its SHA-1, 40 hex\n\
+         digits). The operator sets the code and the serving bot (`botgrid admin group\n\
+         set-code`, `set-bot`); everything is done by the serving bot, under its powers.\n\
+         Replies are plain text: `OK`, or the reason: `{}` for a wrong `apikey`, code or\n\
+         SHA-1, otherwise the same texts as `/api/bot.html`. `set_http_callback` answers JSON.\n",
+        crate::simple::ACCESS_DENIED
+    );
+    for a in crate::simple::ACTIONS {
+        let _ = writeln!(d, "### `{}`\n\n{}\n", a.action, a.summary);
+        let _ = writeln!(d, "| Parameter | Required | Meaning |\n|---|---|---|");
+        for (name, required, doc) in a.params {
+            let _ = writeln!(
+                d,
+                "| `{name}` | {} | {doc} |",
+                if *required { "yes" } else { "no" }
+            );
+        }
+        d.push('\n');
+    }
+    let _ = writeln!(
+        d,
+        "Callbacks of a group's registration are POSTed like the bot's (form-encoded, `%20`),\n\
+         with `action`, `group_uuid`, `group_name`, `app_uuid`, `app_name`, `cid`, `event_id`,\n\
+         `event_time`:\n\n\
+         | Event | Fields |\n|---|---|\n\
+         | `callback_set` | The registration is live (the first thing it receives). |\n\
+         | `group_chat` | `speaker_name`, `speaker_uuid`, `message`, `message_id`: group chat the serving bot hears. |\n\
+         | `callback_removed` | The last thing it receives: replaced by a new URL for the same `app_uuid`, removed with an empty `url`, or the security code changed. |\n"
+    );
+    let _ = writeln!(
+        d,
         "\n## Callback events\n\n\
          Register with `set_http_callback`. Each event is POSTed as\n\
          `application/x-www-form-urlencoded` with `action` (the event name), `bot_name`,\n\

@@ -820,3 +820,138 @@ async fn profile_visibility_and_avatar_groups() {
         .await;
     assert_eq!(v["total"], "1", "JSON mode keeps the values as text");
 }
+
+/// A bot, an action and its parameters.
+type Call<'a> = (&'a Bot, &'a str, Vec<(&'a str, &'a str)>);
+
+/// Every group command answers in both formats: read commands give the same fields as
+/// text in JSON mode, and write commands work in JSON mode too.
+#[tokio::test]
+async fn group_commands_answer_alike_in_both_formats() {
+    let grid = Grid::start().await;
+    let (ada, lin, builders) = builders(&grid).await;
+    let lin_uuid = lin.uuid.to_string();
+    let reads: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("group_info", vec![("groupuuid", builders.as_str())]),
+        ("listgroups", vec![]),
+        ("list_group_roles", vec![("groupuuid", builders.as_str())]),
+        ("group_list_roles", vec![("groupuuid", builders.as_str())]),
+        ("avatar_groups", vec![("avatar", lin_uuid.as_str())]),
+    ];
+    for (action, params) in reads {
+        let url = grid.ok(&ada, action, &params).await;
+        url.assert_ok_for(action);
+        let json = grid.call_json(&ada, action, &params).await;
+        let obj = json.as_object().unwrap();
+        assert_eq!(
+            obj.len(),
+            url.fields.len(),
+            "{action}: same keys in both formats"
+        );
+        for (k, v) in &url.fields {
+            assert_eq!(obj[k].as_str(), Some(v.as_str()), "{action}: {k}");
+        }
+    }
+    let kim = grid.bot("Kim Resident").await;
+    grid.login(&kim).await;
+    let kim_uuid = kim.uuid.to_string();
+    let role = grid
+        .call_json(
+            &ada,
+            "group_role_create",
+            &[("groupuuid", &builders), ("name", "Hosts")],
+        )
+        .await;
+    assert_eq!(role["result"], "OK");
+    let role = role["uuid"].as_str().unwrap().to_owned();
+    let writes: Vec<Call> = vec![
+        (
+            &ada,
+            "group_update",
+            vec![("groupuuid", &builders), ("open", "1")],
+        ),
+        (&kim, "group_join", vec![("groupuuid", &builders)]),
+        (
+            &ada,
+            "setrole",
+            vec![
+                ("groupuuid", &builders),
+                ("roleuuid", &role),
+                ("member", &kim_uuid),
+            ],
+        ),
+        (
+            &kim,
+            "activate_role",
+            vec![("groupuuid", &builders), ("roleuuid", &role)],
+        ),
+        (&kim, "activate_group", vec![("groupuuid", &builders)]),
+        (
+            &kim,
+            "group_visibility",
+            vec![("groupuuid", &builders), ("profile", "0")],
+        ),
+        (
+            &ada,
+            "send_group_im",
+            vec![("groupuuid", &builders), ("message", "json hello")],
+        ),
+        (
+            &ada,
+            "send_notice",
+            vec![("groupuuid", &builders), ("subject", "JSON"), ("text", "t")],
+        ),
+        (
+            &ada,
+            "group_role_revoke",
+            vec![
+                ("groupuuid", &builders),
+                ("roleuuid", &role),
+                ("member", &kim_uuid),
+            ],
+        ),
+        (&kim, "group_leave", vec![("groupuuid", &builders)]),
+        (
+            &ada,
+            "group_invite",
+            vec![
+                ("avatar", &kim_uuid),
+                ("groupuuid", &builders),
+                ("roleuuid", ZERO),
+            ],
+        ),
+        (
+            &ada,
+            "group_ban",
+            vec![("groupuuid", &builders), ("avatar", &kim_uuid)],
+        ),
+        (
+            &ada,
+            "group_eject",
+            vec![
+                ("avatar", &kim_uuid),
+                ("groupuuid", &builders),
+                ("ignore_membership", "1"),
+            ],
+        ),
+        (
+            &ada,
+            "group_role_delete",
+            vec![("groupuuid", &builders), ("roleuuid", &role)],
+        ),
+    ];
+    for (bot, action, params) in writes {
+        let v = grid.call_json(bot, action, &params).await;
+        assert_eq!(v["result"], "OK", "{action}: {v}");
+        assert_eq!(v["action"], action);
+    }
+    let v = grid
+        .call_json(
+            &kim,
+            "group_offer_accept",
+            &[("avatar_uuid", &ada.uuid.to_string()), ("session_id", ZERO)],
+        )
+        .await;
+    assert_eq!(v["result"], "FAIL");
+    assert_eq!(v["resulttext"], "Group invitation not found");
+}
