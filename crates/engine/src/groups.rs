@@ -10,14 +10,11 @@ use crate::bot::{After, Executed, deliver, done, resolve_key};
 use grid::command::{BotCommand, GroupInfo, MyGroup, Reply};
 use grid::group::{
     self, Group, GroupId, Membership, PostKind, Powers, Role, RoleKind, check_group_message,
-    check_notice, check_role_text, may_assign, may_eject, may_invite, may_leave,
-    may_remove_from_role, may_set_powers, next_notice_slot,
+    check_notice, may_assign, may_eject, may_invite, may_leave, may_remove_from_role,
+    may_set_powers, next_notice_slot,
 };
 use grid::{Avatar, AvatarId, Error, Event, Timestamp, Uuid};
 use store::{NewGroup, NewInvitation, NewPost, Tx};
-
-/// Most roles a group may have, the three built-in ones included (as in Second Life).
-pub const MAX_ROLES: usize = 10;
 
 fn group_by_uuid(tx: &mut Tx<'_>, uuid: Uuid) -> Result<Group, Error> {
     tx.group_by_uuid(uuid)?.ok_or_else(|| Error::GroupNotFound {
@@ -142,7 +139,7 @@ pub(crate) fn execute(
             match tx.open_invitation(g.id, bot.id)? {
                 Some(inv) => accept_invitation(tx, bot, &g, &inv)?,
                 None if g.open_enrollment => {
-                    charge_fee(g.fee)?;
+                    group::payable_fee(g.fee)?;
                     let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
                     tx.add_member(g.id, bot.id, &[everyone.id], everyone.id)?;
                 }
@@ -354,7 +351,7 @@ pub(crate) fn execute(
         } => {
             let name = group::check_group_name(&name)?;
             grid::message::check_len("charter", &charter, group::MAX_CHARTER)?;
-            check_fee(fee)?;
+            group::check_fee(fee)?;
             if tx.group_by_name(&name)?.is_some() {
                 return Err(Error::invalid("name", "a group of that name exists"));
             }
@@ -387,7 +384,7 @@ pub(crate) fn execute(
                 g.open_enrollment = open;
             }
             if let Some(fee) = fee {
-                check_fee(fee)?;
+                group::check_fee(fee)?;
                 g.fee = fee;
             }
             tx.update_group(&g)?;
@@ -406,11 +403,11 @@ pub(crate) fn execute(
             if powers != Powers::NONE {
                 may_set_powers(&me, powers)?;
             }
-            check_role(&name, &title, &description)?;
-            if tx.roles(g.id)?.len() >= MAX_ROLES {
+            group::check_role(&name, &title, &description)?;
+            if tx.roles(g.id)?.len() >= group::MAX_ROLES {
                 return Err(Error::invalid(
                     "name",
-                    format!("a group has at most {MAX_ROLES} roles"),
+                    format!("a group has at most {} roles", group::MAX_ROLES),
                 ));
             }
             if tx.role_by_name(g.id, &name)?.is_some() {
@@ -465,7 +462,7 @@ pub(crate) fn execute(
                 may_set_powers(&me, powers)?;
                 role.powers = powers;
             }
-            check_role(&role.name, &role.title, &role.description)?;
+            group::check_role(&role.name, &role.title, &role.description)?;
             tx.update_role(&role)?;
             done(Reply::Done)
         }
@@ -513,32 +510,6 @@ fn not_a_member() -> Error {
     Error::invalid("member", "is not in the group")
 }
 
-fn check_fee(fee: i64) -> Result<(), Error> {
-    if (0..=100_000_000).contains(&fee) {
-        Ok(())
-    } else {
-        Err(Error::invalid("fee", "must be from 0 to 100000000"))
-    }
-}
-
-fn check_role(name: &str, title: &str, description: &str) -> Result<(), Error> {
-    if name.trim().is_empty() {
-        return Err(Error::invalid("name", "must not be empty"));
-    }
-    check_role_text("name", name)?;
-    check_role_text("title", title)?;
-    grid::message::check_len("description", description, group::MAX_ROLE_DESCRIPTION)
-}
-
-/// Join fees are paid from the joiner's balance, which the grid does not keep yet.
-fn charge_fee(fee: i64) -> Result<(), Error> {
-    if fee > 0 {
-        Err(Error::JoinFee { fee })
-    } else {
-        Ok(())
-    }
-}
-
 fn accept_invitation(
     tx: &mut Tx<'_>,
     bot: &Avatar,
@@ -548,7 +519,7 @@ fn accept_invitation(
     match tx.membership(g.id, bot.id)? {
         Some(_) => tx.add_member_role(g.id, bot.id, inv.role)?,
         None => {
-            charge_fee(inv.fee)?;
+            group::payable_fee(inv.fee)?;
             let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
             let roles = if inv.role == everyone.id {
                 vec![everyone.id]

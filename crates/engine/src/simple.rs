@@ -13,7 +13,7 @@ use grid::callback::{self, CallbackScope};
 use grid::command::{BotCommand, Reply};
 use grid::group::{Group, GroupId, RoleKind};
 use grid::secret::{self, Digest};
-use grid::{AvatarId, Error, Event, Timestamp, Uuid};
+use grid::{AvatarId, Error, Event, Uuid};
 use store::Tx;
 
 /// How a Simple Groups caller proves it speaks for the group.
@@ -186,7 +186,7 @@ impl Engine {
                 if cooldown_secs > 0
                     && let Some(invitee) = tx.avatar_by_uuid(avatar)?
                     && let Some(last) = tx.last_invitation(group.id, invitee.id)?
-                    && within_cooldown(last, tx.now(), cooldown_secs)
+                    && grid::group::within_cooldown(last, tx.now(), cooldown_secs)
                 {
                     return Err(Error::InviteCooldown);
                 }
@@ -334,9 +334,4 @@ pub(crate) fn set_serving_bot(tx: &mut Tx<'_>, group: &Group, bot: AvatarId) -> 
     let cursor = tx.last_event_id(bot)?;
     tx.move_group_callbacks(group.id, bot, cursor)?;
     Ok(())
-}
-
-/// True when an invitation made at `last` is recent for a cooldown of this length.
-fn within_cooldown(last: Timestamp, now: Timestamp, cooldown_secs: u32) -> bool {
-    last.0 > now.0 - i64::from(cooldown_secs) * 1000
 }

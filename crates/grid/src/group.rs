@@ -396,6 +396,44 @@ pub const INVITATION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 /// stay in the group's history.
 pub const MAX_CATCH_UP_POSTS: i64 = 1000;
 
+/// Most roles a group may have, the three built-in ones included (as in Second Life).
+pub const MAX_ROLES: usize = 10;
+
+/// Checks a join fee: 0 to 100,000,000 L$.
+pub fn check_fee(fee: i64) -> Result<(), Error> {
+    if (0..=100_000_000).contains(&fee) {
+        Ok(())
+    } else {
+        Err(Error::invalid("fee", "must be from 0 to 100000000"))
+    }
+}
+
+/// Checks a role's name, title and description.
+pub fn check_role(name: &str, title: &str, description: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid("name", "must not be empty"));
+    }
+    check_role_text("name", name)?;
+    check_role_text("title", title)?;
+    crate::message::check_len("description", description, MAX_ROLE_DESCRIPTION)
+}
+
+/// Whether a join fee can be paid. Fees are paid from the joiner's balance, which the
+/// grid does not keep yet: any fee above zero is refused.
+pub fn payable_fee(fee: i64) -> Result<(), Error> {
+    if fee > 0 {
+        Err(Error::JoinFee { fee })
+    } else {
+        Ok(())
+    }
+}
+
+/// True when an invitation made at `last` is recent for a cooldown of this length
+/// (Simple Groups `invite`).
+pub fn within_cooldown(last: Timestamp, now: Timestamp, cooldown_secs: u32) -> bool {
+    last.0 > now.0 - i64::from(cooldown_secs) * 1000
+}
+
 /// Checks a group name: 4 to 35 characters, no control characters, not blank-edged.
 pub fn check_group_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
@@ -642,6 +680,17 @@ mod tests {
         assert_eq!(may_leave(&owner, 1), Err(Error::LastOwner));
         assert!(may_leave(&owner, 2).is_ok());
         assert!(may_leave(&plain, 1).is_ok());
+    }
+
+    #[test]
+    fn fees_roles_and_cooldowns() {
+        assert!(check_fee(0).is_ok() && check_fee(-1).is_err());
+        assert_eq!(payable_fee(50), Err(Error::JoinFee { fee: 50 }));
+        assert!(check_role("Greeters", "Greeter", "").is_ok());
+        assert!(check_role(" ", "", "").is_err());
+        assert!(check_role(&"n".repeat(21), "", "").is_err());
+        assert!(within_cooldown(Timestamp(10_000), Timestamp(12_000), 3));
+        assert!(!within_cooldown(Timestamp(10_000), Timestamp(14_000), 3));
     }
 
     #[test]

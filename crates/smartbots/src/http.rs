@@ -19,6 +19,44 @@ struct Answer {
     status: StatusCode,
 }
 
+/// A request as read: its parameters, and the first thing wrong with the request itself
+/// (its method, its body, its encoding), if anything.
+pub(crate) struct Request {
+    pub(crate) params: Params,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// Reads a request's parameters from its query string and body (at most 64 KiB), for
+/// both endpoints.
+pub(crate) async fn read_request(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Request {
+    let (bytes, body_failure) = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => (bytes, None),
+        Err(e) => (
+            Bytes::new(),
+            Some(if too_large(&e) {
+                Failure::BodyTooLarge
+            } else {
+                Failure::BodyUnreadable
+            }),
+        ),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let (params, param_error) = Params::read(uri.query(), &bytes, content_type);
+    let failure = if *method != Method::GET && *method != Method::POST {
+        Some(Failure::Method)
+    } else {
+        body_failure.or(param_error.map(Failure::Param))
+    };
+    Request { params, failure }
+}
+
 /// Handles `/api/bot.html`, GET or POST.
 pub(crate) async fn bot_api(
     State(engine): State<Engine>,
@@ -27,19 +65,8 @@ pub(crate) async fn bot_api(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => Ok(bytes),
-        Err(e) => Err(if too_large(&e) {
-            Failure::BodyTooLarge
-        } else {
-            Failure::BodyUnreadable
-        }),
-    };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let answer = answer(&engine, &method, uri.query(), body, content_type).await;
-    respond(answer)
+    let request = read_request(&method, &uri, &headers, body).await;
+    respond(answer(&engine, request).await)
 }
 
 fn too_large(e: &axum::Error) -> bool {
@@ -53,18 +80,8 @@ fn too_large(e: &axum::Error) -> bool {
     false
 }
 
-async fn answer(
-    engine: &Engine,
-    method: &Method,
-    query: Option<&str>,
-    body: Result<Bytes, Failure>,
-    content_type: Option<&str>,
-) -> Answer {
-    let (bytes, body_failure) = match body {
-        Ok(b) => (b, None),
-        Err(f) => (Bytes::new(), Some(f)),
-    };
-    let (params, param_error) = Params::read(query, &bytes, content_type);
+async fn answer(engine: &Engine, request: Request) -> Answer {
+    let Request { params, failure } = request;
     let format = match params.get("datatype") {
         Some(v) if v.trim().eq_ignore_ascii_case("json") => Format::Json,
         _ => Format::Url,
@@ -74,11 +91,6 @@ async fn answer(
         fields.text("action", action);
     }
     let args = Args::new(&params);
-    let failure = if *method != Method::GET && *method != Method::POST {
-        Some(Failure::Method)
-    } else {
-        body_failure.or(param_error.map(Failure::Param))
-    };
     let outcome = match failure {
         Some(f) => Err((f, None)),
         None => run(engine, &args, format).await,

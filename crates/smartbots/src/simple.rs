@@ -7,10 +7,9 @@
 //! answers JSON.
 
 use crate::args::Args;
-use crate::errors::{Failure, MAX_BODY};
-use crate::params::Params;
+use crate::errors::Failure;
 use crate::reply::{Fields, Format};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -98,24 +97,12 @@ pub(crate) async fn simple_api(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = axum::body::to_bytes(body, MAX_BODY).await;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let (bytes, body_failure) = match body {
-        Ok(b) => (b, None),
-        Err(_) => (Bytes::new(), Some(Failure::BodyTooLarge)),
-    };
-    let (params, param_error) = Params::read(uri.query(), &bytes, content_type);
+    let crate::http::Request { params, failure } =
+        crate::http::read_request(&method, &uri, &headers, body).await;
     let args = Args::new(&params);
     let json_reply = params
         .get("action")
         .is_some_and(|a| a.trim().eq_ignore_ascii_case("set_http_callback"));
-    let failure = if method != Method::GET && method != Method::POST {
-        Some(Failure::Method)
-    } else {
-        body_failure.or(param_error.map(Failure::Param))
-    };
     let outcome = match failure {
         Some(f) => Err(f),
         None => run(&engine, &args).await,

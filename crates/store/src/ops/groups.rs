@@ -914,13 +914,19 @@ impl Tx<'_> {
             ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let n = reached.len();
+        Ok(self.record_emitted(reached))
+    }
+
+    /// Reports log rows an `INSERT … RETURNING avatar_id, id` made to the commit hook;
+    /// returns how many there were.
+    fn record_emitted(&mut self, rows: Vec<(i64, i64)>) -> usize {
+        let n = rows.len();
         self.emitted
-            .extend(reached.into_iter().map(|(avatar, id)| Committed {
+            .extend(rows.into_iter().map(|(avatar, id)| Committed {
                 avatar: AvatarId(avatar),
                 id: EventId(id),
             }));
-        Ok(n)
+        n
     }
 
     /// Marks a waiting post as handled without sending it to anyone.
@@ -965,13 +971,7 @@ impl Tx<'_> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         self.settle_post_cursors(avatar)?;
-        let n = reached.len();
-        self.emitted
-            .extend(reached.into_iter().map(|(avatar, id)| Committed {
-                avatar: AvatarId(avatar),
-                id: EventId(id),
-            }));
-        Ok(n)
+        Ok(self.record_emitted(reached))
     }
 
     /// Marks every post sent so far as had by the avatar, in all its groups (when it
