@@ -33,6 +33,20 @@ fn role_by_uuid(tx: &mut Tx<'_>, group: GroupId, uuid: Uuid) -> Result<Role, Err
         })
 }
 
+/// The group, the acting bot's membership of it, and one of its roles: what every
+/// command about a role starts from.
+fn acting_on_role(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    group: Uuid,
+    role: Uuid,
+) -> Result<(Group, Membership, Role), Error> {
+    let g = group_by_uuid(tx, group)?;
+    let me = membership(tx, g.id, bot.id)?;
+    let role = role_by_uuid(tx, g.id, role)?;
+    Ok((g, me, role))
+}
+
 fn my_group(tx: &mut Tx<'_>, bot: &Avatar, group: Group, m: Membership) -> Result<MyGroup, Error> {
     let active = tx.active_group(bot.id)? == Some(group.id);
     let powers = if m.is_owner() {
@@ -201,9 +215,7 @@ pub(crate) fn execute(
             location,
             misc,
         } => {
-            let g = group_by_uuid(tx, group)?;
-            let me = membership(tx, g.id, bot.id)?;
-            let role = role_by_uuid(tx, g.id, role)?;
+            let (g, me, role) = acting_on_role(tx, bot, group, role)?;
             may_invite(&me, &role)?;
             let invitee = resolve_key(tx, avatar)?;
             if tx.is_banned(g.id, invitee.id)? {
@@ -269,9 +281,7 @@ pub(crate) fn execute(
             role,
             member,
         } => {
-            let g = group_by_uuid(tx, group)?;
-            let me = membership(tx, g.id, bot.id)?;
-            let role = role_by_uuid(tx, g.id, role)?;
+            let (g, me, role) = acting_on_role(tx, bot, group, role)?;
             may_assign(&me, &role)?;
             let target = resolve_key(tx, member)?;
             if tx.membership(g.id, target.id)?.is_none() {
@@ -285,9 +295,7 @@ pub(crate) fn execute(
             role,
             member,
         } => {
-            let g = group_by_uuid(tx, group)?;
-            let me = membership(tx, g.id, bot.id)?;
-            let role = role_by_uuid(tx, g.id, role)?;
+            let (g, me, role) = acting_on_role(tx, bot, group, role)?;
             let target = resolve_key(tx, member)?;
             let theirs = tx.membership(g.id, target.id)?.ok_or_else(not_a_member)?;
             may_remove_from_role(&me, &theirs, &role)?;
@@ -432,9 +440,7 @@ pub(crate) fn execute(
             description,
             powers,
         } => {
-            let g = group_by_uuid(tx, group)?;
-            let me = membership(tx, g.id, bot.id)?;
-            let mut role = role_by_uuid(tx, g.id, role)?;
+            let (g, me, mut role) = acting_on_role(tx, bot, group, role)?;
             if name.is_some() || title.is_some() || description.is_some() {
                 me.require(Powers::ROLE_PROPERTIES)?;
             }

@@ -58,15 +58,6 @@ impl Tx<'_> {
         bodies.iter().map(|b| decode(b)).collect()
     }
 
-    /// How many events are held for an avatar.
-    pub fn held_count(&mut self, avatar: AvatarId) -> Result<i64, StoreError> {
-        self.conn.query_one(
-            sql!("SELECT COUNT(*) FROM pending_events WHERE avatar_id = $1"),
-            &[&avatar.0],
-            |r| r.get(0),
-        )
-    }
-
     /// An avatar's events after `after`, oldest first, at most `limit`. Entries for
     /// group posts are filled in from the post, stored once for all members.
     pub fn events_after(

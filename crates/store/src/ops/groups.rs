@@ -400,15 +400,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// How many members hold a role.
-    pub fn role_holders(&mut self, role: RoleId) -> Result<i64, StoreError> {
-        self.conn.query_one(
-            sql!("SELECT COUNT(*) FROM member_roles WHERE role_id = $1"),
-            &[&role.0],
-            |r| r.get(0),
-        )
-    }
-
     /// An avatar's membership of a group, with its roles.
     pub fn membership(
         &mut self,
@@ -986,33 +977,6 @@ impl Tx<'_> {
             &[&avatar.0],
         )?;
         Ok(())
-    }
-
-    /// The latest posts of a group that were sent, oldest first: `(kind, sender, subject, text)`.
-    pub fn group_history(
-        &mut self,
-        group: GroupId,
-        limit: i64,
-    ) -> Result<Vec<(PostKind, AvatarId, String, String)>, StoreError> {
-        let mut rows = self.conn.query(
-            sql!(
-                "SELECT kind, sender_id, subject, body FROM group_posts
-                 WHERE group_id = $1 AND sent_seq IS NOT NULL ORDER BY sent_seq DESC LIMIT $2"
-            ),
-            &[&group.0, &limit],
-            |r| {
-                let kind: String = r.get(0)?;
-                Ok((
-                    PostKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("post kind {kind:?}")))?,
-                    AvatarId(r.get(1)?),
-                    r.get(2)?,
-                    r.get(3)?,
-                ))
-            },
-        )?;
-        rows.reverse();
-        Ok(rows)
     }
 
     /// The Simple Groups security hash of a group, and the bot that serves it.
