@@ -42,6 +42,13 @@ pub struct ServeArgs {
     /// Address of the HTTP API.
     #[arg(long, env = "BOTGRID_HTTP")]
     pub http: Option<SocketAddr>,
+    /// Address of the SimpleX WebSocket API (default 127.0.0.1:5225).
+    #[arg(long, env = "BOTGRID_SIMPLEX")]
+    pub simplex: Option<SocketAddr>,
+    /// Operator token for the SimpleX API (Authorization: Bearer or ?token=); required
+    /// when --simplex is not a loopback address.
+    #[arg(long, env = "BOTGRID_SIMPLEX_TOKEN")]
+    pub simplex_token: Option<String>,
     /// Do not create the demo world on an empty store.
     #[arg(long, env = "BOTGRID_NO_DEMO")]
     pub no_demo: bool,
@@ -80,6 +87,12 @@ pub fn serve_settings(config: Option<&PathBuf>, args: &ServeArgs) -> Result<Sett
     let mut s = base_settings(config, &args.store)?;
     if let Some(h) = args.http {
         s.http = h;
+    }
+    if let Some(a) = args.simplex {
+        s.simplex = a;
+    }
+    if let Some(t) = &args.simplex_token {
+        s.simplex_token = Some(t.clone());
     }
     if args.no_demo {
         s.demo = false;

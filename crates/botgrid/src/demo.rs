@@ -168,13 +168,14 @@ pub fn curl_line(http: SocketAddr, creds: &DemoCredentials) -> Option<String> {
 /// The banner `serve` prints.
 pub fn banner(
     http: SocketAddr,
+    simplex: SocketAddr,
     data: &Path,
     database: &str,
     creds: Option<&DemoCredentials>,
     fresh: bool,
 ) -> String {
     let mut s = format!(
-        "botgrid {} is running\n  SmartBots API  http://{http}/api/bot.html\n  database       {database}\n",
+        "botgrid {} is running\n  SmartBots API  http://{http}/api/bot.html\n  SimpleX API    ws://{simplex}\n  database       {database}\n",
         env!("CARGO_PKG_VERSION")
     );
     if let Some(c) = creds {

@@ -53,6 +53,7 @@ async fn serve(config: Option<&std::path::PathBuf>, args: cli::ServeArgs) -> Res
         "{}",
         demo::banner(
             running.http,
+            running.simplex,
             &settings.data,
             &server::redact(&settings.database_url()),
             creds.as_ref(),

@@ -11,11 +11,14 @@ use tokio::task::JoinHandle;
 pub struct Running {
     /// Where the HTTP API listens (the real port when 0 was asked for).
     pub http: SocketAddr,
+    /// Where the SimpleX WebSocket API listens.
+    pub simplex: SocketAddr,
     /// The live grid, for in-process callers (the demo, tests).
     pub engine: Engine,
     http_task: JoinHandle<()>,
+    simplex_task: JoinHandle<()>,
     callbacks_task: JoinHandle<()>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 /// Why a server could not start.
@@ -25,6 +28,8 @@ pub enum StartError {
     DataDir { path: String, error: std::io::Error },
     #[error("cannot open the database: {0}")]
     Store(grid::Error),
+    #[error("the SimpleX API on {0} is not on loopback: set a token with --simplex-token")]
+    SimplexToken(SocketAddr),
     #[error("cannot listen on {addr}: {error}")]
     Listen {
         addr: SocketAddr,
@@ -52,35 +57,32 @@ pub async fn open_engine(settings: &Settings, readers: usize) -> Result<Engine, 
 
 /// Starts everything: the grid, the HTTP API, callback delivery.
 pub async fn start(settings: &Settings) -> Result<Running, StartError> {
+    let public_simplex = !settings.simplex.ip().is_loopback();
+    if public_simplex && settings.simplex_token.is_none() {
+        return Err(StartError::SimplexToken(settings.simplex));
+    }
     let engine = open_engine(settings, 2).await?;
     engine.start().await.map_err(StartError::Store)?;
-    let listener = tokio::net::TcpListener::bind(settings.http)
-        .await
-        .map_err(|error| StartError::Listen {
-            addr: settings.http,
-            error,
-        })?;
-    let http = listener.local_addr().map_err(|error| StartError::Listen {
-        addr: settings.http,
-        error,
-    })?;
-    let app = smartbots::router(engine.clone());
-    // Small request/response exchanges on kept-alive connections: do not let Nagle's
-    // algorithm hold replies back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let http_task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "HTTP server stopped");
-        }
-    });
+    let (http_listener, http) = listen(settings.http).await?;
+    let (simplex_listener, simplex) = listen(settings.simplex).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let http_task = serve(
+        http_listener,
+        smartbots::router(engine.clone()),
+        stopped.clone(),
+        "HTTP",
+    );
+    let simplex_config = simplex::Config {
+        token: settings.simplex_token.clone(),
+        require_token: public_simplex,
+        ..Default::default()
+    };
+    let simplex_task = serve(
+        simplex_listener,
+        simplex::router(engine.clone(), simplex_config),
+        stopped,
+        "SimpleX",
+    );
     let callbacks_task = callbacks::spawn(
         engine.clone(),
         callbacks::Payload {
@@ -89,13 +91,48 @@ pub async fn start(settings: &Settings) -> Result<Running, StartError> {
         },
         settings.callbacks.clone(),
     );
-    tracing::info!(%http, database = %redact(&settings.database_url()), "botgrid is running");
+    tracing::info!(%http, %simplex, database = %redact(&settings.database_url()), "botgrid is running");
     Ok(Running {
         http,
+        simplex,
         engine,
         http_task,
+        simplex_task,
         callbacks_task,
         stop: Some(stop),
+    })
+}
+
+async fn listen(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), StartError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|error| StartError::Listen { addr, error })?;
+    let local = listener
+        .local_addr()
+        .map_err(|error| StartError::Listen { addr, error })?;
+    Ok((listener, local))
+}
+
+fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    what: &'static str,
+) -> JoinHandle<()> {
+    // Small request/response exchanges on kept-alive connections: do not let Nagle's
+    // algorithm hold replies back.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "{what} server stopped");
+        }
     })
 }
 
@@ -122,9 +159,11 @@ impl Running {
     /// Stops accepting requests, lets those under way finish, and stops delivery.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         let _ = (&mut self.http_task).await;
+        // WebSocket connections stay open until their clients leave: do not wait.
+        self.simplex_task.abort();
         self.callbacks_task.abort();
     }
 }
@@ -132,6 +171,7 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.http_task.abort();
+        self.simplex_task.abort();
         self.callbacks_task.abort();
     }
 }

@@ -15,6 +15,11 @@ pub struct Settings {
     pub database: Option<String>,
     /// Address of the HTTP API.
     pub http: SocketAddr,
+    /// Address of the SimpleX WebSocket API.
+    pub simplex: SocketAddr,
+    /// The operator's token for the SimpleX API; required of every connection when the
+    /// listener is not on loopback.
+    pub simplex_token: Option<String>,
     /// Create the demo world on an empty store.
     pub demo: bool,
     pub engine: engine::EngineConfig,
@@ -28,6 +33,8 @@ impl Default for Settings {
             data: PathBuf::from("botgrid-data"),
             database: None,
             http: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            simplex: SocketAddr::from(([127, 0, 0, 1], 5225)),
+            simplex_token: None,
             demo: true,
             engine: engine::EngineConfig::default(),
             callbacks: callbacks::DeliveryConfig::default(),
@@ -53,6 +60,8 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub database: Option<String>,
     pub http: Option<SocketAddr>,
+    pub simplex: Option<SocketAddr>,
+    pub simplex_token: Option<String>,
     pub demo: Option<bool>,
     #[serde(default)]
     pub throttle: ThrottleFile,
@@ -117,6 +126,12 @@ impl FileConfig {
         }
         if let Some(v) = self.http {
             s.http = v;
+        }
+        if let Some(v) = self.simplex {
+            s.simplex = v;
+        }
+        if let Some(v) = self.simplex_token {
+            s.simplex_token = Some(v);
         }
         if let Some(v) = self.demo {
             s.demo = v;

@@ -4,11 +4,12 @@ use crate::Engine;
 use crate::auth::{self, Credentials, Identity};
 use crate::presence;
 use grid::callback::{self, CallbackChange, MAX_CALLBACKS_PER_BOT};
+use grid::chat::Content;
 use grid::command::{AvatarSelector, BotCommand, BotStatus, Reply, ThrottleClass};
 use grid::message::{self, MAX_OFFER_MESSAGE_BYTES};
 use grid::{
-    Avatar, AvatarId, Error, Event, Friend, OfflinePolicy, Presence, Rights, RightsChange,
-    StartLocation, Uuid,
+    Avatar, AvatarId, Error, Event, Friend, MessageId, OfflinePolicy, Presence, Rights,
+    RightsChange, StartLocation, Uuid,
 };
 use store::Tx;
 
@@ -147,7 +148,11 @@ pub(crate) fn done(reply: Reply) -> Result<Executed, Error> {
     })
 }
 
-fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Executed, Error> {
+pub(crate) fn execute(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    command: BotCommand,
+) -> Result<Executed, Error> {
     match command {
         BotCommand::Status => done(Reply::Status(BotStatus {
             presence: bot.presence,
@@ -161,17 +166,7 @@ fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Execute
         BotCommand::Im { to, message } => {
             message::check_im_text(&message)?;
             let to = resolve(tx, &to)?;
-            not_self(bot, &to, "send an IM to")?;
-            let id = tx.insert_direct_message(bot.id, to.id, &message)?;
-            deliver(
-                tx,
-                &to,
-                Event::InstantMessage {
-                    message: id,
-                    from: bot.to_ref(),
-                    text: message,
-                },
-            )?;
+            send_direct(tx, bot, &to, Content::text(message), None)?;
             done(Reply::Done)
         }
         BotCommand::TypingStart { to, seconds } => {
@@ -202,6 +197,7 @@ fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Execute
         BotCommand::CancelFriendship { friend } => {
             let friend = resolve_key(tx, friend)?;
             if tx.delete_friendship(bot.id, friend.id)? {
+                deliver(tx, &friend, Event::FriendshipEnded { by: bot.to_ref() })?;
                 return done(Reply::Done);
             }
             match tx.offer_between(bot.id, friend.id)? {
@@ -266,6 +262,31 @@ fn execute(tx: &mut Tx<'_>, bot: &Avatar, command: BotCommand) -> Result<Execute
     }
 }
 
+/// Sends a direct message whose content the caller has checked: records it and puts it
+/// in front of the recipient.
+pub(crate) fn send_direct(
+    tx: &mut Tx<'_>,
+    from: &Avatar,
+    to: &Avatar,
+    content: Content,
+    quote: Option<MessageId>,
+) -> Result<MessageId, Error> {
+    not_self(from, to, "send an IM to")?;
+    let id = tx.insert_direct_message(from.id, to.id, &content, quote)?;
+    deliver(
+        tx,
+        to,
+        Event::InstantMessage {
+            message: id,
+            from: from.to_ref(),
+            text: content.text,
+            rich: content.rich,
+            quote,
+        },
+    )?;
+    Ok(id)
+}
+
 /// Puts an event in front of an avatar according to its offline policy.
 pub(crate) fn deliver(tx: &mut Tx<'_>, to: &Avatar, event: Event) -> Result<(), Error> {
     let online = to.presence.is_online();
@@ -282,7 +303,7 @@ pub(crate) fn deliver(tx: &mut Tx<'_>, to: &Avatar, event: Event) -> Result<(), 
     Ok(())
 }
 
-fn resolve(tx: &mut Tx<'_>, who: &AvatarSelector) -> Result<Avatar, Error> {
+pub(crate) fn resolve(tx: &mut Tx<'_>, who: &AvatarSelector) -> Result<Avatar, Error> {
     let found = match who {
         AvatarSelector::Key(uuid) => tx.avatar_by_uuid(*uuid)?,
         AvatarSelector::Name(name) => tx.avatar_by_name(name)?,
@@ -446,6 +467,7 @@ fn offer_friendship(
         tx.delete_offer(theirs.id)?;
         tx.insert_friendship(bot.id, to.id, Rights::NEW_FRIENDSHIP)?;
         deliver(tx, &to, Event::FriendshipAccepted { by: bot.to_ref() })?;
+        deliver(tx, bot, Event::FriendshipFormed { with: to.to_ref() })?;
         return done(Reply::Done);
     }
     let offer = tx.insert_offer(bot.id, to.id, &text)?;
@@ -456,6 +478,7 @@ fn offer_friendship(
             from: bot.to_ref(),
             session: offer.session,
             message: text,
+            offer: Some(offer.id),
         },
     )?;
     done(Reply::Done)
@@ -479,6 +502,13 @@ fn answer_friendship(
             tx.insert_friendship(bot.id, offerer.id, Rights::NEW_FRIENDSHIP)?;
         }
         deliver(tx, &offerer, Event::FriendshipAccepted { by: bot.to_ref() })?;
+        deliver(
+            tx,
+            bot,
+            Event::FriendshipFormed {
+                with: offerer.to_ref(),
+            },
+        )?;
     } else {
         deliver(tx, &offerer, Event::FriendshipDeclined { by: bot.to_ref() })?;
     }

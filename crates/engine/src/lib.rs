@@ -8,6 +8,7 @@
 mod admin;
 mod auth;
 mod bot;
+mod chat;
 mod feed;
 mod groups;
 mod presence;
@@ -17,6 +18,7 @@ mod watchers;
 
 pub use admin::{AvatarSpec, GroupSpec, NewBot, Seed};
 pub use auth::Credentials;
+pub use chat::{Connected, Outgoing};
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,
@@ -61,6 +63,7 @@ struct Inner {
     throttle: Option<throttle::Throttle>,
     watchers: Arc<watchers::Watchers>,
     callbacks_changed: tokio::sync::watch::Sender<u64>,
+    chat_sessions: chat::ChatSessions,
 }
 
 impl Engine {
@@ -83,6 +86,7 @@ impl Engine {
                 auth: auth::Verifier::default(),
                 watchers,
                 callbacks_changed: tokio::sync::watch::Sender::new(0),
+                chat_sessions: chat::ChatSessions::default(),
             }),
         })
     }

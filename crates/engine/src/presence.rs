@@ -36,6 +36,17 @@ pub(crate) fn change(
     Ok(seq)
 }
 
+/// What follows an avatar's arrival ONLINE: what waited while it was away arrives now,
+/// in order (its own messages and offers, then its groups' posts); then it sends what it
+/// posted while away. Returns when its next waiting post is due.
+pub(crate) fn arrived(tx: &mut Tx<'_>, avatar: AvatarId) -> Result<Option<Timestamp>, Error> {
+    for held in tx.take_held(avatar)? {
+        tx.emit(avatar, held)?;
+    }
+    tx.catch_up_posts(avatar, grid::group::MAX_CATCH_UP_POSTS)?;
+    crate::groups::send_due_posts(tx, avatar)
+}
+
 impl Engine {
     pub(crate) fn schedule_presence(&self, bot: AvatarId, seq: i64, to: Presence) {
         let engine = self.clone();
@@ -75,14 +86,7 @@ impl Engine {
                 if to != Presence::Online {
                     return Ok(None);
                 }
-                // What waited while the avatar was away arrives now, in order: its own
-                // messages and offers, then its groups' posts; then it sends what it
-                // posted while away.
-                for held in tx.take_held(bot)? {
-                    tx.emit(bot, held)?;
-                }
-                tx.catch_up_posts(bot, grid::group::MAX_CATCH_UP_POSTS)?;
-                crate::groups::send_due_posts(tx, bot)
+                arrived(tx, bot)
             })
             .await?;
         if let Some(at) = next_post {

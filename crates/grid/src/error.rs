@@ -62,6 +62,12 @@ pub enum Error {
     InviteCooldown,
     #[error("too many callback URLs (at most {max})")]
     TooManyCallbacks { max: usize },
+    #[error("no such link")]
+    LinkNotFound,
+    #[error("the name {name} is taken")]
+    NameTaken { name: String },
+    #[error("no such message")]
+    MessageNotFound,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("internal error: {message}")]
@@ -129,6 +135,11 @@ impl ErrorKind {
             ErrorKind::NoServingBot => Error::NoServingBot,
             ErrorKind::InviteCooldown => Error::InviteCooldown,
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },
+            ErrorKind::LinkNotFound => Error::LinkNotFound,
+            ErrorKind::NameTaken => Error::NameTaken {
+                name: "Echo Bot".into(),
+            },
+            ErrorKind::MessageNotFound => Error::MessageNotFound,
             ErrorKind::Invalid => Error::invalid("message", "must not be empty"),
             ErrorKind::Internal => Error::internal("database is locked"),
         }

@@ -6,7 +6,9 @@
 //! SimpleX events, …).
 
 use crate::group::{GroupRef, PostId};
-use crate::{AvatarId, AvatarRef, CallbackId, EventId, MessageId, Presence, Timestamp, Uuid};
+use crate::{
+    AvatarId, AvatarRef, CallbackId, EventId, MessageId, OfferId, Presence, Timestamp, Uuid,
+};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened to an avatar.
@@ -18,6 +20,12 @@ pub enum Event {
         message: MessageId,
         from: AvatarRef,
         text: String,
+        /// The sender's chat client's rich form of the message, when it sent one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rich: Option<String>,
+        /// The message this one answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quote: Option<MessageId>,
     },
     /// Someone started typing a direct message to the avatar.
     TypingStarted { from: AvatarRef, seconds: u32 },
@@ -34,11 +42,18 @@ pub enum Event {
         from: AvatarRef,
         session: Uuid,
         message: String,
+        /// The offer's row id (what chat clients answer with); absent in old logs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<OfferId>,
     },
     /// An offer the avatar made was accepted.
     FriendshipAccepted { by: AvatarRef },
     /// An offer the avatar made was declined.
     FriendshipDeclined { by: AvatarRef },
+    /// The avatar accepted someone's offer (or its address did): they are friends now.
+    FriendshipFormed { with: AvatarRef },
+    /// A friend ended the friendship.
+    FriendshipEnded { by: AvatarRef },
     /// Someone invites the avatar into a group; answer with the session id.
     GroupInvitation {
         session: Uuid,
@@ -105,6 +120,8 @@ impl Event {
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }
             | Event::FriendshipDeclined { .. }
+            | Event::FriendshipFormed { .. }
+            | Event::FriendshipEnded { .. }
             | Event::GroupInvitation { .. } => OfflinePolicy::Queue,
         }
     }
@@ -135,6 +152,8 @@ mod tests {
                 name: "Ada Resident".into(),
             },
             text: "hi & bye".into(),
+            rich: None,
+            quote: None,
         };
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.starts_with(r#"{"type":"instant_message""#));

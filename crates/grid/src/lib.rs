@@ -8,6 +8,7 @@
 
 pub mod avatar;
 pub mod callback;
+pub mod chat;
 pub mod command;
 pub mod developer;
 pub mod error;

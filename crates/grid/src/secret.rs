@@ -78,6 +78,11 @@ pub fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", random_string(43))
 }
 
+/// The secret part of a new chat link (about 140 bits of randomness).
+pub fn new_link_token() -> String {
+    random_string(24)
+}
+
 /// A new random access code.
 pub fn new_access_code() -> String {
     random_string(20)

@@ -148,7 +148,11 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::GroupInvitation { .. } => "group_invite",
         Event::GroupMessage { .. } => "group_message",
         Event::GroupNotice { .. } => "group_notice",
-        Event::TypingStopped { .. } | Event::CallbackSet { .. } | Event::CallbackRemoved { .. } => {
+        Event::TypingStopped { .. }
+        | Event::FriendshipFormed { .. }
+        | Event::FriendshipEnded { .. }
+        | Event::CallbackSet { .. }
+        | Event::CallbackRemoved { .. } => {
             return None;
         }
     })
@@ -190,6 +194,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
             message,
             from,
             text,
+            ..
         } => {
             f.text("speaker_type", "AGENT")
                 .text("speaker_name", from.name.clone())
@@ -211,6 +216,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
             from,
             session,
             message,
+            ..
         } => {
             f.text("avatar_name", from.name.clone())
                 .text("avatar_uuid", from.uuid.to_string())
@@ -280,7 +286,11 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 )
                 .text("notice_id", post.0.to_string());
         }
-        Event::TypingStopped { .. } | Event::CallbackSet { .. } | Event::CallbackRemoved { .. } => {
+        Event::TypingStopped { .. }
+        | Event::FriendshipFormed { .. }
+        | Event::FriendshipEnded { .. }
+        | Event::CallbackSet { .. }
+        | Event::CallbackRemoved { .. } => {
             return None;
         }
     }

@@ -78,6 +78,9 @@ fn grid_text(e: &Error) -> String {
         Error::AlreadyFriends => "Already friends".into(),
         Error::NotFriends => "Not friends".into(),
         Error::OfferAlreadySent => "Friendship offer already sent".into(),
+        Error::LinkNotFound => "Link not found".into(),
+        Error::NameTaken { name } => format!("Name taken: {name}"),
+        Error::MessageNotFound => "Message not found".into(),
         Error::OfferNotFound => "Friendship offer not found".into(),
         Error::NoRightGiven => "Missing parameter: see_online, see_on_map or can_edit".into(),
         Error::GroupNotFound { who } => format!("Group not found: {who}"),
@@ -109,8 +112,12 @@ pub struct Documented {
     pub when: &'static str,
 }
 
-fn when_grid(kind: ErrorKind) -> &'static str {
-    match kind {
+/// When a core error reaches this API; `None` for errors only chat clients meet.
+fn when_grid(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::LinkNotFound | ErrorKind::NameTaken | ErrorKind::MessageNotFound => {
+            return None;
+        }
         ErrorKind::InvalidApiKey => "`apikey` is not the key of any developer.",
         ErrorKind::BotNotFound => "`botname` names no bot (people cannot be driven by the API).",
         ErrorKind::InvalidSecret => {
@@ -177,7 +184,7 @@ fn when_grid(kind: ErrorKind) -> &'static str {
             "A value breaks a rule of the grid (empty or too long message, bad URL, no right named, …)."
         }
         ErrorKind::Internal => "The store failed; nothing was written. Retry.",
-    }
+    })
 }
 
 /// Every failure this face can produce, for the generated reference.
@@ -243,9 +250,11 @@ pub fn documented() -> Vec<Documented> {
             when,
         })
         .collect();
-    out.extend(ErrorKind::iter().map(|k| Documented {
-        example: grid_text(&k.example()),
-        when: when_grid(k),
+    out.extend(ErrorKind::iter().filter_map(|k| {
+        Some(Documented {
+            example: grid_text(&k.example()),
+            when: when_grid(k)?,
+        })
     }));
     out
 }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0001_foundation.sql"),
     ),
     (2, "groups", include_str!("../migrations/0002_groups.sql")),
+    (3, "chat", include_str!("../migrations/0003_chat.sql")),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -1,6 +1,7 @@
 //! The store against a real database: SQLite, or PostgreSQL when
 //! BOTGRID_TEST_DATABASE_URL is set.
 
+use grid::chat::Content;
 use grid::{AvatarKind, Event, LegacyName, Presence, Uuid};
 use std::sync::{Arc, Mutex};
 use store::testing::TestDb;
@@ -80,7 +81,8 @@ async fn a_failing_job_rolls_back_alone_and_its_events_never_surface() {
         handles.push(tokio::spawn(async move {
             store
                 .write(move |tx| {
-                    let msg = tx.insert_direct_message(id, id, &format!("m{i}"))?;
+                    let msg =
+                        tx.insert_direct_message(id, id, &Content::text(format!("m{i}")), None)?;
                     tx.emit(
                         id,
                         Event::OnlineStatus {
@@ -105,14 +107,14 @@ async fn a_failing_job_rolls_back_alone_and_its_events_never_surface() {
     assert_eq!(ok, 40);
     let id = a.id;
     let history = store
-        .read(move |tx| Ok(tx.direct_history(id, id, 1000)?))
+        .read(move |tx| Ok(tx.direct_messages_between(id, id, 1000)?))
         .await
         .unwrap();
     assert_eq!(history.len(), 40, "failed jobs left no messages");
     assert!(
         history
             .iter()
-            .all(|(_, _, body)| body[1..].parse::<u32>().unwrap() % 3 != 0)
+            .all(|m| m.content.text[1..].parse::<u32>().unwrap() % 3 != 0)
     );
     let events = store
         .read(move |tx| Ok(tx.events_after(id, grid::EventId(0), 1000)?))

@@ -143,7 +143,7 @@ async fn serve_on_an_empty_folder_prints_a_working_curl_line() {
     let db = store::testing::TestDb::new();
     let mut cmd = botgrid();
     cmd.current_dir(dir.path())
-        .args(["serve", "--http", "127.0.0.1:0"])
+        .args(["serve", "--http", "127.0.0.1:0", "--simplex", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if db.is_postgres() {
@@ -172,6 +172,10 @@ async fn serve_on_an_empty_folder_prints_a_working_curl_line() {
     let url = curl.unwrap_or_else(|| panic!("no curl line in:\n{banner}"));
     assert!(
         banner.contains("Ada Resident") && banner.contains("Lin Resident"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("SimpleX API    ws://127.0.0.1:"),
         "{banner}"
     );
     let reply = reqwest::get(&url).await.unwrap().text().await.unwrap();

@@ -39,6 +39,7 @@ pub fn test_settings(db: &TestDb, data: &std::path::Path) -> Settings {
         data: data.to_owned(),
         database: Some(db.url.clone()),
         http: SocketAddr::from(([127, 0, 0, 1], 0)),
+        simplex: SocketAddr::from(([127, 0, 0, 1], 0)),
         demo: false,
         ..Settings::default()
     };
@@ -97,6 +98,12 @@ impl Grid {
             api_key,
             client,
         }
+    }
+
+    /// The port of the SimpleX WebSocket API (simploxide's builder connects to
+    /// 127.0.0.1 on a port).
+    pub fn simplex_port(&self) -> u16 {
+        self.running.simplex.port()
     }
 
     pub fn url(&self) -> String {

@@ -15,5 +15,6 @@ mod lifecycle;
 mod lookups;
 mod messaging;
 mod simple_groups;
+mod simplex;
 mod throttle;
 mod transport;

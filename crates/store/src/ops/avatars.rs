@@ -24,7 +24,10 @@ macro_rules! avatar_columns {
     };
 }
 
-fn avatar_from(r: &Row<'_>) -> Result<Avatar, StoreError> {
+pub(crate) use avatar_columns;
+
+/// Reads an avatar from the first columns of a row selected with `avatar_columns!()`.
+pub(crate) fn avatar_from(r: &Row<'_>) -> Result<Avatar, StoreError> {
     let kind: String = r.get(5)?;
     let presence: String = r.get(6)?;
     let location: Option<String> = r.get(7)?;

@@ -90,6 +90,18 @@ impl Tx<'_> {
         Ok(stored.is_some_and(|s| token.matches_hex(&s)))
     }
 
+    /// The bot an API token (not revoked) belongs to.
+    pub fn bot_by_token(&mut self, token: &Digest) -> Result<Option<AvatarId>, StoreError> {
+        let found: Option<(i64, String)> = self.conn.query_opt(
+            sql!("SELECT bot_id, token_hash FROM bot_tokens WHERE token_hash = $1 AND revoked_at IS NULL"),
+            &[&token.to_hex()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(found
+            .filter(|(_, hash)| token.matches_hex(hash))
+            .map(|(id, _)| AvatarId(id)))
+    }
+
     /// Issues an API token for a bot.
     pub fn insert_token(
         &mut self,

@@ -2,6 +2,7 @@
 
 use crate::sql::sql;
 use crate::{StoreError, Tx};
+use grid::chat::Content;
 use grid::{AvatarId, MessageId};
 
 impl Tx<'_> {
@@ -10,35 +11,19 @@ impl Tx<'_> {
         &mut self,
         from: AvatarId,
         to: AvatarId,
-        body: &str,
+        content: &Content,
+        quote: Option<MessageId>,
     ) -> Result<MessageId, StoreError> {
         let now = self.now().0;
+        let quote = quote.map(|q| q.0);
         let id: i64 = self.conn.query_one(
-            sql!("INSERT INTO direct_messages (from_id, to_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id"),
-            &[&from.0, &to.0, &body, &now],
+            sql!(
+                "INSERT INTO direct_messages (from_id, to_id, body, rich, quoted_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+            ),
+            &[&from.0, &to.0, &content.text, &content.rich, &quote, &now],
             |r| r.get(0),
         )?;
         Ok(MessageId(id))
-    }
-
-    /// The most recent direct messages between two avatars, oldest first:
-    /// `(id, from, body)`.
-    pub fn direct_history(
-        &mut self,
-        a: AvatarId,
-        b: AvatarId,
-        limit: i64,
-    ) -> Result<Vec<(MessageId, AvatarId, String)>, StoreError> {
-        let mut rows = self.conn.query(
-            sql!(
-                "SELECT id, from_id, body FROM direct_messages
-                 WHERE (from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1)
-                 ORDER BY id DESC LIMIT $3"
-            ),
-            &[&a.0, &b.0, &limit],
-            |r| Ok((MessageId(r.get(0)?), AvatarId(r.get(1)?), r.get(2)?)),
-        )?;
-        rows.reverse();
-        Ok(rows)
     }
 }

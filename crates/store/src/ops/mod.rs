@@ -2,6 +2,7 @@
 
 pub mod avatars;
 pub mod callbacks;
+pub mod chat;
 pub mod credentials;
 pub mod events;
 pub mod friends;

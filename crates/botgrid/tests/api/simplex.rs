@@ -1,0 +1,343 @@
+//! The SimpleX bot API, driven by the unmodified `simploxide-client` crate (its bot
+//! builder, typed commands and typed events), plus raw frames for the error paths.
+
+use crate::harness::{Grid, Receiver};
+use serde_json::{Value, json};
+use simploxide_client::prelude::*;
+use simploxide_client::ws::{self, core::tokio_tungstenite, core::tungstenite::Message};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn within<F: std::future::Future>(what: &str, f: F) -> F::Output {
+    tokio::time::timeout(WAIT, f)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// The text of the first message in a `newChatItems` event.
+fn first_text(ev: &NewChatItems) -> String {
+    ev.chat_items
+        .filter_messages()
+        .next()
+        .and_then(|(_, _, content)| content.text().cloned())
+        .expect("a message")
+}
+
+#[tokio::test]
+async fn a_simploxide_bot_publishes_an_address_greets_and_echoes() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let (bot, mut bot_events) = within(
+        "the bot to start",
+        ws::BotBuilder::new("Echo Bot", port)
+            .auto_accept_with("Hello, I echo what you say.")
+            .connect(),
+    )
+    .await
+    .expect("bot starts against botgrid");
+    let address = bot.address().await.expect("the bot has an address");
+    assert!(address.contains('#'), "{address}");
+
+    let (sam, mut sam_events) = within("Sam to start", ws::BotBuilder::new("Sam", port).connect())
+        .await
+        .expect("a second client starts");
+    within("connecting", sam.initiate_connection(address.clone()))
+        .await
+        .expect("Sam connects through the address");
+
+    // Both sides see the contact; Sam gets the welcome.
+    let on_bot = within(
+        "contactConnected",
+        bot_events.wait_for::<ContactConnected>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(on_bot.contact.local_display_name, "Sam");
+    let on_sam = within(
+        "contactConnected",
+        sam_events.wait_for::<ContactConnected>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(on_sam.contact.local_display_name, "Echo Bot");
+    let welcome = within("the welcome", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first_text(&welcome), "Hello, I echo what you say.");
+
+    // Sam says something; the bot answers it, quoting it.
+    let sent = sam
+        .send_msg(ChatId::from(&on_sam.contact), "ping")
+        .await
+        .expect("Sam's message is accepted");
+    let sent_id = sent.chat_items[0].chat_item.meta.item_id;
+    let got = within(
+        "the bot's newChatItems",
+        bot_events.wait_for::<NewChatItems>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (chat, msg, content) = got.chat_items.filter_messages().next().expect("a message");
+    assert_eq!(content.text().map(String::as_str), Some("ping"));
+    assert!(matches!(
+        msg.chat_dir,
+        simploxide_client::types::CIDirection::DirectRcv
+    ));
+    bot.send_msg(chat, "echo: ping")
+        .reply_to(msg)
+        .await
+        .expect("the echo is accepted");
+    let echo = within("the echo", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first_text(&echo), "echo: ping");
+    let quoted = echo.chat_items[0]
+        .chat_item
+        .quoted_item
+        .as_ref()
+        .expect("a quote");
+    assert_eq!(quoted.item_id, Some(sent_id));
+
+    // Contacts list both ways; a second connect is "already a contact".
+    let contacts = sam.contacts().await.expect("contacts");
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0].local_display_name, "Echo Bot");
+}
+
+#[tokio::test]
+async fn the_bot_restarts_as_the_same_user_with_the_same_address() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let (bot, _events) = ws::BotBuilder::new("Steady", port)
+        .auto_accept()
+        .connect()
+        .await
+        .unwrap();
+    let first = bot.address().await.unwrap();
+    let user = bot.user_id();
+    drop(bot);
+    let (again, _events) = ws::BotBuilder::new("Steady", port)
+        .auto_accept()
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(again.user_id(), user, "found by name in /users");
+    assert_eq!(again.address().await.unwrap(), first);
+}
+
+#[tokio::test]
+async fn smartbots_and_simplex_share_direct_chats() {
+    let grid = Grid::start().await;
+    let (bot, mut events) = ws::BotBuilder::new("Chat Bot", grid.simplex_port())
+        .connect()
+        .await
+        .unwrap();
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    let hook = Receiver::start().await;
+    grid.callback(&ada, &hook.url(), "instant_message").await;
+
+    grid.ok(
+        &ada,
+        "im",
+        &[("slname", "Chat Bot"), ("message", "hello from SmartBots")],
+    )
+    .await;
+    let got = within("newChatItems", events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first_text(&got), "hello from SmartBots");
+    let (chat, msg, _) = got.chat_items.filter_messages().next().unwrap();
+    match &got.chat_items[0].chat_info {
+        ChatInfo::Direct { contact, .. } => {
+            assert_eq!(contact.local_display_name, "Ada Resident")
+        }
+        other => panic!("a direct chat, not {other:?}"),
+    }
+    bot.send_msg(chat, "hello from SimpleX")
+        .reply_to(msg)
+        .await
+        .unwrap();
+    let calls = hook.wait_for("instant_message", 1).await;
+    assert_eq!(calls[0]["message"], "hello from SimpleX");
+    assert_eq!(calls[0]["speaker_name"], "Chat Bot");
+}
+
+#[tokio::test]
+async fn an_address_without_auto_accept_makes_contact_requests() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let (host, mut host_events) = ws::BotBuilder::new("Host", port).connect().await.unwrap();
+    let address = host.get_or_create_address().await.unwrap();
+    let (guest, mut guest_events) = ws::BotBuilder::new("Guest", port).connect().await.unwrap();
+    guest.initiate_connection(address).await.unwrap();
+    let request = within(
+        "receivedContactRequest",
+        host_events.wait_for::<ReceivedContactRequest>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(request.contact_request.local_display_name, "Guest");
+    host.accept_contact(ContactRequestId::from_raw(
+        request.contact_request.contact_request_id,
+    ))
+    .await
+    .expect("accepting works");
+    let connected = within(
+        "contactConnected",
+        guest_events.wait_for::<ContactConnected>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(connected.contact.local_display_name, "Host");
+    assert_eq!(host.contacts().await.unwrap().len(), 1);
+}
+
+/// A raw client: the error paths typed clients never produce.
+struct Raw {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Raw {
+    async fn connect(port: u16) -> Raw {
+        let (socket, _) =
+            tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/any/path"))
+                .await
+                .unwrap();
+        Raw { socket }
+    }
+
+    async fn send_text(&mut self, text: &str) {
+        use futures_sink_ext::SinkExt;
+        self.socket.send(Message::text(text)).await.unwrap();
+    }
+
+    async fn next(&mut self) -> Value {
+        use futures_sink_ext::StreamExt;
+        loop {
+            let msg = within("a frame", self.socket.next())
+                .await
+                .unwrap()
+                .unwrap();
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(t.as_str()).unwrap();
+            }
+        }
+    }
+
+    async fn cmd(&mut self, corr: &str, cmd: &str) -> Value {
+        self.send_text(&json!({"corrId": corr, "cmd": cmd}).to_string())
+            .await;
+        let v = self.next().await;
+        assert_eq!(v["corrId"], corr, "{v}");
+        v["resp"].clone()
+    }
+}
+
+mod futures_sink_ext {
+    pub use futures_util::{SinkExt, StreamExt};
+}
+
+#[tokio::test]
+async fn bad_frames_and_commands_answer_chat_errors() {
+    let grid = Grid::start().await;
+    let mut raw = Raw::connect(grid.simplex_port()).await;
+
+    raw.send_text("not json").await;
+    let v = raw.next().await;
+    assert!(v.get("corrId").is_none(), "{v}");
+    assert_eq!(v["resp"]["type"], "chatCmdError");
+    assert_eq!(
+        v["resp"]["chatError"]["errorType"]["message"],
+        "invalid request"
+    );
+
+    let r = raw.cmd("1", "/nonsense").await;
+    assert_eq!(r["type"], "chatCmdError");
+    assert_eq!(r["chatError"]["type"], "error");
+    assert_eq!(r["chatError"]["errorType"]["type"], "commandError");
+
+    let r = raw.cmd("2", "/user").await;
+    assert_eq!(r["chatError"]["errorType"]["type"], "noActiveUser");
+
+    let r = raw.cmd("3", "/v").await;
+    assert_eq!(r["type"], "versionInfo");
+    assert!(
+        r["versionInfo"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("7.0.")
+    );
+
+    let r = raw
+        .cmd(
+            "4",
+            r#"/_create user {"profile":{"displayName":"Raw","fullName":""},"pastTimestamp":false}"#,
+        )
+        .await;
+    assert_eq!(r["type"], "activeUser", "{r}");
+    let uid = r["user"]["userId"].as_i64().unwrap();
+    let r = raw.cmd("5", &format!("/_show_address {uid}")).await;
+    assert_eq!(r["chatError"]["type"], "errorStore");
+    assert_eq!(
+        r["chatError"]["storeError"]["type"],
+        "userContactLinkNotFound"
+    );
+
+    let r = raw.cmd("6", &format!("/_send @{uid} json [")).await;
+    assert_eq!(r["chatError"]["errorType"]["type"], "commandError");
+    let r = raw.cmd("7", "/_send @999999 text hi").await;
+    assert_eq!(r["chatError"]["type"], "errorStore", "{r}");
+    let r = raw.cmd("8", "/_public group 1 2 {}").await;
+    assert_eq!(r["type"], "chatCmdError");
+    let r = raw
+        .cmd("9", "/_connect 1 https://nowhere/a#nosuchtoken")
+        .await;
+    assert_eq!(r["chatError"]["errorType"]["type"], "invalidConnReq", "{r}");
+    let r = raw.cmd("10", "/_user 999999").await;
+    assert_eq!(r["chatError"]["storeError"]["type"], "userNotFound");
+
+    // Still answering in order after all that.
+    let r = raw.cmd("11", "/user").await;
+    assert_eq!(r["user"]["localDisplayName"], "Raw");
+}
+
+#[tokio::test]
+async fn a_bot_token_drives_only_its_bot() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let (_, token) = grid
+        .running
+        .engine
+        .create_token(&grid::LegacyName::parse(&ada.name).unwrap(), "simplex")
+        .await
+        .unwrap();
+    let url = format!("ws://127.0.0.1:{}/?token={token}", grid.simplex_port());
+    let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let mut raw = Raw { socket };
+    let r = raw.cmd("1", "/user").await;
+    assert_eq!(r["user"]["localDisplayName"], "Ada Resident", "{r}");
+    let r = raw.cmd("2", "/users").await;
+    assert_eq!(r["users"].as_array().unwrap().len(), 1);
+    let r = raw
+        .cmd(
+            "3",
+            r#"/_create user {"profile":{"displayName":"Sneaky","fullName":""}}"#,
+        )
+        .await;
+    assert_eq!(r["type"], "chatCmdError");
+
+    let bad = format!("ws://127.0.0.1:{}/?token=bgt_wrong", grid.simplex_port());
+    assert!(tokio_tungstenite::connect_async(bad).await.is_err());
+}

@@ -1,0 +1,202 @@
+//! Chat: what chat clients (the SimpleX face) add to the world — chat profiles, links that
+//! others connect through, and rich message content.
+//!
+//! A chat user is an avatar driven by a chat client. Contacts are the avatars it is
+//! friends with or has talked to; a contact request is a friendship offer. Links are
+//! capabilities: whoever holds one may use it.
+
+use crate::{AvatarId, Error, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Longest text of a chat message, in bytes. SimpleX messages may be longer than a
+/// Second Life IM; a recipient driven through SmartBots gets the whole text.
+pub const MAX_CHAT_TEXT_BYTES: usize = 15_000;
+
+/// Longest rich content (the client's JSON form of a message), in bytes.
+pub const MAX_RICH_BYTES: usize = 64 * 1024;
+
+/// Most messages one send command may carry.
+pub const MAX_MESSAGES_PER_SEND: usize = 20;
+
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
+
+/// A chat user's profile beyond the avatar's name: what SimpleX calls `Profile`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatProfile {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_descr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A `data:` URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Chat preferences (features, bot command menus), as the client's JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<String>,
+    /// Whether the profile shows the user's address.
+    #[serde(default)]
+    pub show_address: bool,
+}
+
+/// A chat user: an avatar a chat client drives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatUser {
+    pub avatar: crate::Avatar,
+    pub profile: ChatProfile,
+    pub created: Timestamp,
+}
+
+/// What a link connects to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// A user's long-lived contact address.
+    Address,
+    /// A one-time invitation: the first avatar that uses it becomes a contact.
+    Invitation,
+    /// A group's join link.
+    Group,
+}
+
+impl LinkKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Address => "address",
+            LinkKind::Invitation => "invitation",
+            LinkKind::Group => "group",
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "address" => Some(LinkKind::Address),
+            "invitation" => Some(LinkKind::Invitation),
+            "group" => Some(LinkKind::Group),
+            _ => None,
+        }
+    }
+}
+
+/// How an address answers those who connect through it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressSettings {
+    /// Requests become contacts at once; otherwise they wait for an answer.
+    #[serde(default)]
+    pub auto_accept: bool,
+    #[serde(default)]
+    pub accept_incognito: bool,
+    #[serde(default)]
+    pub business: bool,
+    /// Sent to each new contact when it is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_reply: Option<Content>,
+}
+
+/// A link someone may connect through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub id: i64,
+    /// The secret part of the link; unique.
+    pub token: String,
+    pub kind: LinkKind,
+    pub owner: AvatarId,
+    pub settings: AddressSettings,
+    pub created: Timestamp,
+}
+
+/// A message's content: its plain text, which every face understands, and optionally the
+/// chat client's rich form of it (SimpleX `MsgContent` JSON), kept verbatim.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Content {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rich: Option<String>,
+}
+
+impl Content {
+    /// Plain text.
+    pub fn text(text: impl Into<String>) -> Self {
+        Content {
+            text: text.into(),
+            rich: None,
+        }
+    }
+
+    /// Checks the limits of chat content. Unlike an IM, a chat message may have no
+    /// text (a file, an image).
+    pub fn check(&self) -> Result<(), Error> {
+        crate::message::check_len("text", &self.text, MAX_CHAT_TEXT_BYTES)?;
+        if let Some(rich) = &self.rich {
+            crate::message::check_len("msgContent", rich, MAX_RICH_BYTES)?;
+        }
+        Ok(())
+    }
+}
+
+/// A direct message as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirectMessage {
+    pub id: crate::MessageId,
+    pub from: AvatarId,
+    pub to: AvatarId,
+    pub content: Content,
+    /// The message this one answers.
+    pub quote: Option<crate::MessageId>,
+    pub at: Timestamp,
+}
+
+/// Checks a display name a chat client chose.
+pub fn check_display_name(name: &str) -> Result<(), Error> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid("displayName", "must not be empty"));
+    }
+    if trimmed.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(Error::invalid(
+            "displayName",
+            format!("is longer than {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
+    }
+    if trimmed.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid(
+            "displayName",
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names() {
+        assert!(check_display_name("Squaring bot").is_ok());
+        assert!(check_display_name("  ").is_err());
+        assert!(check_display_name("a\nb").is_err());
+        assert!(check_display_name(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn content_limits() {
+        assert!(Content::text("").check().is_ok());
+        assert!(
+            Content::text("x".repeat(MAX_CHAT_TEXT_BYTES + 1))
+                .check()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn link_kinds_round_trip() {
+        for k in [LinkKind::Address, LinkKind::Invitation, LinkKind::Group] {
+            assert_eq!(LinkKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The WebSocket listener: authentication, framing, and one sequential worker per
+//! connection.
+
+use crate::errors::ChatError;
+use crate::session::{Grant, Session, Shared};
+use crate::types::Links;
+use axum::Router;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use engine::Engine;
+use futures_util::{SinkExt, StreamExt};
+use grid::secret::Digest;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// The version `/v` reports by default: a 7.0 core, as `simploxide-client` requires.
+pub const DEFAULT_VERSION: &str = "7.0.0.0";
+
+/// Largest frame accepted (profile images travel inside commands).
+pub const MAX_FRAME: usize = 4 * 1024 * 1024;
+
+/// Commands a connection may have waiting; a client that sends faster waits.
+const COMMAND_QUEUE: usize = 64;
+
+/// Frames waiting for a slow client; events wait for room rather than pile up.
+const OUT_QUEUE: usize = 1024;
+
+/// How the listener behaves.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The operator's token: a connection presenting it may drive every chat user and
+    /// create new ones.
+    pub token: Option<String>,
+    /// Refuse connections without a token (whenever the listener is not on loopback).
+    pub require_token: bool,
+    /// What `/v` reports.
+    pub version: String,
+    /// `https://host` of the links handed out.
+    pub link_base: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            token: None,
+            require_token: false,
+            version: DEFAULT_VERSION.into(),
+            link_base: "https://botgrid.localhost".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    engine: Engine,
+    shared: Arc<Shared>,
+    token: Option<Digest>,
+    require_token: bool,
+}
+
+/// The router: a WebSocket upgrade on every path.
+pub fn router(engine: Engine, config: Config) -> Router {
+    let state = AppState {
+        engine,
+        shared: Arc::new(Shared {
+            links: Links {
+                base: config.link_base.trim_end_matches('/').to_owned(),
+            },
+            version: config.version,
+        }),
+        token: config.token.as_deref().map(Digest::of),
+        require_token: config.require_token,
+    };
+    Router::new().fallback(upgrade).with_state(state)
+}
+
+fn presented_token(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .or_else(|| query.get("token").cloned())
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(ws) = ws else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            "botgrid's SimpleX bot API: connect with a WebSocket\n",
+        )
+            .into_response();
+    };
+    let grant = match presented_token(&headers, &query) {
+        Some(token) => {
+            let digest = Digest::of(&token);
+            if state.token.as_ref().is_some_and(|t| t.ct_eq(&digest)) {
+                Grant::Open
+            } else {
+                match state.engine.bot_for_token(&token).await {
+                    Ok(Some(bot)) => Grant::Bot(bot),
+                    Ok(None) => {
+                        return (StatusCode::UNAUTHORIZED, "unknown token\n").into_response();
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot check a WebSocket token");
+                        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                }
+            }
+        }
+        None if state.require_token => {
+            return (StatusCode::UNAUTHORIZED, "a token is required\n").into_response();
+        }
+        None => Grant::Open,
+    };
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| connection(socket, state, grant))
+}
+
+/// Reads an envelope: `Ok((corrId, cmd))`, or `Err` for a frame to answer without one.
+fn envelope(text: &str) -> Result<(Value, String), ()> {
+    let v: Value = serde_json::from_str(text).map_err(|_| ())?;
+    let corr = v.get("corrId").filter(|c| c.is_string() || c.is_number());
+    let cmd = v.get("cmd").and_then(Value::as_str);
+    match (corr, cmd) {
+        (Some(c), Some(cmd)) => Ok((c.clone(), cmd.to_owned())),
+        _ => Err(()),
+    }
+}
+
+async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<String>(OUT_QUEUE);
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = outgoing.recv().await {
+            if sink.send(Message::Text(frame.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let (commands, mut queue) = mpsc::channel::<(Value, String)>(COMMAND_QUEUE);
+    let worker = {
+        let out = out.clone();
+        tokio::spawn(async move {
+            let mut session = Session::new(state.engine, state.shared, grant, out.clone()).await;
+            while let Some((corr, cmd)) = queue.recv().await {
+                let resp = session.handle(&cmd).await;
+                let frame = json!({"corrId": corr, "resp": resp}).to_string();
+                if out.send(frame).await.is_err() {
+                    break;
+                }
+            }
+            session.close().await;
+        })
+    };
+    while let Some(Ok(msg)) = stream.next().await {
+        let text = match msg {
+            Message::Text(t) => t,
+            Message::Binary(_) => {
+                let resp = ChatError::command("frames must be text").response();
+                if out.send(json!({"resp": resp}).to_string()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            Message::Close(_) => break,
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        match envelope(text.as_str()) {
+            Ok(job) => {
+                if commands.send(job).await.is_err() {
+                    break;
+                }
+            }
+            Err(()) => {
+                let resp = ChatError::command("invalid request").response();
+                if out.send(json!({"resp": resp}).to_string()).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(commands);
+    let _ = worker.await;
+    drop(out);
+    let _ = writer.await;
+}

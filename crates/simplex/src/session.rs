@@ -1,0 +1,766 @@
+//! One WebSocket connection: its active user, the users it drives, and their commands.
+//!
+//! As one SimpleX CLI process has, each connection has its own active user. It receives
+//! the events of every user it has driven since it connected, and of no others.
+
+use crate::command::{self, ChatDeleteMode, ChatRef, Command, Composed};
+use crate::errors::ChatError;
+use crate::events;
+use crate::types::{self, Links};
+use engine::{Connected, Engine, Outgoing};
+use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content};
+use grid::{AvatarId, AvatarKind, MessageId, OfferId};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What a connection may drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Every chat user, and new ones: a loopback connection without a token, or one
+    /// with the operator's token.
+    Open,
+    /// One bot, named by its API token.
+    Bot(AvatarId),
+}
+
+/// Settings every session shares.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub links: Links,
+    /// What `/v` reports; clients check it.
+    pub version: String,
+}
+
+/// A connection's state.
+pub struct Session {
+    engine: Engine,
+    shared: Arc<Shared>,
+    grant: Grant,
+    /// The active user's id, 0 when none; event pumps read it for `activeUser`.
+    active: Arc<AtomicI64>,
+    pumps: HashMap<AvatarId, JoinHandle<()>>,
+    out: mpsc::Sender<String>,
+    stopped: bool,
+}
+
+type Answer = Result<Value, ChatError>;
+
+impl Session {
+    /// A session writing its events to `out`.
+    pub async fn new(
+        engine: Engine,
+        shared: Arc<Shared>,
+        grant: Grant,
+        out: mpsc::Sender<String>,
+    ) -> Session {
+        let mut s = Session {
+            engine,
+            shared,
+            grant,
+            active: Arc::new(AtomicI64::new(0)),
+            pumps: HashMap::new(),
+            out,
+            stopped: false,
+        };
+        if let Grant::Bot(bot) = grant {
+            // A token names its bot: that is the active user from the start.
+            if s.drive(bot).await.is_ok() {
+                s.active.store(bot.0, Ordering::Relaxed);
+            }
+        }
+        s
+    }
+
+    /// Runs one command text and returns the response record.
+    pub async fn handle(&mut self, text: &str) -> Value {
+        let answer = match command::parse(text) {
+            Ok(cmd) => self.run(cmd).await,
+            Err(e) => Err(ChatError::command(e.0)),
+        };
+        match answer {
+            Ok(v) => v,
+            Err(e) => e.response(),
+        }
+    }
+
+    /// Ends the session: its users stop receiving events here.
+    pub async fn close(mut self) {
+        self.stop_pumps().await;
+    }
+
+    async fn stop_pumps(&mut self) {
+        for (user, pump) in self.pumps.drain() {
+            pump.abort();
+            self.engine.chat_detach(user).await;
+        }
+    }
+
+    fn active_id(&self) -> Option<AvatarId> {
+        match self.active.load(Ordering::Relaxed) {
+            0 => None,
+            id => Some(AvatarId(id)),
+        }
+    }
+
+    async fn user(&self, id: AvatarId) -> Result<ChatUser, ChatError> {
+        self.engine
+            .chat_user(id)
+            .await?
+            .ok_or_else(|| ChatError::user_not_found(id.0))
+    }
+
+    fn may_drive(&self, id: AvatarId) -> bool {
+        match self.grant {
+            Grant::Open => true,
+            Grant::Bot(bot) => bot == id,
+        }
+    }
+
+    /// Makes sure the connection drives this user (it receives the user's events).
+    async fn drive(&mut self, id: AvatarId) -> Result<ChatUser, ChatError> {
+        if !self.may_drive(id) {
+            return Err(ChatError::user_not_found(id.0));
+        }
+        if !self.pumps.contains_key(&id) {
+            let (user, cursor) = self.engine.chat_attach(id).await?;
+            let pump = events::spawn_pump(
+                self.engine.clone(),
+                self.shared.clone(),
+                id,
+                cursor,
+                self.active.clone(),
+                self.out.clone(),
+            );
+            self.pumps.insert(id, pump);
+            return Ok(user);
+        }
+        self.user(id).await
+    }
+
+    /// The user a `<userId>` argument names, driven by this connection.
+    async fn named(&mut self, user_id: i64) -> Result<ChatUser, ChatError> {
+        let id = AvatarId(user_id);
+        if !self.may_drive(id) {
+            return Err(ChatError::user_not_found(user_id));
+        }
+        if self.engine.chat_user(id).await?.is_none() {
+            return Err(ChatError::user_not_found(user_id));
+        }
+        self.drive(id).await
+    }
+
+    async fn active_user(&mut self) -> Result<ChatUser, ChatError> {
+        let id = self.active_id().ok_or_else(ChatError::no_active_user)?;
+        self.drive(id).await
+    }
+
+    async fn user_json(&self, u: &ChatUser) -> Result<Value, ChatError> {
+        let address = self.engine.address(u.avatar.id).await?;
+        Ok(types::user(
+            u,
+            self.active_id() == Some(u.avatar.id),
+            address.map(|l| self.shared.links.short(&l)),
+        ))
+    }
+
+    async fn run(&mut self, cmd: Command) -> Answer {
+        use Command as C;
+        match cmd {
+            C::Version => Ok(json!({
+                "type": "versionInfo",
+                "versionInfo": {
+                    "version": self.shared.version,
+                    "simplexmqVersion": self.shared.version,
+                    "simplexmqCommit": "botgrid",
+                },
+                "chatMigrations": [],
+                "agentMigrations": [],
+            })),
+            C::ShowActiveUser => {
+                let u = self.active_user().await?;
+                Ok(json!({"type": "activeUser", "user": self.user_json(&u).await?}))
+            }
+            C::ListUsers => self.list_users().await,
+            C::CreateActiveUser { new_user } => self.create_user(new_user).await,
+            C::SetActiveUser { user_id } => {
+                let u = self.named(user_id).await?;
+                self.active.store(user_id, Ordering::Relaxed);
+                Ok(json!({"type": "activeUser", "user": self.user_json(&u).await?}))
+            }
+            C::DeleteUser { .. } => Err(ChatError::unsupported(
+                "Deleting a user (its avatar stays in the world)",
+            )),
+            C::UpdateProfile { user_id, profile } => self.update_profile(user_id, profile).await,
+            C::StartChat => {
+                let was_stopped = std::mem::replace(&mut self.stopped, false);
+                if was_stopped {
+                    if let Some(id) = self.active_id() {
+                        self.drive(id).await?;
+                    }
+                    Ok(json!({"type": "chatStarted"}))
+                } else {
+                    Ok(json!({"type": "chatRunning"}))
+                }
+            }
+            C::StopChat => {
+                self.stopped = true;
+                self.stop_pumps().await;
+                Ok(json!({"type": "chatStopped"}))
+            }
+            C::CreateMyAddress { user_id } => {
+                let u = self.named(user_id).await?;
+                self.create_address(&u).await
+            }
+            C::CreateActiveAddress => {
+                let u = self.active_user().await?;
+                self.create_address(&u).await
+            }
+            C::DeleteMyAddress { user_id } => {
+                let u = self.named(user_id).await?;
+                self.delete_address(&u).await
+            }
+            C::DeleteActiveAddress => {
+                let u = self.active_user().await?;
+                self.delete_address(&u).await
+            }
+            C::ShowMyAddress { user_id } => {
+                let u = self.named(user_id).await?;
+                self.show_address(&u).await
+            }
+            C::ShowActiveAddress => {
+                let u = self.active_user().await?;
+                self.show_address(&u).await
+            }
+            C::SetProfileAddress { user_id, enable } => {
+                let u = self.named(user_id).await?;
+                if enable && self.engine.address(u.avatar.id).await?.is_none() {
+                    return Err(ChatError::address_not_found());
+                }
+                let mut profile = u.profile.clone();
+                profile.show_address = enable;
+                self.save_profile(&u, types::display_name(&u.avatar), profile)
+                    .await
+            }
+            C::SetAddressSettings { user_id, settings } => {
+                let u = self.named(user_id).await?;
+                let settings = address_settings(&settings)?;
+                self.set_address_settings(&u, settings).await
+            }
+            C::AutoAccept {
+                on,
+                incognito,
+                business,
+                reply,
+            } => {
+                let u = self.active_user().await?;
+                let settings = AddressSettings {
+                    auto_accept: on,
+                    accept_incognito: incognito,
+                    business,
+                    auto_reply: reply.as_ref().map(content_of).transpose()?,
+                };
+                self.set_address_settings(&u, settings).await
+            }
+            C::AddContact { user_id, .. } => {
+                let u = self.named(user_id).await?;
+                self.invitation(&u).await
+            }
+            C::Connect { target: None, .. } => {
+                let u = self.active_user().await?;
+                self.invitation(&u).await
+            }
+            C::Connect {
+                target: Some(link), ..
+            } => {
+                let u = self.active_user().await?;
+                self.connect(&u, &link).await
+            }
+            C::ApiConnect { user_id, link, .. } => {
+                let u = self.named(user_id).await?;
+                self.connect(&u, &link).await
+            }
+            C::ConnectPlan { user_id, target } => {
+                let u = self.named(user_id).await?;
+                self.connect_plan(&u, &target).await
+            }
+            C::AcceptContact { request_id, .. } => {
+                let u = self.active_user().await?;
+                let (from, _) = self
+                    .engine
+                    .answer_contact_request(u.avatar.id, OfferId(request_id), true)
+                    .await?;
+                let contact = self.contact_json(&u, from.id).await?;
+                Ok(json!({
+                    "type": "acceptingContactRequest",
+                    "user": self.user_json(&u).await?,
+                    "contact": contact,
+                }))
+            }
+            C::RejectContact { request_id } => {
+                let u = self.active_user().await?;
+                let (from, offer) = self
+                    .engine
+                    .answer_contact_request(u.avatar.id, OfferId(request_id), false)
+                    .await?;
+                let (avatar, profile) = self
+                    .engine
+                    .peer(from.id)
+                    .await?
+                    .ok_or_else(|| ChatError::contact_not_found(from.id.0))?;
+                Ok(json!({
+                    "type": "contactRequestRejected",
+                    "user": self.user_json(&u).await?,
+                    "contactRequest": types::contact_request(&offer, &avatar, &profile, grid::Timestamp::now()),
+                }))
+            }
+            C::ListContacts { user_id } => {
+                let u = self.named(user_id).await?;
+                let mut contacts = Vec::new();
+                for friend in self.engine.contacts(u.avatar.id).await? {
+                    contacts.push(self.contact_json(&u, friend.id).await?);
+                }
+                Ok(json!({
+                    "type": "contactsList",
+                    "user": self.user_json(&u).await?,
+                    "contacts": contacts,
+                }))
+            }
+            C::GetChats { user_id, count, .. } => {
+                let u = self.named(user_id).await?;
+                self.chats(&u, count.unwrap_or(100).clamp(0, 1000) as usize)
+                    .await
+            }
+            C::DeleteChat {
+                chat_ref: ChatRef::Direct(contact_id),
+                mode,
+            } => {
+                let u = self.active_user().await?;
+                let contact = self.contact_json(&u, AvatarId(contact_id)).await?;
+                if mode != ChatDeleteMode::Messages {
+                    self.engine
+                        .delete_contact(u.avatar.id, AvatarId(contact_id))
+                        .await?;
+                }
+                Ok(json!({
+                    "type": "contactDeleted",
+                    "user": self.user_json(&u).await?,
+                    "contact": contact,
+                }))
+            }
+            C::SendMessages {
+                send_ref: ChatRef::Direct(contact_id),
+                messages,
+                ..
+            } => {
+                let u = self.active_user().await?;
+                self.send_direct(&u, AvatarId(contact_id), messages).await
+            }
+            C::Relays { name } => Err(ChatError::command(format!(
+                "{name}: channels and chat relays are not supported by botgrid; \
+                 groups work without relays"
+            ))),
+            C::Unsupported { name } => Err(ChatError::unsupported(name)),
+            other => Err(ChatError::unsupported(command_name(&other))),
+        }
+    }
+
+    async fn list_users(&mut self) -> Answer {
+        let users = match self.grant {
+            Grant::Open => self.engine.chat_users().await?,
+            Grant::Bot(bot) => vec![self.drive(bot).await?],
+        };
+        let mut out = Vec::with_capacity(users.len());
+        for u in &users {
+            out.push(json!({"user": self.user_json(u).await?, "unreadCount": 0}));
+        }
+        Ok(json!({"type": "usersList", "users": out}))
+    }
+
+    async fn create_user(&mut self, new_user: Value) -> Answer {
+        if self.grant != Grant::Open {
+            return Err(ChatError::command(
+                "this connection's token drives one bot; it cannot create users",
+            ));
+        }
+        let p = new_user
+            .get("profile")
+            .ok_or_else(|| ChatError::command("a new user needs a profile"))?;
+        let (display_name, profile, kind) = profile_of(p)?;
+        let u = self
+            .engine
+            .create_chat_user(display_name, profile, kind)
+            .await?;
+        self.drive(u.avatar.id).await?;
+        self.active.store(u.avatar.id.0, Ordering::Relaxed);
+        Ok(json!({"type": "activeUser", "user": self.user_json(&u).await?}))
+    }
+
+    async fn update_profile(&mut self, user_id: i64, p: Value) -> Answer {
+        let u = self.named(user_id).await?;
+        let (display_name, mut profile, _kind) = profile_of(&p)?;
+        profile.show_address = p.get("contactLink").is_some_and(Value::is_string);
+        self.save_profile(&u, display_name, profile).await
+    }
+
+    async fn save_profile(&mut self, u: &ChatUser, name: String, profile: ChatProfile) -> Answer {
+        let address = self.engine.address(u.avatar.id).await?;
+        let link = address.map(|l| self.shared.links.short(&l));
+        let unchanged = profile == u.profile && name == types::display_name(&u.avatar);
+        if unchanged {
+            return Ok(json!({"type": "userProfileNoChange", "user": self.user_json(u).await?}));
+        }
+        let (before, after) = self
+            .engine
+            .update_chat_profile(u.avatar.id, name, profile)
+            .await?;
+        let shown = |x: &ChatUser| link.clone().filter(|_| x.profile.show_address);
+        Ok(json!({
+            "type": "userProfileUpdated",
+            "user": self.user_json(&after).await?,
+            "fromProfile": types::profile(&before.avatar, &before.profile, shown(&before)),
+            "toProfile": types::profile(&after.avatar, &after.profile, shown(&after)),
+            "updateSummary": {"updateSuccesses": 0, "updateFailures": 0, "changedContacts": []},
+        }))
+    }
+
+    async fn create_address(&mut self, u: &ChatUser) -> Answer {
+        let link = self
+            .engine
+            .create_address(u.avatar.id)
+            .await?
+            .ok_or_else(|| ChatError::store(json!({"type": "duplicateContactLink"})))?;
+        Ok(json!({
+            "type": "userContactLinkCreated",
+            "user": self.user_json(u).await?,
+            "connLinkContact": self.shared.links.created(&link),
+        }))
+    }
+
+    async fn delete_address(&mut self, u: &ChatUser) -> Answer {
+        if !self.engine.delete_address(u.avatar.id).await? {
+            return Err(ChatError::address_not_found());
+        }
+        if u.profile.show_address {
+            let mut profile = u.profile.clone();
+            profile.show_address = false;
+            self.engine
+                .update_chat_profile(u.avatar.id, types::display_name(&u.avatar), profile)
+                .await?;
+        }
+        let u = self.user(u.avatar.id).await?;
+        Ok(json!({"type": "userContactLinkDeleted", "user": self.user_json(&u).await?}))
+    }
+
+    async fn show_address(&mut self, u: &ChatUser) -> Answer {
+        let link = self
+            .engine
+            .address(u.avatar.id)
+            .await?
+            .ok_or_else(ChatError::address_not_found)?;
+        Ok(json!({
+            "type": "userContactLink",
+            "user": self.user_json(u).await?,
+            "contactLink": types::user_contact_link(&self.shared.links, &link),
+        }))
+    }
+
+    async fn set_address_settings(&mut self, u: &ChatUser, settings: AddressSettings) -> Answer {
+        let link = self
+            .engine
+            .set_address_settings(u.avatar.id, settings)
+            .await?
+            .ok_or_else(ChatError::address_not_found)?;
+        Ok(json!({
+            "type": "userContactLinkUpdated",
+            "user": self.user_json(u).await?,
+            "contactLink": types::user_contact_link(&self.shared.links, &link),
+        }))
+    }
+
+    async fn invitation(&mut self, u: &ChatUser) -> Answer {
+        let link = self.engine.create_invitation(u.avatar.id).await?;
+        Ok(json!({
+            "type": "invitation",
+            "user": self.user_json(u).await?,
+            "connLinkInvitation": self.shared.links.created(&link),
+            "connection": types::pending_connection(&self.shared.links, &link, "new", true),
+        }))
+    }
+
+    async fn connect(&mut self, u: &ChatUser, text: &str) -> Answer {
+        let token =
+            types::link_token(text).ok_or_else(|| ChatError::from(grid::Error::LinkNotFound))?;
+        let link = self
+            .engine
+            .link(token.to_owned())
+            .await?
+            .ok_or(grid::Error::LinkNotFound)?;
+        let outcome = self
+            .engine
+            .connect_via(u.avatar.id, token.to_owned())
+            .await?;
+        let user = self.user_json(u).await?;
+        let pending = |status| types::pending_connection(&self.shared.links, &link, status, false);
+        Ok(match outcome {
+            Connected::AlreadyContact(owner) => json!({
+                "type": "contactAlreadyExists",
+                "user": user,
+                "contact": self.contact_json(u, owner.id).await?,
+            }),
+            Connected::Contact(_) | Connected::Requested(_) => match link.kind {
+                grid::chat::LinkKind::Invitation => json!({
+                    "type": "sentConfirmation",
+                    "user": user,
+                    "connection": pending("joined"),
+                }),
+                _ => json!({
+                    "type": "sentInvitation",
+                    "user": user,
+                    "connection": pending("joined"),
+                }),
+            },
+        })
+    }
+
+    async fn connect_plan(&mut self, u: &ChatUser, text: &str) -> Answer {
+        let token =
+            types::link_token(text).ok_or_else(|| ChatError::from(grid::Error::LinkNotFound))?;
+        let link = self
+            .engine
+            .link(token.to_owned())
+            .await?
+            .ok_or(grid::Error::LinkNotFound)?;
+        let friends = self.engine.are_friends(u.avatar.id, link.owner).await?;
+        let own = link.owner == u.avatar.id;
+        let plan = match link.kind {
+            grid::chat::LinkKind::Invitation => {
+                let p = if own {
+                    json!({"type": "ownLink"})
+                } else if friends {
+                    json!({"type": "known", "contact": self.contact_json(u, link.owner).await?})
+                } else {
+                    json!({"type": "ok"})
+                };
+                json!({"type": "invitationLink", "invitationLinkPlan": p})
+            }
+            grid::chat::LinkKind::Address => {
+                let p = if own {
+                    json!({"type": "ownLink"})
+                } else if friends {
+                    json!({"type": "known", "contact": self.contact_json(u, link.owner).await?})
+                } else {
+                    json!({"type": "ok"})
+                };
+                json!({"type": "contactAddress", "contactAddressPlan": p})
+            }
+            grid::chat::LinkKind::Group => {
+                json!({"type": "groupLink", "groupLinkPlan": {"type": "ok"}})
+            }
+        };
+        Ok(json!({
+            "type": "connectionPlan",
+            "user": self.user_json(u).await?,
+            "connLink": self.shared.links.created(&link),
+            "connectionPlan": plan,
+        }))
+    }
+
+    async fn contact_json(&self, u: &ChatUser, other: AvatarId) -> Result<Value, ChatError> {
+        let (avatar, profile) = self
+            .engine
+            .peer(other)
+            .await?
+            .ok_or_else(|| ChatError::contact_not_found(other.0))?;
+        Ok(types::contact(&u.profile, &avatar, &profile))
+    }
+
+    async fn chats(&mut self, u: &ChatUser, count: usize) -> Answer {
+        let mut chats = Vec::new();
+        for friend in self
+            .engine
+            .contacts(u.avatar.id)
+            .await?
+            .into_iter()
+            .take(count)
+        {
+            let contact = self.contact_json(u, friend.id).await?;
+            let items: Vec<Value> = self
+                .engine
+                .direct_chat(u.avatar.id, friend.id, 1)
+                .await?
+                .iter()
+                .map(|m| types::direct_item(m, m.from == u.avatar.id, None))
+                .collect();
+            chats.push(json!({
+                "chatInfo": types::direct_chat_info(contact),
+                "chatItems": items,
+                "chatStats": {
+                    "unreadCount": 0, "unreadMentions": 0, "reportsCount": 0,
+                    "minUnreadItemId": 0, "unreadChat": false,
+                },
+            }));
+        }
+        Ok(json!({"type": "apiChats", "user": self.user_json(u).await?, "chats": chats}))
+    }
+
+    async fn send_direct(&mut self, u: &ChatUser, to: AvatarId, messages: Composed) -> Answer {
+        let contact = self.contact_json(u, to).await?;
+        let outgoing = composed(messages)?;
+        let sent = self.engine.send_chat(u.avatar.id, to, outgoing).await?;
+        let mut items = Vec::with_capacity(sent.len());
+        for m in &sent {
+            let quoted = match m.quote {
+                Some(q) => self.engine.direct_message((u.avatar.id, to), q).await?,
+                None => None,
+            };
+            let item =
+                types::direct_item(m, true, quoted.as_ref().map(|q| (q, q.from == u.avatar.id)));
+            items.push(json!({
+                "chatInfo": types::direct_chat_info(contact.clone()),
+                "chatItem": item,
+            }));
+        }
+        Ok(json!({
+            "type": "newChatItems",
+            "user": self.user_json(u).await?,
+            "chatItems": items,
+        }))
+    }
+}
+
+/// The display name, profile and kind a SimpleX `Profile` describes.
+fn profile_of(p: &Value) -> Result<(String, ChatProfile, AvatarKind), ChatError> {
+    let name = p
+        .get("displayName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChatError::command("the profile needs a displayName"))?;
+    let text = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+    let kind = match p.get("peerType").and_then(Value::as_str) {
+        Some("bot") => AvatarKind::Bot,
+        _ => AvatarKind::Person,
+    };
+    let profile = ChatProfile {
+        full_name: text("fullName").unwrap_or_default(),
+        short_descr: text("shortDescr"),
+        description: text("description"),
+        image: text("image"),
+        preferences: p
+            .get("preferences")
+            .filter(|v| v.is_object())
+            .map(Value::to_string),
+        show_address: false,
+    };
+    Ok((name.to_owned(), profile, kind))
+}
+
+/// `AddressSettings` from the client's JSON.
+fn address_settings(v: &Value) -> Result<AddressSettings, ChatError> {
+    if !v.is_object() {
+        return Err(ChatError::command("address settings must be a JSON object"));
+    }
+    let auto_accept = v.get("autoAccept").filter(|a| a.is_object());
+    Ok(AddressSettings {
+        auto_accept: auto_accept.is_some(),
+        accept_incognito: auto_accept
+            .and_then(|a| a.get("acceptIncognito"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        business: v
+            .get("businessAddress")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        auto_reply: v
+            .get("autoReply")
+            .filter(|r| !r.is_null())
+            .map(content_of)
+            .transpose()?,
+    })
+}
+
+/// World content from a `MsgContent`: its text for every face, and the JSON verbatim.
+fn content_of(mc: &Value) -> Result<Content, ChatError> {
+    let kind = mc
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChatError::command("msgContent needs a type"))?;
+    let text = mc
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let rich =
+        (kind != "text" || mc.as_object().is_some_and(|o| o.len() > 2)).then(|| mc.to_string());
+    let content = Content { text, rich };
+    content.check()?;
+    Ok(content)
+}
+
+fn composed(messages: Composed) -> Result<Vec<Outgoing>, ChatError> {
+    let list = match messages {
+        Composed::Text(text) => {
+            return Ok(vec![Outgoing {
+                content: Content::text(text),
+                quote: None,
+            }]);
+        }
+        Composed::Json(Value::Array(list)) => list,
+        Composed::Json(_) => {
+            return Err(ChatError::command("composedMessages must be a JSON array"));
+        }
+    };
+    list.iter()
+        .map(|m| {
+            if m.get("fileSource").is_some() || m.get("filePath").is_some() {
+                return Err(ChatError::unsupported("Sending files"));
+            }
+            let mc = m
+                .get("msgContent")
+                .ok_or_else(|| ChatError::command("each composed message needs msgContent"))?;
+            Ok(Outgoing {
+                content: content_of(mc)?,
+                quote: m.get("quotedItemId").and_then(Value::as_i64).map(MessageId),
+            })
+        })
+        .collect()
+}
+
+/// The documented name of a command, for errors.
+fn command_name(c: &Command) -> &'static str {
+    use Command as C;
+    match c {
+        C::SetContactPrefs { .. } => "APISetContactPrefs",
+        C::SendMessages { .. } => "APISendMessages to a group",
+        C::UpdateChatItem { .. } => "APIUpdateChatItem",
+        C::DeleteChatItem { .. } => "APIDeleteChatItem",
+        C::DeleteMemberChatItem { .. } => "APIDeleteMemberChatItem",
+        C::ChatItemReaction { .. } => "APIChatItemReaction",
+        C::ShareMyAddress { .. } => "APIShareMyAddress",
+        C::ShareChatContent { .. } => "APIShareChatMsgContent",
+        C::ReceiveFile { .. } => "ReceiveFile",
+        C::CancelFile { .. } => "CancelFile",
+        C::AddMember { .. } => "APIAddMember",
+        C::JoinGroup { .. } => "APIJoinGroup",
+        C::AcceptMember { .. } => "APIAcceptMember",
+        C::MembersRole { .. } => "APIMembersRole",
+        C::BlockMembers { .. } => "APIBlockMembersForAll",
+        C::RemoveMembers { .. } => "APIRemoveMembers",
+        C::LeaveGroup { .. } => "APILeaveGroup",
+        C::ListMembers { .. } => "APIListMembers",
+        C::NewGroup { .. } => "APINewGroup",
+        C::UpdateGroupProfile { .. } => "APIUpdateGroupProfile",
+        C::CreateGroupLink { .. } => "APICreateGroupLink",
+        C::GroupLinkMemberRole { .. } => "APIGroupLinkMemberRole",
+        C::DeleteGroupLink { .. } => "APIDeleteGroupLink",
+        C::GetGroupLink { .. } => "APIGetGroupLink",
+        C::ListGroups { .. } => "APIListGroups",
+        C::DeleteChat { .. } => "APIDeleteChat of a group",
+        C::SetCustomData { .. } => "APISetCustomData",
+        C::SetAutoAcceptMemberContacts { .. } => "APISetUserAutoAcceptMemberContacts",
+        C::SetAutoAcceptGroupInvitations { .. } => "APISetUserAutoAcceptGroupInvitations",
+        _ => "This command",
+    }
+}

@@ -1,0 +1,376 @@
+//! The JSON shapes of SimpleX Chat 7.0 (`bots/api/TYPES.md`), built from the world's
+//! nouns. Required fields are always present; optional ones are omitted, never `null`.
+//!
+//! Ids map onto row ids: a user's `userId`, `agentUserId`, `userContactId` and
+//! `profileId` are its avatar id; a contact's `contactId` (and its connection's
+//! `connId`) is the other avatar's id; a chat item's `itemId` is the message's id.
+
+use grid::chat::DirectMessage;
+use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, Link, LinkKind};
+use grid::{Avatar, FriendOffer, Timestamp};
+use serde_json::{Map, Value, json};
+
+/// The chat protocol version range botgrid reports for every connection.
+const CHAT_VERSION_MIN: i64 = 1;
+const CHAT_VERSION_MAX: i64 = 16;
+
+/// Where links point; only the token after `#` matters to botgrid.
+#[derive(Clone, Debug)]
+pub struct Links {
+    /// `https://<host>` of the links this server hands out.
+    pub base: String,
+}
+
+impl Links {
+    /// The full and short forms of a link.
+    pub fn created(&self, link: &Link) -> Value {
+        let (long, short) = match link.kind {
+            LinkKind::Address => ("contact", "a"),
+            LinkKind::Invitation => ("invitation", "i"),
+            LinkKind::Group => ("contact", "g"),
+        };
+        json!({
+            "connFullLink": format!("{}/{long}#/?v=2-7&l={}", self.base, link.token),
+            "connShortLink": format!("{}/{short}#{}", self.base, link.token),
+        })
+    }
+
+    /// The short form, as profiles show an address.
+    pub fn short(&self, link: &Link) -> String {
+        self.created(link)["connShortLink"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// The token of a link in either form: the `l=` (or `g=`) parameter of the fragment,
+/// or the whole fragment.
+pub fn link_token(text: &str) -> Option<&str> {
+    let fragment = text.trim().rsplit_once('#')?.1;
+    let token = match fragment.strip_prefix("/?") {
+        Some(query) => query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("l=").or_else(|| kv.strip_prefix("g=")))?,
+        None => fragment,
+    };
+    (!token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric())).then_some(token)
+}
+
+pub fn ts(t: Timestamp) -> String {
+    t.iso8601()
+}
+
+fn insert_opt(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value {
+        map.insert(key.to_owned(), v);
+    }
+}
+
+fn preferences(profile: &ChatProfile) -> Option<Value> {
+    profile
+        .preferences
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+}
+
+fn peer_type(avatar: &Avatar) -> &'static str {
+    match avatar.kind {
+        grid::AvatarKind::Bot => "bot",
+        grid::AvatarKind::Person => "human",
+    }
+}
+
+/// The display name chat clients see: the chosen one, or the legacy name.
+pub fn display_name(avatar: &Avatar) -> String {
+    if avatar.display_name.trim().is_empty() {
+        avatar.name.to_string()
+    } else {
+        avatar.display_name.clone()
+    }
+}
+
+/// `Profile`: what clients send and receive as a profile.
+pub fn profile(avatar: &Avatar, p: &ChatProfile, contact_link: Option<String>) -> Value {
+    let mut m = Map::new();
+    m.insert("displayName".into(), json!(display_name(avatar)));
+    m.insert("fullName".into(), json!(p.full_name));
+    insert_opt(&mut m, "shortDescr", p.short_descr.clone().map(Value::from));
+    insert_opt(
+        &mut m,
+        "description",
+        p.description.clone().map(Value::from),
+    );
+    insert_opt(&mut m, "image", p.image.clone().map(Value::from));
+    insert_opt(&mut m, "contactLink", contact_link.map(Value::from));
+    insert_opt(&mut m, "preferences", preferences(p));
+    m.insert("peerType".into(), json!(peer_type(avatar)));
+    Value::Object(m)
+}
+
+/// `LocalProfile`: a profile as stored with a user, contact or member.
+pub fn local_profile(avatar: &Avatar, p: &ChatProfile, contact_link: Option<String>) -> Value {
+    let mut v = profile(avatar, p, contact_link);
+    if let Value::Object(m) = &mut v {
+        m.insert("profileId".into(), json!(avatar.id.0));
+        m.insert("localAlias".into(), json!(""));
+    }
+    v
+}
+
+fn allow(a: &str) -> Value {
+    json!({ "allow": a })
+}
+
+/// `FullPreferences`: the user's preferences with every key present.
+pub fn full_preferences(p: &ChatProfile) -> Value {
+    let mut full = json!({
+        "timedMessages": {"allow": "yes"},
+        "fullDelete": allow("no"),
+        "reactions": allow("yes"),
+        "voice": allow("yes"),
+        "files": allow("always"),
+        "calls": allow("yes"),
+        "sessions": allow("no"),
+        "commands": [],
+    });
+    if let (Some(Value::Object(given)), Value::Object(out)) = (preferences(p), &mut full) {
+        for (k, v) in given {
+            if out.contains_key(&k) && !v.is_null() {
+                out.insert(k, v);
+            }
+        }
+    }
+    full
+}
+
+/// `User`.
+pub fn user(u: &ChatUser, active: bool, address: Option<String>) -> Value {
+    let a = &u.avatar;
+    let link = address.filter(|_| u.profile.show_address);
+    json!({
+        "userId": a.id.0,
+        "agentUserId": a.id.0,
+        "userContactId": a.id.0,
+        "localDisplayName": display_name(a),
+        "profile": local_profile(a, &u.profile, link),
+        "fullPreferences": full_preferences(&u.profile),
+        "activeUser": active,
+        "activeOrder": a.id.0,
+        "showNtfs": true,
+        "sendRcptsContacts": false,
+        "sendRcptsSmallGroups": false,
+        "autoAcceptMemberContacts": false,
+        "userChatRelay": false,
+        "clientService": false,
+    })
+}
+
+/// `Connection`: botgrid has no agent connections; each contact has one stable
+/// pseudo-connection whose id is the contact id.
+pub fn connection(id: i64, created: Timestamp) -> Value {
+    json!({
+        "connId": id,
+        "agentConnId": format!("botgrid-{id}"),
+        "connChatVersion": CHAT_VERSION_MAX,
+        "peerChatVRange": {"minVersion": CHAT_VERSION_MIN, "maxVersion": CHAT_VERSION_MAX},
+        "connLevel": 0,
+        "viaGroupLink": false,
+        "connType": "contact",
+        "connStatus": {"type": "ready"},
+        "contactConnInitiated": false,
+        "localAlias": "",
+        "pqSupport": false,
+        "pqEncryption": false,
+        "authErrCounter": 0,
+        "quotaErrCounter": 0,
+        "createdAt": ts(created),
+    })
+}
+
+fn contact_preference(mine: &Value, theirs: &Value) -> Value {
+    let on = |v: &Value| v["allow"].as_str().is_some_and(|a| a != "no");
+    json!({
+        "enabled": {"forUser": on(mine) && on(theirs), "forContact": on(mine) && on(theirs)},
+        "userPreference": {"type": "user", "preference": {"allow": mine["allow"].clone()}},
+        "contactPreference": {"allow": theirs["allow"].clone()},
+    })
+}
+
+/// `Contact`: another avatar as the viewer sees it.
+pub fn contact(viewer: &ChatProfile, other: &Avatar, p: &ChatProfile) -> Value {
+    let mine = full_preferences(viewer);
+    let theirs = full_preferences(p);
+    let mut merged = Map::new();
+    for key in [
+        "timedMessages",
+        "fullDelete",
+        "reactions",
+        "voice",
+        "files",
+        "calls",
+        "sessions",
+    ] {
+        merged.insert(key.into(), contact_preference(&mine[key], &theirs[key]));
+    }
+    if let Some(commands) = theirs
+        .get("commands")
+        .filter(|c| c.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        merged.insert("commands".into(), commands.clone());
+    }
+    json!({
+        "contactId": other.id.0,
+        "localDisplayName": display_name(other),
+        "profile": local_profile(other, p, None),
+        "activeConn": connection(other.id.0, other.born),
+        "contactUsed": true,
+        "contactStatus": "active",
+        "chatSettings": {"enableNtfs": "all", "favorite": false},
+        "userPreferences": {},
+        "mergedPreferences": Value::Object(merged),
+        "createdAt": ts(other.born),
+        "updatedAt": ts(other.born),
+        "contactGrpInvSent": false,
+        "chatTags": [],
+        "chatDeleted": false,
+    })
+}
+
+/// `ChatInfo` of a direct chat.
+pub fn direct_chat_info(contact: Value) -> Value {
+    json!({"type": "direct", "contact": contact})
+}
+
+/// The `MsgContent` of stored content: the client's own form when it sent one,
+/// otherwise text.
+pub fn msg_content(content: &Content) -> Value {
+    content
+        .rich
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Value>(r).ok())
+        .filter(|v| v.get("type").is_some_and(Value::is_string))
+        .unwrap_or_else(|| json!({"type": "text", "text": content.text}))
+}
+
+/// A direct-chat `ChatItem`; `sent` says whether the viewer sent it.
+pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage, bool)>) -> Value {
+    let mc = msg_content(&m.content);
+    let (dir, content_type, status) = if sent {
+        (
+            "directSnd",
+            "sndMsgContent",
+            json!({"type": "sndSent", "sndProgress": "complete"}),
+        )
+    } else {
+        ("directRcv", "rcvMsgContent", json!({"type": "rcvNew"}))
+    };
+    let mut item = json!({
+        "chatDir": {"type": dir},
+        "meta": {
+            "itemId": m.id.0,
+            "itemTs": ts(m.at),
+            "itemText": m.content.text,
+            "itemStatus": status,
+            "itemSharedMsgId": format!("msg-{}", m.id.0),
+            "itemEdited": false,
+            "userMention": false,
+            "hasLink": false,
+            "deletable": true,
+            "editable": sent,
+            "showGroupAsSender": false,
+            "createdAt": ts(m.at),
+            "updatedAt": ts(m.at),
+        },
+        "content": {"type": content_type, "msgContent": mc},
+        "mentions": {},
+        "reactions": [],
+    });
+    if let Some((q, q_sent)) = quoted {
+        item["quotedItem"] = json!({
+            "chatDir": {"type": if q_sent { "directSnd" } else { "directRcv" }},
+            "itemId": q.id.0,
+            "sharedMsgId": format!("msg-{}", q.id.0),
+            "sentAt": ts(q.at),
+            "content": msg_content(&q.content),
+        });
+    }
+    item
+}
+
+/// `UserContactLink`: a user's address.
+pub fn user_contact_link(links: &Links, link: &Link) -> Value {
+    json!({
+        "userContactLinkId": link.id,
+        "connLinkContact": links.created(link),
+        "shortLinkDataSet": false,
+        "shortLinkLargeDataSet": false,
+        "addressSettings": address_settings(&link.settings),
+    })
+}
+
+/// `AddressSettings`.
+pub fn address_settings(s: &AddressSettings) -> Value {
+    let mut v = json!({"businessAddress": s.business});
+    if s.auto_accept {
+        v["autoAccept"] = json!({"acceptIncognito": s.accept_incognito});
+    }
+    if let Some(reply) = &s.auto_reply {
+        v["autoReply"] = msg_content(reply);
+    }
+    v
+}
+
+/// `PendingContactConnection` for a link the user made or used.
+pub fn pending_connection(links: &Links, link: &Link, status: &str, mine: bool) -> Value {
+    let mut v = json!({
+        "pccConnId": link.id,
+        "pccAgentConnId": format!("botgrid-link-{}", link.id),
+        "pccConnStatus": {"type": status},
+        "viaContactUri": link.kind == LinkKind::Address,
+        "localAlias": "",
+        "createdAt": ts(link.created),
+        "updatedAt": ts(link.created),
+    });
+    if mine {
+        v["connLinkInv"] = links.created(link);
+    }
+    v
+}
+
+/// `UserContactRequest`: a friendship offer waiting for the user's answer.
+pub fn contact_request(
+    offer: &FriendOffer,
+    from: &Avatar,
+    p: &ChatProfile,
+    at: Timestamp,
+) -> Value {
+    json!({
+        "contactRequestId": offer.id.0,
+        "agentInvitationId": offer.session.to_string(),
+        "cReqChatVRange": {"minVersion": CHAT_VERSION_MIN, "maxVersion": CHAT_VERSION_MAX},
+        "localDisplayName": display_name(from),
+        "profileId": from.id.0,
+        "profile": local_profile(from, p, None),
+        "createdAt": ts(at),
+        "updatedAt": ts(at),
+        "pqSupport": false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_tokens_in_both_forms() {
+        assert_eq!(link_token("https://h/a#Abc123"), Some("Abc123"));
+        assert_eq!(
+            link_token("https://h/contact#/?v=2-7&l=Abc123"),
+            Some("Abc123")
+        );
+        assert_eq!(link_token("https://h/contact#/?v=2-7"), None);
+        assert_eq!(link_token("no fragment"), None);
+        assert_eq!(link_token("https://h/a#bad token"), None);
+    }
+}

@@ -1,0 +1,278 @@
+//! Chat users, links and message look-ups for chat clients.
+
+use super::avatars::{avatar_columns, avatar_from};
+use crate::sql::{Row, sql};
+use crate::{StoreError, Tx};
+use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, DirectMessage, Link, LinkKind};
+use grid::{Avatar, AvatarId, EventId, FriendOffer, MessageId, OfferId, Timestamp};
+
+fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn link_from(r: &Row<'_>) -> Result<Link, StoreError> {
+    let kind: String = r.get(2)?;
+    let settings: String = r.get(4)?;
+    Ok(Link {
+        id: r.get(0)?,
+        token: r.get(1)?,
+        kind: LinkKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("link kind {kind:?}")))?,
+        owner: AvatarId(r.get(3)?),
+        settings: json("link settings", &settings)?,
+        created: Timestamp(r.get(5)?),
+    })
+}
+
+/// Reads a chat user from `avatar_columns!(), profile, created_at`.
+fn chat_user_from(r: &Row<'_>) -> Result<ChatUser, StoreError> {
+    let profile: String = r.get(10)?;
+    Ok(ChatUser {
+        avatar: avatar_from(r)?,
+        profile: json("chat profile", &profile)?,
+        created: Timestamp(r.get(11)?),
+    })
+}
+
+fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
+    Ok(DirectMessage {
+        id: MessageId(r.get(0)?),
+        from: AvatarId(r.get(1)?),
+        to: AvatarId(r.get(2)?),
+        content: Content {
+            text: r.get(3)?,
+            rich: r.get(4)?,
+        },
+        quote: r.get::<Option<i64>>(5)?.map(MessageId),
+        at: Timestamp(r.get(6)?),
+    })
+}
+
+impl Tx<'_> {
+    /// Makes an avatar a chat user. Its chat sessions start after the avatar's newest
+    /// event.
+    pub fn insert_chat_user(
+        &mut self,
+        avatar: AvatarId,
+        profile: &ChatProfile,
+    ) -> Result<(), StoreError> {
+        let now = self.now().0;
+        let cursor = self.last_event_id(avatar)?.0;
+        self.conn.execute(
+            sql!(
+                "INSERT INTO chat_users (avatar_id, profile, cursor, created_at)
+                 VALUES ($1, $2, $3, $4)"
+            ),
+            &[&avatar.0, &to_json(profile)?, &cursor, &now],
+        )?;
+        Ok(())
+    }
+
+    /// The chat user that is this avatar, if it is one.
+    pub fn chat_user(&mut self, avatar: AvatarId) -> Result<Option<ChatUser>, StoreError> {
+        self.conn.query_opt(
+            sql!(concat!(
+                "SELECT ",
+                avatar_columns!(),
+                ", c.profile, c.created_at FROM avatars JOIN chat_users c ON c.avatar_id = id
+                 WHERE id = $1"
+            )),
+            &[&avatar.0],
+            chat_user_from,
+        )
+    }
+
+    /// Every chat user, oldest first.
+    pub fn chat_users(&mut self) -> Result<Vec<ChatUser>, StoreError> {
+        self.conn.query(
+            sql!(concat!(
+                "SELECT ",
+                avatar_columns!(),
+                ", c.profile, c.created_at FROM avatars JOIN chat_users c ON c.avatar_id = id
+                 ORDER BY id"
+            )),
+            &[],
+            chat_user_from,
+        )
+    }
+
+    /// Replaces a chat user's profile and display name.
+    pub fn set_chat_profile(
+        &mut self,
+        avatar: AvatarId,
+        display_name: &str,
+        profile: &ChatProfile,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE chat_users SET profile = $2 WHERE avatar_id = $1"),
+            &[&avatar.0, &to_json(profile)?],
+        )?;
+        self.conn.execute(
+            sql!("UPDATE avatars SET display_name = $2 WHERE id = $1"),
+            &[&avatar.0, &display_name],
+        )?;
+        Ok(())
+    }
+
+    /// The last event a chat session delivered for this user.
+    pub fn chat_cursor(&mut self, avatar: AvatarId) -> Result<Option<EventId>, StoreError> {
+        self.conn.query_opt(
+            sql!("SELECT cursor FROM chat_users WHERE avatar_id = $1"),
+            &[&avatar.0],
+            |r| Ok(EventId(r.get(0)?)),
+        )
+    }
+
+    /// Records that a chat session delivered the user's events up to `cursor`; never
+    /// moves the cursor back.
+    pub fn advance_chat_cursor(
+        &mut self,
+        avatar: AvatarId,
+        cursor: EventId,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE chat_users SET cursor = $2 WHERE avatar_id = $1 AND cursor < $2"),
+            &[&avatar.0, &cursor.0],
+        )?;
+        Ok(())
+    }
+
+    /// The friends of an avatar as full avatars, by row id.
+    pub fn friend_avatars(&mut self, of: AvatarId) -> Result<Vec<Avatar>, StoreError> {
+        self.conn.query(
+            sql!(concat!(
+                "SELECT ",
+                avatar_columns!(),
+                " FROM avatars JOIN friendships f ON f.friend_id = id
+                 WHERE f.avatar_id = $1 ORDER BY id"
+            )),
+            &[&of.0],
+            avatar_from,
+        )
+    }
+
+    /// Creates a link.
+    pub fn insert_link(
+        &mut self,
+        token: &str,
+        kind: LinkKind,
+        owner: AvatarId,
+        settings: &AddressSettings,
+    ) -> Result<Link, StoreError> {
+        let now = self.now().0;
+        let id: i64 = self.conn.query_one(
+            sql!(
+                "INSERT INTO links (token, kind, avatar_id, settings, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
+            ),
+            &[&token, &kind.as_str(), &owner.0, &to_json(settings)?, &now],
+            |r| r.get(0),
+        )?;
+        Ok(Link {
+            id,
+            token: token.to_owned(),
+            kind,
+            owner,
+            settings: settings.clone(),
+            created: Timestamp(now),
+        })
+    }
+
+    /// The link with this token.
+    pub fn link_by_token(&mut self, token: &str) -> Result<Option<Link>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT id, token, kind, avatar_id, settings, created_at FROM links
+                 WHERE token = $1"
+            ),
+            &[&token],
+            link_from,
+        )
+    }
+
+    /// An avatar's links of one kind, oldest first.
+    pub fn links_of(&mut self, owner: AvatarId, kind: LinkKind) -> Result<Vec<Link>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT id, token, kind, avatar_id, settings, created_at FROM links
+                 WHERE avatar_id = $1 AND kind = $2 ORDER BY id"
+            ),
+            &[&owner.0, &kind.as_str()],
+            link_from,
+        )
+    }
+
+    /// Changes a link's settings.
+    pub fn set_link_settings(
+        &mut self,
+        id: i64,
+        settings: &AddressSettings,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE links SET settings = $2 WHERE id = $1"),
+            &[&id, &to_json(settings)?],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a link; nobody can use it any more.
+    pub fn delete_link(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute(sql!("DELETE FROM links WHERE id = $1"), &[&id])?;
+        Ok(())
+    }
+
+    /// The friendship offer with this row id.
+    pub fn offer(&mut self, id: OfferId) -> Result<Option<FriendOffer>, StoreError> {
+        self.conn.query_opt(
+            sql!("SELECT id, session, from_id, to_id, message FROM friend_offers WHERE id = $1"),
+            &[&id.0],
+            |r| {
+                Ok(FriendOffer {
+                    id: OfferId(r.get(0)?),
+                    session: super::uuid(r.get(1)?)?,
+                    from: AvatarId(r.get(2)?),
+                    to: AvatarId(r.get(3)?),
+                    message: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// A direct message by id.
+    pub fn direct_message(&mut self, id: MessageId) -> Result<Option<DirectMessage>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT id, from_id, to_id, body, rich, quoted_id, created_at
+                 FROM direct_messages WHERE id = $1"
+            ),
+            &[&id.0],
+            message_from,
+        )
+    }
+
+    /// The newest direct messages between two avatars, oldest first.
+    pub fn direct_messages_between(
+        &mut self,
+        a: AvatarId,
+        b: AvatarId,
+        limit: i64,
+    ) -> Result<Vec<DirectMessage>, StoreError> {
+        let mut rows = self.conn.query(
+            sql!(
+                "SELECT id, from_id, to_id, body, rich, quoted_id, created_at
+                 FROM direct_messages
+                 WHERE (from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1)
+                 ORDER BY id DESC LIMIT $3"
+            ),
+            &[&a.0, &b.0, &limit],
+            message_from,
+        )?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
