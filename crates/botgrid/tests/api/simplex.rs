@@ -341,3 +341,37 @@ async fn a_bot_token_drives_only_its_bot() {
     let bad = format!("ws://127.0.0.1:{}/?token=bgt_wrong", grid.simplex_port());
     assert!(tokio_tungstenite::connect_async(bad).await.is_err());
 }
+
+#[tokio::test]
+async fn messages_sent_while_the_client_is_away_arrive_when_it_reconnects() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let (bot, events) = ws::BotBuilder::new("Sleepy", port).connect().await.unwrap();
+    bot.shutdown().await;
+    drop(events);
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    // The chat user goes offline with its last connection; until then an IM may be
+    // delivered to the log directly, which the durable cursor covers as well.
+    for i in 0..3 {
+        grid.ok(
+            &ada,
+            "im",
+            &[
+                ("slname", "Sleepy"),
+                ("message", &format!("while away {i}")),
+            ],
+        )
+        .await;
+    }
+    let (_bot, mut events) = ws::BotBuilder::new("Sleepy", port).connect().await.unwrap();
+    let mut texts = Vec::new();
+    while texts.len() < 3 {
+        let got = within("the held messages", events.wait_for::<NewChatItems>())
+            .await
+            .unwrap()
+            .unwrap();
+        texts.push(first_text(&got));
+    }
+    assert_eq!(texts, ["while away 0", "while away 1", "while away 2"]);
+}
