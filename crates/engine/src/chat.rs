@@ -13,7 +13,7 @@ use grid::command::BotCommand;
 use grid::secret::{self, Digest};
 use grid::{
     Avatar, AvatarId, AvatarKind, Error, Event, EventId, LegacyName, MessageId, OfferId, Presence,
-    Rights, StoredEvent, Uuid,
+    Rights, Uuid,
 };
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -74,11 +74,7 @@ impl Engine {
         let display_name = display_name.trim().to_owned();
         self.store()
             .write(move |tx| {
-                let taken = tx
-                    .chat_users()?
-                    .into_iter()
-                    .any(|u| u.avatar.display_name.eq_ignore_ascii_case(&display_name));
-                if taken {
+                if tx.chat_name_taken(&display_name)? {
                     return Err(Error::NameTaken { name: display_name });
                 }
                 let name = free_legacy_name(tx, &display_name)?;
@@ -120,27 +116,26 @@ impl Engine {
     /// one, and comes online at once if it was away (what waited for it arrives).
     /// Returns the user and the last event its sessions have delivered.
     pub async fn chat_attach(&self, user: AvatarId) -> Result<(ChatUser, EventId), Error> {
-        let (bring_online, next_post) = {
-            self.store()
-                .write(move |tx| {
-                    let avatar = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
-                    if tx.chat_user(user)?.is_none() {
-                        tx.insert_chat_user(user, &ChatProfile::default())?;
-                    }
-                    if avatar.presence.is_online() {
-                        return Ok((false, None));
-                    }
-                    crate::presence::change(
-                        tx,
-                        user,
-                        avatar.presence,
-                        Presence::Online,
-                        avatar.location.as_ref(),
-                    )?;
-                    Ok((true, crate::presence::arrived(tx, user)?))
-                })
-                .await?
-        };
+        let (bring_online, next_post) = self
+            .store()
+            .write(move |tx| {
+                let avatar = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
+                if tx.chat_user(user)?.is_none() {
+                    tx.insert_chat_user(user, &ChatProfile::default())?;
+                }
+                if avatar.presence.is_online() {
+                    return Ok((false, None));
+                }
+                crate::presence::change(
+                    tx,
+                    user,
+                    avatar.presence,
+                    Presence::Online,
+                    avatar.location.as_ref(),
+                )?;
+                Ok((true, crate::presence::arrived(tx, user)?))
+            })
+            .await?;
         if let Some(at) = next_post {
             self.schedule_posts(user, at);
         }
@@ -206,11 +201,6 @@ impl Engine {
             .await
     }
 
-    /// An avatar by row id.
-    pub async fn avatar(&self, id: AvatarId) -> Result<Option<Avatar>, Error> {
-        self.store().read(move |tx| Ok(tx.avatar(id)?)).await
-    }
-
     /// An avatar with its chat profile (empty for avatars no chat client drives).
     pub async fn peer(&self, id: AvatarId) -> Result<Option<(Avatar, ChatProfile)>, Error> {
         self.store()
@@ -248,13 +238,23 @@ impl Engine {
             .await
     }
 
-    /// Deletes a user's address; false when it had none.
+    /// Deletes a user's address, and takes it out of the user's profile; false when it
+    /// had none.
     pub async fn delete_address(&self, user: AvatarId) -> Result<bool, Error> {
         self.store()
             .write(move |tx| {
                 let links = tx.links_of(user, LinkKind::Address)?;
                 for l in &links {
                     tx.delete_link(l.id)?;
+                }
+                if let Some(u) = tx.chat_user(user)?
+                    && u.profile.show_address
+                {
+                    let profile = ChatProfile {
+                        show_address: false,
+                        ..u.profile
+                    };
+                    tx.set_chat_profile(user, &u.avatar.display_name, &profile)?;
                 }
                 Ok(!links.is_empty())
             })
@@ -307,8 +307,12 @@ impl Engine {
 
     /// Uses a link: an address makes its owner a contact (at once when it
     /// auto-accepts, otherwise by a request the owner answers); a one-time invitation
-    /// makes its owner a contact and is used up.
-    pub async fn connect_via(&self, user: AvatarId, token: String) -> Result<Connected, Error> {
+    /// makes its owner a contact and is used up. Returns the link as it was.
+    pub async fn connect_via(
+        &self,
+        user: AvatarId,
+        token: String,
+    ) -> Result<(Link, Connected), Error> {
         self.store()
             .write(move |tx| {
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
@@ -318,9 +322,9 @@ impl Engine {
                     return Err(Error::NotForSelf { what: "connect to" });
                 }
                 if tx.rights(me.id, owner.id)?.is_some() {
-                    return Ok(Connected::AlreadyContact(owner));
+                    return Ok((link, Connected::AlreadyContact(owner)));
                 }
-                match link.kind {
+                let connected = match link.kind {
                     LinkKind::Invitation => {
                         tx.delete_link(link.id)?;
                         befriend(tx, &me, &owner)?;
@@ -332,7 +336,7 @@ impl Engine {
                                 with: owner.to_ref(),
                             },
                         )?;
-                        Ok(Connected::Contact(owner))
+                        Connected::Contact(owner)
                     }
                     LinkKind::Address if link.settings.auto_accept => {
                         befriend(tx, &me, &owner)?;
@@ -341,7 +345,7 @@ impl Engine {
                         if let Some(reply) = link.settings.auto_reply.clone() {
                             bot::send_direct(tx, &owner, &me, reply, None)?;
                         }
-                        Ok(Connected::Contact(owner))
+                        Connected::Contact(owner)
                     }
                     LinkKind::Address => {
                         let offer = BotCommand::OfferFriendship {
@@ -349,17 +353,20 @@ impl Engine {
                             message: String::new(),
                         };
                         bot::execute(tx, &me, offer)?;
-                        Ok(if tx.rights(me.id, owner.id)?.is_some() {
+                        if tx.rights(me.id, owner.id)?.is_some() {
                             Connected::Contact(owner)
                         } else {
                             Connected::Requested(owner)
-                        })
+                        }
                     }
-                    LinkKind::Group => Err(Error::invalid(
-                        "link",
-                        "group links are joined as groups, not contacts",
-                    )),
-                }
+                    LinkKind::Group => {
+                        return Err(Error::invalid(
+                            "link",
+                            "group links are joined as groups, not contacts",
+                        ));
+                    }
+                };
+                Ok((link, connected))
             })
             .await
     }
@@ -390,10 +397,10 @@ impl Engine {
             .await
     }
 
-    /// The user's contacts: its friends.
-    pub async fn contacts(&self, user: AvatarId) -> Result<Vec<Avatar>, Error> {
+    /// The user's contacts (its friends) with their chat profiles.
+    pub async fn contacts(&self, user: AvatarId) -> Result<Vec<(Avatar, ChatProfile)>, Error> {
         self.store()
-            .read(move |tx| Ok(tx.friend_avatars(user)?))
+            .read(move |tx| Ok(tx.friends_with_profiles(user)?))
             .await
     }
 
@@ -429,11 +436,11 @@ impl Engine {
         messages: Vec<Outgoing>,
     ) -> Result<Vec<DirectMessage>, Error> {
         if messages.is_empty() {
-            return Err(Error::invalid("composedMessages", "must not be empty"));
+            return Err(Error::invalid("messages", "must not be empty"));
         }
         if messages.len() > chat::MAX_MESSAGES_PER_SEND {
             return Err(Error::invalid(
-                "composedMessages",
+                "messages",
                 format!("at most {} messages at once", chat::MAX_MESSAGES_PER_SEND),
             ));
         }
@@ -494,16 +501,6 @@ impl Engine {
         self.store()
             .read(move |tx| Ok(tx.direct_messages_between(a, b, limit)?))
             .await
-    }
-
-    /// Events of one avatar after `after`, for a chat session.
-    pub async fn chat_events(
-        &self,
-        user: AvatarId,
-        after: EventId,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, Error> {
-        self.events_after(user, after, limit).await
     }
 
     fn check_throttle(&self, user: AvatarId) -> Result<(), Error> {

@@ -132,7 +132,7 @@ impl Content {
     pub fn check(&self) -> Result<(), Error> {
         crate::message::check_len("text", &self.text, MAX_CHAT_TEXT_BYTES)?;
         if let Some(rich) = &self.rich {
-            crate::message::check_len("msgContent", rich, MAX_RICH_BYTES)?;
+            crate::message::check_len("rich content", rich, MAX_RICH_BYTES)?;
         }
         Ok(())
     }
@@ -150,21 +150,24 @@ pub struct DirectMessage {
     pub at: Timestamp,
 }
 
+/// The field name of display-name errors, for faces that map them to their own.
+pub const DISPLAY_NAME: &str = "display name";
+
 /// Checks a display name a chat client chose.
 pub fn check_display_name(name: &str) -> Result<(), Error> {
     let trimmed = name.trim();
     if trimmed.is_empty() {
-        return Err(Error::invalid("displayName", "must not be empty"));
+        return Err(Error::invalid(DISPLAY_NAME, "must not be empty"));
     }
     if trimmed.chars().count() > MAX_DISPLAY_NAME_CHARS {
         return Err(Error::invalid(
-            "displayName",
+            DISPLAY_NAME,
             format!("is longer than {MAX_DISPLAY_NAME_CHARS} characters"),
         ));
     }
     if trimmed.chars().any(|c| c.is_control()) {
         return Err(Error::invalid(
-            "displayName",
+            DISPLAY_NAME,
             "must not contain control characters",
         ));
     }

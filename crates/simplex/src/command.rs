@@ -343,7 +343,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn expect(&mut self, lit: &str) -> Parsed<()> {
+    fn require(&mut self, lit: &str) -> Parsed<()> {
         if self.eat(lit) {
             Ok(())
         } else {
@@ -444,7 +444,7 @@ impl<'a> Cursor<'a> {
                 } else {
                     None
                 };
-                self.expect(")")?;
+                self.require(")")?;
                 Some(member)
             } else {
                 None
@@ -461,7 +461,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn group(&mut self) -> Parsed<i64> {
-        self.expect("#")?;
+        self.require("#")?;
         self.int()
     }
 }
@@ -490,10 +490,10 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_update item ") {
         let chat_ref = c.chat_ref()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let item_id = c.int()?;
         let live = c.flag("live")?.unwrap_or(false);
-        c.expect(" json ")?;
+        c.require(" json ")?;
         return Ok(UpdateChatItem {
             chat_ref,
             item_id,
@@ -503,7 +503,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_delete member item ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(DeleteMemberChatItem {
             group_id,
             item_ids: c.ids()?,
@@ -511,9 +511,9 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_delete item ") {
         let chat_ref = c.chat_ref()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let item_ids = c.ids()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let mode = match c.word() {
             "broadcast" => ItemDeleteMode::Broadcast,
             "internal" => ItemDeleteMode::Internal,
@@ -563,11 +563,11 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_reaction ") {
         let chat_ref = c.chat_ref()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let item_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let add = c.on_off()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(ChatItemReaction {
             chat_ref,
             item_id,
@@ -580,7 +580,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_share chat content ") {
         let chat = c.chat_ref()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(ShareChatContent {
             chat,
             to: c.chat_ref()?,
@@ -594,7 +594,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_add relays ") {
         c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         c.ids()?;
         return Ok(Relays {
             name: "APIAddGroupRelays",
@@ -602,7 +602,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_add ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let contact_id = c.int()?;
         let role = if c.eat(" ") { c.role()? } else { Role::Member };
         return Ok(AddMember {
@@ -618,7 +618,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_accept member ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let member_id = c.int()?;
         let role = if c.eat(" ") { c.role()? } else { Role::Member };
         return Ok(AcceptMember {
@@ -629,7 +629,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_accept") {
         let incognito = c.flag("incognito")?.unwrap_or(false);
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(AcceptContact {
             incognito,
             request_id: c.int()?,
@@ -642,9 +642,9 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_member role ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let member_ids = c.ids()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(MembersRole {
             group_id,
             member_ids,
@@ -653,9 +653,9 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_block ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let member_ids = c.ids()?;
-        c.expect(" blocked=")?;
+        c.require(" blocked=")?;
         return Ok(BlockMembers {
             group_id,
             member_ids,
@@ -664,7 +664,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_remove ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let member_ids = c.ids()?;
         let with_messages = c.flag("messages")?.unwrap_or(false);
         return Ok(RemoveMembers {
@@ -685,7 +685,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_group_profile ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(UpdateGroupProfile {
             group_id,
             profile: c.json()?,
@@ -694,7 +694,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     if c.eat("/_group ") {
         let user_id = c.int()?;
         let incognito = c.flag("incognito")?.unwrap_or(false);
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(NewGroup {
             user_id,
             incognito,
@@ -704,9 +704,9 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     if c.eat("/_public group ") {
         c.int()?;
         c.flag("incognito")?;
-        c.expect(" ")?;
+        c.require(" ")?;
         c.ids()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         c.json()?;
         return Ok(Relays {
             name: "APINewPublicGroup",
@@ -737,7 +737,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_set link role ") {
         let group_id = c.group()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(GroupLinkMemberRole {
             group_id,
             role: c.role()?,
@@ -750,7 +750,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_connect plan ") {
         let user_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         let target = c.text().ok_or_else(|| ParseError("missing link".into()))?;
         return Ok(ConnectPlan { user_id, target });
     }
@@ -809,7 +809,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_set accept member contacts ") {
         let user_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(SetAutoAcceptMemberContacts {
             user_id,
             on: c.on_off()?,
@@ -817,16 +817,16 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_set accept group invitations ") {
         let user_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(SetAutoAcceptGroupInvitations {
             user_id,
             on: c.on_off()?,
         });
     }
     if c.eat("/_set prefs ") {
-        c.expect("@")?;
+        c.require("@")?;
         let contact_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(SetContactPrefs {
             contact_id,
             preferences: c.json()?,
@@ -835,7 +835,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     if c.eat("/_address_settings ") {
         let user_id = c.int()?;
         c.flag("pq_ratchet")?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(SetAddressSettings {
             user_id,
             settings: c.json()?,
@@ -851,7 +851,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_profile_address ") {
         let user_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(SetProfileAddress {
             user_id,
             enable: c.on_off()?,
@@ -859,7 +859,7 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_profile ") {
         let user_id = c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         return Ok(UpdateProfile {
             user_id,
             profile: c.json()?,
@@ -897,9 +897,9 @@ fn parse_command(c: &mut Cursor<'_>) -> Parsed<Command> {
     }
     if c.eat("/_service_response ") {
         c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         c.int()?;
-        c.expect(" ")?;
+        c.require(" ")?;
         c.json()?;
         return Ok(Unsupported {
             name: "APISendServiceResponse",
@@ -993,7 +993,7 @@ fn get_chats(c: &mut Cursor<'_>) -> Parsed<Command> {
         for prefix in ["after=", "before="] {
             if c.eat(prefix) {
                 c.word();
-                c.expect(" ")?;
+                c.require(" ")?;
             }
         }
         if c.eat("count=") {

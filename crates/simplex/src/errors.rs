@@ -56,10 +56,7 @@ impl From<grid::Error> for ChatError {
             E::NameTaken { name } => {
                 Self::error(json!({"type": "userExists", "contactName": name}))
             }
-            E::Invalid {
-                field: "displayName",
-                ..
-            } => Self::error(json!({
+            E::Invalid { field, .. } if *field == grid::chat::DISPLAY_NAME => Self::error(json!({
                 "type": "invalidDisplayName", "displayName": "", "validName": ""
             })),
             E::LinkNotFound => Self::error(json!({"type": "invalidConnReq"})),

@@ -12,6 +12,7 @@ use grid::chat::ChatUser;
 use grid::chat::DirectMessage;
 use grid::{AvatarId, Event, EventId, FriendOffer, StoredEvent};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -20,6 +21,9 @@ use tokio::task::JoinHandle;
 
 /// Events read from the log at once.
 const BATCH: usize = 256;
+
+/// Contacts already rendered in a batch (`None`: the avatar is gone).
+type Contacts = HashMap<AvatarId, Option<Value>>;
 
 pub(crate) fn spawn_pump(
     engine: Engine,
@@ -54,7 +58,7 @@ impl Pump {
         let mut changed = self.engine.watch(self.user);
         loop {
             changed.borrow_and_update();
-            match self.engine.chat_events(self.user, cursor, BATCH).await {
+            match self.engine.events_after(self.user, cursor, BATCH).await {
                 Ok(batch) if !batch.is_empty() => {
                     let full = batch.len() == BATCH;
                     match self.deliver(&batch).await {
@@ -89,8 +93,10 @@ impl Pump {
             _ => return batch.last().map(|e| e.id),
         };
         let user_json = self.user_json(&user).await;
+        // A batch is mostly messages from a few peers: look each one up once.
+        let mut contacts = HashMap::new();
         for stored in batch {
-            match self.render(&user, &user_json, stored).await {
+            match self.render(&user, &user_json, &mut contacts, stored).await {
                 Ok(Some(resp)) => {
                     let frame = json!({"resp": resp}).to_string();
                     if self.out.send(frame).await.is_err() {
@@ -115,12 +121,22 @@ impl Pump {
         )
     }
 
-    async fn contact(&self, me: &ChatUser, other: AvatarId) -> Result<Option<Value>, grid::Error> {
-        Ok(self
+    async fn contact(
+        &self,
+        me: &ChatUser,
+        contacts: &mut Contacts,
+        other: AvatarId,
+    ) -> Result<Option<Value>, grid::Error> {
+        if let Some(known) = contacts.get(&other) {
+            return Ok(known.clone());
+        }
+        let contact = self
             .engine
             .peer(other)
             .await?
-            .map(|(a, p)| types::contact(&me.profile, &a, &p)))
+            .map(|(a, p)| types::contact(&me.profile, &a, &p));
+        contacts.insert(other, contact.clone());
+        Ok(contact)
     }
 
     /// The SimpleX event for a world event, if SimpleX has one.
@@ -128,6 +144,7 @@ impl Pump {
         &self,
         me: &ChatUser,
         user: &Value,
+        contacts: &mut Contacts,
         stored: &StoredEvent,
     ) -> Result<Option<Value>, grid::Error> {
         Ok(match &stored.event {
@@ -138,7 +155,7 @@ impl Pump {
                 rich,
                 quote,
             } => {
-                let Some(contact) = self.contact(me, from.id).await? else {
+                let Some(contact) = self.contact(me, contacts, from.id).await? else {
                     return Ok(None);
                 };
                 let m = DirectMessage {
@@ -194,13 +211,13 @@ impl Pump {
                 }))
             }
             Event::FriendshipAccepted { by: other } | Event::FriendshipFormed { with: other } => {
-                let Some(contact) = self.contact(me, other.id).await? else {
+                let Some(contact) = self.contact(me, contacts, other.id).await? else {
                     return Ok(None);
                 };
                 Some(json!({"type": "contactConnected", "user": user, "contact": contact}))
             }
             Event::FriendshipEnded { by } => {
-                let Some(contact) = self.contact(me, by.id).await? else {
+                let Some(contact) = self.contact(me, contacts, by.id).await? else {
                     return Ok(None);
                 };
                 Some(json!({"type": "contactDeletedByContact", "user": user, "contact": contact}))

@@ -8,7 +8,7 @@ use crate::errors::ChatError;
 use crate::events;
 use crate::types::{self, Links};
 use engine::{Connected, Engine, Outgoing};
-use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content};
+use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, LinkKind};
 use grid::{AvatarId, AvatarKind, MessageId, OfferId};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -147,7 +147,8 @@ impl Session {
         if !self.may_drive(id) {
             return Err(ChatError::user_not_found(user_id));
         }
-        if self.engine.chat_user(id).await?.is_none() {
+        // Only chat users may be named; driving an avatar would make it one.
+        if !self.pumps.contains_key(&id) && self.engine.chat_user(id).await?.is_none() {
             return Err(ChatError::user_not_found(user_id));
         }
         self.drive(id).await
@@ -156,6 +157,15 @@ impl Session {
     async fn active_user(&mut self) -> Result<ChatUser, ChatError> {
         let id = self.active_id().ok_or_else(ChatError::no_active_user)?;
         self.drive(id).await
+    }
+
+    /// The user a command is about: the one its `<userId>` names, or the active user
+    /// for the console forms that name none.
+    async fn subject(&mut self, user_id: Option<i64>) -> Result<ChatUser, ChatError> {
+        match user_id {
+            Some(id) => self.named(id).await,
+            None => self.active_user().await,
+        }
     }
 
     async fn user_json(&self, u: &ChatUser) -> Result<Value, ChatError> {
@@ -211,30 +221,12 @@ impl Session {
                 self.stop_pumps().await;
                 Ok(json!({"type": "chatStopped"}))
             }
-            C::CreateMyAddress { user_id } => {
-                let u = self.named(user_id).await?;
-                self.create_address(&u).await
-            }
-            C::CreateActiveAddress => {
-                let u = self.active_user().await?;
-                self.create_address(&u).await
-            }
-            C::DeleteMyAddress { user_id } => {
-                let u = self.named(user_id).await?;
-                self.delete_address(&u).await
-            }
-            C::DeleteActiveAddress => {
-                let u = self.active_user().await?;
-                self.delete_address(&u).await
-            }
-            C::ShowMyAddress { user_id } => {
-                let u = self.named(user_id).await?;
-                self.show_address(&u).await
-            }
-            C::ShowActiveAddress => {
-                let u = self.active_user().await?;
-                self.show_address(&u).await
-            }
+            C::CreateMyAddress { user_id } => self.create_address(Some(user_id)).await,
+            C::CreateActiveAddress => self.create_address(None).await,
+            C::DeleteMyAddress { user_id } => self.delete_address(Some(user_id)).await,
+            C::DeleteActiveAddress => self.delete_address(None).await,
+            C::ShowMyAddress { user_id } => self.show_address(Some(user_id)).await,
+            C::ShowActiveAddress => self.show_address(None).await,
             C::SetProfileAddress { user_id, enable } => {
                 let u = self.named(user_id).await?;
                 if enable && self.engine.address(u.avatar.id).await?.is_none() {
@@ -265,24 +257,12 @@ impl Session {
                 };
                 self.set_address_settings(&u, settings).await
             }
-            C::AddContact { user_id, .. } => {
-                let u = self.named(user_id).await?;
-                self.invitation(&u).await
-            }
-            C::Connect { target: None, .. } => {
-                let u = self.active_user().await?;
-                self.invitation(&u).await
-            }
+            C::AddContact { user_id, .. } => self.invitation(Some(user_id)).await,
+            C::Connect { target: None, .. } => self.invitation(None).await,
             C::Connect {
                 target: Some(link), ..
-            } => {
-                let u = self.active_user().await?;
-                self.connect(&u, &link).await
-            }
-            C::ApiConnect { user_id, link, .. } => {
-                let u = self.named(user_id).await?;
-                self.connect(&u, &link).await
-            }
+            } => self.connect(None, &link).await,
+            C::ApiConnect { user_id, link, .. } => self.connect(Some(user_id), &link).await,
             C::ConnectPlan { user_id, target } => {
                 let u = self.named(user_id).await?;
                 self.connect_plan(&u, &target).await
@@ -319,10 +299,13 @@ impl Session {
             }
             C::ListContacts { user_id } => {
                 let u = self.named(user_id).await?;
-                let mut contacts = Vec::new();
-                for friend in self.engine.contacts(u.avatar.id).await? {
-                    contacts.push(self.contact_json(&u, friend.id).await?);
-                }
+                let contacts: Vec<Value> = self
+                    .engine
+                    .contacts(u.avatar.id)
+                    .await?
+                    .iter()
+                    .map(|(avatar, profile)| types::contact(&u.profile, avatar, profile))
+                    .collect();
                 Ok(json!({
                     "type": "contactsList",
                     "user": self.user_json(&u).await?,
@@ -427,7 +410,8 @@ impl Session {
         }))
     }
 
-    async fn create_address(&mut self, u: &ChatUser) -> Answer {
+    async fn create_address(&mut self, user_id: Option<i64>) -> Answer {
+        let u = &self.subject(user_id).await?;
         let link = self
             .engine
             .create_address(u.avatar.id)
@@ -440,22 +424,17 @@ impl Session {
         }))
     }
 
-    async fn delete_address(&mut self, u: &ChatUser) -> Answer {
+    async fn delete_address(&mut self, user_id: Option<i64>) -> Answer {
+        let u = self.subject(user_id).await?;
         if !self.engine.delete_address(u.avatar.id).await? {
             return Err(ChatError::address_not_found());
-        }
-        if u.profile.show_address {
-            let mut profile = u.profile.clone();
-            profile.show_address = false;
-            self.engine
-                .update_chat_profile(u.avatar.id, types::display_name(&u.avatar), profile)
-                .await?;
         }
         let u = self.user(u.avatar.id).await?;
         Ok(json!({"type": "userContactLinkDeleted", "user": self.user_json(&u).await?}))
     }
 
-    async fn show_address(&mut self, u: &ChatUser) -> Answer {
+    async fn show_address(&mut self, user_id: Option<i64>) -> Answer {
+        let u = &self.subject(user_id).await?;
         let link = self
             .engine
             .address(u.avatar.id)
@@ -481,7 +460,8 @@ impl Session {
         }))
     }
 
-    async fn invitation(&mut self, u: &ChatUser) -> Answer {
+    async fn invitation(&mut self, user_id: Option<i64>) -> Answer {
+        let u = &self.subject(user_id).await?;
         let link = self.engine.create_invitation(u.avatar.id).await?;
         Ok(json!({
             "type": "invitation",
@@ -491,75 +471,55 @@ impl Session {
         }))
     }
 
-    async fn connect(&mut self, u: &ChatUser, text: &str) -> Answer {
-        let token =
-            types::link_token(text).ok_or_else(|| ChatError::from(grid::Error::LinkNotFound))?;
-        let link = self
-            .engine
-            .link(token.to_owned())
-            .await?
-            .ok_or(grid::Error::LinkNotFound)?;
-        let outcome = self
+    async fn connect(&mut self, user_id: Option<i64>, text: &str) -> Answer {
+        let u = &self.subject(user_id).await?;
+        let token = types::link_token(text).ok_or(grid::Error::LinkNotFound)?;
+        let (link, outcome) = self
             .engine
             .connect_via(u.avatar.id, token.to_owned())
             .await?;
         let user = self.user_json(u).await?;
-        let pending = |status| types::pending_connection(&self.shared.links, &link, status, false);
         Ok(match outcome {
             Connected::AlreadyContact(owner) => json!({
                 "type": "contactAlreadyExists",
                 "user": user,
                 "contact": self.contact_json(u, owner.id).await?,
             }),
-            Connected::Contact(_) | Connected::Requested(_) => match link.kind {
-                grid::chat::LinkKind::Invitation => json!({
-                    "type": "sentConfirmation",
-                    "user": user,
-                    "connection": pending("joined"),
-                }),
-                _ => json!({
-                    "type": "sentInvitation",
-                    "user": user,
-                    "connection": pending("joined"),
-                }),
-            },
+            Connected::Contact(_) | Connected::Requested(_) => json!({
+                "type": if link.kind == LinkKind::Invitation {
+                    "sentConfirmation"
+                } else {
+                    "sentInvitation"
+                },
+                "user": user,
+                "connection": types::pending_connection(&self.shared.links, &link, "joined", false),
+            }),
         })
     }
 
     async fn connect_plan(&mut self, u: &ChatUser, text: &str) -> Answer {
-        let token =
-            types::link_token(text).ok_or_else(|| ChatError::from(grid::Error::LinkNotFound))?;
+        let token = types::link_token(text).ok_or(grid::Error::LinkNotFound)?;
         let link = self
             .engine
             .link(token.to_owned())
             .await?
             .ok_or(grid::Error::LinkNotFound)?;
-        let friends = self.engine.are_friends(u.avatar.id, link.owner).await?;
-        let own = link.owner == u.avatar.id;
+        // What a contact link (invitation or address) would do for this user.
+        let contact_plan = if link.owner == u.avatar.id {
+            json!({"type": "ownLink"})
+        } else if self.engine.are_friends(u.avatar.id, link.owner).await? {
+            json!({"type": "known", "contact": self.contact_json(u, link.owner).await?})
+        } else {
+            json!({"type": "ok"})
+        };
         let plan = match link.kind {
-            grid::chat::LinkKind::Invitation => {
-                let p = if own {
-                    json!({"type": "ownLink"})
-                } else if friends {
-                    json!({"type": "known", "contact": self.contact_json(u, link.owner).await?})
-                } else {
-                    json!({"type": "ok"})
-                };
-                json!({"type": "invitationLink", "invitationLinkPlan": p})
+            LinkKind::Invitation => {
+                json!({"type": "invitationLink", "invitationLinkPlan": contact_plan})
             }
-            grid::chat::LinkKind::Address => {
-                let p = if own {
-                    json!({"type": "ownLink"})
-                } else if friends {
-                    json!({"type": "known", "contact": self.contact_json(u, link.owner).await?})
-                } else {
-                    json!({"type": "ok"})
-                };
-                json!({"type": "contactAddress", "contactAddressPlan": p})
+            LinkKind::Address => {
+                json!({"type": "contactAddress", "contactAddressPlan": contact_plan})
             }
-            grid::chat::LinkKind::Group => {
-                json!({"type": "groupLink", "groupLinkPlan": {"type": "ok"}})
-            }
+            LinkKind::Group => json!({"type": "groupLink", "groupLinkPlan": {"type": "ok"}}),
         };
         Ok(json!({
             "type": "connectionPlan",
@@ -580,14 +540,14 @@ impl Session {
 
     async fn chats(&mut self, u: &ChatUser, count: usize) -> Answer {
         let mut chats = Vec::new();
-        for friend in self
+        for (friend, profile) in self
             .engine
             .contacts(u.avatar.id)
             .await?
             .into_iter()
             .take(count)
         {
-            let contact = self.contact_json(u, friend.id).await?;
+            let contact = types::contact(&u.profile, &friend, &profile);
             let items: Vec<Value> = self
                 .engine
                 .direct_chat(u.avatar.id, friend.id, 1)

@@ -23,24 +23,27 @@ pub struct Links {
 
 impl Links {
     /// The full and short forms of a link.
-    pub fn created(&self, link: &Link) -> Value {
+    fn forms(&self, link: &Link) -> (String, String) {
         let (long, short) = match link.kind {
             LinkKind::Address => ("contact", "a"),
             LinkKind::Invitation => ("invitation", "i"),
             LinkKind::Group => ("contact", "g"),
         };
-        json!({
-            "connFullLink": format!("{}/{long}#/?v=2-7&l={}", self.base, link.token),
-            "connShortLink": format!("{}/{short}#{}", self.base, link.token),
-        })
+        (
+            format!("{}/{long}#/?v=2-7&l={}", self.base, link.token),
+            format!("{}/{short}#{}", self.base, link.token),
+        )
+    }
+
+    /// `CreatedConnLink`: both forms of a link.
+    pub fn created(&self, link: &Link) -> Value {
+        let (full, short) = self.forms(link);
+        json!({"connFullLink": full, "connShortLink": short})
     }
 
     /// The short form, as profiles show an address.
     pub fn short(&self, link: &Link) -> String {
-        self.created(link)["connShortLink"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.forms(link).1
     }
 }
 

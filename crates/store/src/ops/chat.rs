@@ -4,7 +4,7 @@ use super::avatars::{avatar_columns, avatar_from};
 use crate::sql::{Row, sql};
 use crate::{StoreError, Tx};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, DirectMessage, Link, LinkKind};
-use grid::{Avatar, AvatarId, EventId, FriendOffer, MessageId, OfferId, Timestamp};
+use grid::{Avatar, AvatarId, EventId, MessageId, Timestamp};
 
 fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
@@ -141,18 +141,43 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The friends of an avatar as full avatars, by row id.
-    pub fn friend_avatars(&mut self, of: AvatarId) -> Result<Vec<Avatar>, StoreError> {
+    /// The friends of an avatar with their chat profiles (empty for avatars no chat
+    /// client drives), by row id, in one query.
+    pub fn friends_with_profiles(
+        &mut self,
+        of: AvatarId,
+    ) -> Result<Vec<(Avatar, ChatProfile)>, StoreError> {
         self.conn.query(
             sql!(concat!(
                 "SELECT ",
                 avatar_columns!(),
-                " FROM avatars JOIN friendships f ON f.friend_id = id
+                ", c.profile FROM avatars JOIN friendships f ON f.friend_id = id
+                 LEFT JOIN chat_users c ON c.avatar_id = id
                  WHERE f.avatar_id = $1 ORDER BY id"
             )),
             &[&of.0],
-            avatar_from,
+            |r| {
+                let profile: Option<String> = r.get(10)?;
+                let profile = match profile {
+                    Some(p) => json("chat profile", &p)?,
+                    None => ChatProfile::default(),
+                };
+                Ok((avatar_from(r)?, profile))
+            },
         )
+    }
+
+    /// Whether a chat user has this display name, ignoring case.
+    pub fn chat_name_taken(&mut self, display_name: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = self.conn.query_opt(
+            sql!(
+                "SELECT a.id FROM avatars a JOIN chat_users c ON c.avatar_id = a.id
+                 WHERE lower(a.display_name) = lower($1) LIMIT 1"
+            ),
+            &[&display_name],
+            |r| r.get(0),
+        )?;
+        Ok(found.is_some())
     }
 
     /// Creates a link.
@@ -224,23 +249,6 @@ impl Tx<'_> {
         self.conn
             .execute(sql!("DELETE FROM links WHERE id = $1"), &[&id])?;
         Ok(())
-    }
-
-    /// The friendship offer with this row id.
-    pub fn offer(&mut self, id: OfferId) -> Result<Option<FriendOffer>, StoreError> {
-        self.conn.query_opt(
-            sql!("SELECT id, session, from_id, to_id, message FROM friend_offers WHERE id = $1"),
-            &[&id.0],
-            |r| {
-                Ok(FriendOffer {
-                    id: OfferId(r.get(0)?),
-                    session: super::uuid(r.get(1)?)?,
-                    from: AvatarId(r.get(2)?),
-                    to: AvatarId(r.get(3)?),
-                    message: r.get(4)?,
-                })
-            },
-        )
     }
 
     /// A direct message by id.

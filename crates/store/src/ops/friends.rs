@@ -185,6 +185,15 @@ impl Tx<'_> {
         )
     }
 
+    /// The friendship offer with this row id.
+    pub fn offer(&mut self, id: OfferId) -> Result<Option<FriendOffer>, StoreError> {
+        self.conn.query_opt(
+            sql!("SELECT id, session, from_id, to_id, message FROM friend_offers WHERE id = $1"),
+            &[&id.0],
+            offer_from,
+        )
+    }
+
     /// Removes an answered or withdrawn offer.
     pub fn delete_offer(&mut self, id: OfferId) -> Result<(), StoreError> {
         self.conn
