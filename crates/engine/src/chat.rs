@@ -34,6 +34,8 @@ pub enum Connected {
     AlreadyContact(Avatar),
     /// The owner has to accept the request first.
     Requested(Avatar),
+    /// A group link: the user is a member of the group now.
+    Joined(grid::group::Group),
 }
 
 /// A message to send in a direct chat.
@@ -232,6 +234,7 @@ impl Engine {
                     &token,
                     LinkKind::Address,
                     user,
+                    None,
                     &AddressSettings::default(),
                 )?))
             })
@@ -292,6 +295,7 @@ impl Engine {
                     &token,
                     LinkKind::Invitation,
                     user,
+                    None,
                     &AddressSettings::default(),
                 )?)
             })
@@ -317,6 +321,10 @@ impl Engine {
             .write(move |tx| {
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
                 let link = tx.link_by_token(&token)?.ok_or(Error::LinkNotFound)?;
+                if link.kind == LinkKind::Group {
+                    let group = crate::chat_groups::join_by_link(tx, &me, &link)?;
+                    return Ok((link, Connected::Joined(group)));
+                }
                 let owner = tx.avatar(link.owner)?.ok_or(Error::LinkNotFound)?;
                 if owner.id == me.id {
                     return Err(Error::NotForSelf { what: "connect to" });
@@ -360,10 +368,7 @@ impl Engine {
                         }
                     }
                     LinkKind::Group => {
-                        return Err(Error::invalid(
-                            "link",
-                            "group links are joined as groups, not contacts",
-                        ));
+                        return Err(Error::internal("a group link on the contact path"));
                     }
                 };
                 Ok((link, connected))
@@ -503,7 +508,7 @@ impl Engine {
             .await
     }
 
-    fn check_throttle(&self, user: AvatarId) -> Result<(), Error> {
+    pub(crate) fn check_throttle(&self, user: AvatarId) -> Result<(), Error> {
         match &self.inner.throttle {
             Some(t) => t.check(user),
             None => Ok(()),

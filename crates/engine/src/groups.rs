@@ -7,7 +7,9 @@
 //! cursor when they come online.
 
 use crate::bot::{After, Executed, deliver, done, resolve_key};
+use grid::chat::ChatRole;
 use grid::command::{BotCommand, GroupInfo, MyGroup, Reply};
+use grid::group::PostId;
 use grid::group::{
     self, Group, GroupId, Membership, PostKind, Powers, Role, RoleKind, check_group_message,
     check_notice, may_assign, may_eject, may_invite, may_leave, may_remove_from_role,
@@ -156,6 +158,7 @@ pub(crate) fn execute(
                     group::payable_fee(g.fee)?;
                     let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
                     tx.add_member(g.id, bot.id, &[everyone.id], everyone.id)?;
+                    announce_joined(tx, &g, bot)?;
                 }
                 None => return Err(Error::NotOpen),
             }
@@ -165,6 +168,7 @@ pub(crate) fn execute(
             let g = group_by_uuid(tx, group)?;
             let m = membership(tx, g.id, bot.id)?;
             may_leave(&m, tx.owner_count(g.id)? as usize)?;
+            announce_left(tx, &g, bot, None)?;
             tx.remove_member(g.id, bot.id)?;
             done(Reply::Done)
         }
@@ -273,6 +277,7 @@ pub(crate) fn execute(
                 return Err(Error::NotForSelf { what: "eject" });
             }
             may_eject(&me, &theirs)?;
+            announce_left(tx, &g, &target, Some(bot))?;
             tx.remove_member(g.id, target.id)?;
             done(Reply::Done)
         }
@@ -284,10 +289,9 @@ pub(crate) fn execute(
             let (g, me, role) = acting_on_role(tx, bot, group, role)?;
             may_assign(&me, &role)?;
             let target = resolve_key(tx, member)?;
-            if tx.membership(g.id, target.id)?.is_none() {
-                return Err(not_a_member());
-            }
+            let before = tx.membership(g.id, target.id)?.ok_or_else(not_a_member)?;
             tx.add_member_role(g.id, target.id, role.id)?;
+            announce_role_change(tx, &g, &target, bot, &before)?;
             done(Reply::Done)
         }
         BotCommand::RevokeRole {
@@ -304,22 +308,25 @@ pub(crate) fn execute(
                 may_leave(&theirs, tx.owner_count(g.id)? as usize)?;
             }
             tx.remove_member_role(g.id, target.id, role.id)?;
+            announce_role_change(tx, &g, &target, bot, &theirs)?;
             done(Reply::Done)
         }
         BotCommand::SendGroupMessage { group, message } => {
             check_group_message(&message)?;
             let g = group_by_uuid(tx, group)?;
-            membership(tx, g.id, bot.id)?.require(PostKind::Chat.send_power())?;
-            post(
-                tx,
-                bot,
-                &g,
-                PostKind::Chat,
-                String::new(),
-                message,
-                None,
-                tx.now(),
-            )
+            let me = membership(tx, g.id, bot.id)?;
+            me.require(PostKind::Chat.send_power())?;
+            let new = NewPost {
+                group: g.id,
+                kind: PostKind::Chat,
+                sender: bot.id,
+                subject: String::new(),
+                text: message,
+                attachment: None,
+                rich: None,
+                send_after: tx.now(),
+            };
+            Ok(post(tx, bot, &me, &new)?.0)
         }
         BotCommand::SendNotice {
             group,
@@ -330,7 +337,8 @@ pub(crate) fn execute(
         } => {
             check_notice(&subject, &text)?;
             let g = group_by_uuid(tx, group)?;
-            membership(tx, g.id, bot.id)?.require(PostKind::Notice.send_power())?;
+            let me = membership(tx, g.id, bot.id)?;
+            me.require(PostKind::Notice.send_power())?;
             let now = tx.now();
             let recent = tx.notice_times(bot.id, Timestamp(now.0 - 60_000))?;
             let slot = next_notice_slot(&recent, now);
@@ -340,16 +348,17 @@ pub(crate) fn execute(
                     retry_after_ms: (slot.0 - now.0) as u64,
                 });
             }
-            post(
-                tx,
-                bot,
-                &g,
-                PostKind::Notice,
+            let new = NewPost {
+                group: g.id,
+                kind: PostKind::Notice,
+                sender: bot.id,
                 subject,
                 text,
                 attachment,
-                slot,
-            )
+                rich: None,
+                send_after: slot,
+            };
+            Ok(post(tx, bot, &me, &new)?.0)
         }
         BotCommand::CreateGroup {
             name,
@@ -499,6 +508,7 @@ pub(crate) fn execute(
                     if theirs.is_owner() {
                         return Err(Error::OwnersOnly);
                     }
+                    announce_left(tx, &g, &target, Some(bot))?;
                     tx.remove_member(g.id, target.id)?;
                 }
                 tx.ban(g.id, target.id, bot.id)?;
@@ -523,7 +533,11 @@ fn accept_invitation(
     inv: &grid::group::Invitation,
 ) -> Result<(), Error> {
     match tx.membership(g.id, bot.id)? {
-        Some(_) => tx.add_member_role(g.id, bot.id, inv.role)?,
+        Some(before) => {
+            tx.add_member_role(g.id, bot.id, inv.role)?;
+            let inviter = tx.avatar(inv.inviter)?.unwrap_or_else(|| bot.clone());
+            announce_role_change(tx, g, bot, &inviter, &before)?;
+        }
         None => {
             group::payable_fee(inv.fee)?;
             let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
@@ -533,6 +547,7 @@ fn accept_invitation(
                 vec![everyone.id, inv.role]
             };
             tx.add_member(g.id, bot.id, &roles, inv.role)?;
+            announce_joined(tx, g, bot)?;
         }
     }
     tx.answer_invitation(inv.id, true)?;
@@ -540,42 +555,86 @@ fn accept_invitation(
 }
 
 /// Records a post and sends it now if it may go now, or has it wait for its sender
-/// (offline) or its time (paced).
-#[allow(clippy::too_many_arguments)]
-fn post(
+/// (offline) or its time (paced). A member blocked for all posts into the void: the
+/// post is kept, and reaches nobody. Returns the post's id with the outcome.
+pub(crate) fn post(
     tx: &mut Tx<'_>,
     bot: &Avatar,
-    g: &Group,
-    kind: PostKind,
-    subject: String,
-    text: String,
-    attachment: Option<Uuid>,
-    send_after: Timestamp,
-) -> Result<Executed, Error> {
-    let id = tx.insert_post(&NewPost {
-        group: g.id,
-        kind,
-        sender: bot.id,
-        subject,
-        text,
-        attachment,
-        send_after,
-    })?;
+    sender: &Membership,
+    new: &NewPost,
+) -> Result<(Executed, PostId), Error> {
+    let id = tx.insert_post(new)?;
     let mut after = vec![];
-    if bot.presence.is_online() {
-        if send_after <= tx.now() {
-            tx.send_post(id, g.id, bot.id, kind)?;
+    if sender.blocked {
+        tx.discard_post(id)?;
+    } else if bot.presence.is_online() {
+        if new.send_after <= tx.now() {
+            tx.send_post(id, new.group, bot.id, new.kind)?;
         } else {
             after.push(After::SendPosts {
                 sender: bot.id,
-                at: send_after,
+                at: new.send_after,
             });
         }
     }
-    Ok(Executed {
+    let executed = Executed {
         reply: Reply::Done,
         after,
-    })
+    };
+    Ok((executed, id))
+}
+
+/// Tells every member of `g` (`who` among them) that `who` joined.
+pub(crate) fn announce_joined(tx: &mut Tx<'_>, g: &Group, who: &Avatar) -> Result<(), Error> {
+    let event = Event::MemberJoined {
+        group: g.to_ref(),
+        member: who.to_ref(),
+    };
+    tx.emit_to_members(g.id, &event)?;
+    Ok(())
+}
+
+/// Tells every member of `g` that `who` is leaving (removed by `by`); call it before
+/// the member goes, so that `who` hears it too.
+pub(crate) fn announce_left(
+    tx: &mut Tx<'_>,
+    g: &Group,
+    who: &Avatar,
+    by: Option<&Avatar>,
+) -> Result<(), Error> {
+    let event = Event::MemberLeft {
+        group: g.to_ref(),
+        member: who.to_ref(),
+        by: by.map(Avatar::to_ref),
+    };
+    tx.emit_to_members(g.id, &event)?;
+    Ok(())
+}
+
+/// Tells every member of `g` that `who`'s standing changed, if the change of roles
+/// changed it.
+pub(crate) fn announce_role_change(
+    tx: &mut Tx<'_>,
+    g: &Group,
+    who: &Avatar,
+    by: &Avatar,
+    before: &Membership,
+) -> Result<(), Error> {
+    let Some(after) = tx.membership(g.id, who.id)? else {
+        return Ok(());
+    };
+    let (from, to) = (ChatRole::of(before), ChatRole::of(&after));
+    if from != to {
+        let event = Event::MemberRoleChanged {
+            group: g.to_ref(),
+            member: who.to_ref(),
+            by: by.to_ref(),
+            from,
+            to,
+        };
+        tx.emit_to_members(g.id, &event)?;
+    }
+    Ok(())
 }
 
 /// Sends the posts of an online sender whose time has come; returns when the next
@@ -588,7 +647,7 @@ pub(crate) fn send_due_posts(
     let now = tx.now();
     for p in tx.waiting_posts(sender, Some(now))? {
         let allowed = match tx.membership(p.group, sender)? {
-            Some(m) => m.require(p.kind.send_power()).is_ok(),
+            Some(m) => !m.blocked && m.require(p.kind.send_power()).is_ok(),
             None => false,
         };
         if allowed {

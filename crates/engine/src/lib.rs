@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod bot;
 mod chat;
+mod chat_groups;
 mod feed;
 mod groups;
 mod presence;
@@ -19,6 +20,7 @@ mod watchers;
 pub use admin::{AvatarSpec, GroupSpec, NewBot, Seed};
 pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
+pub use chat_groups::{ChatGroup, GroupPost};
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,

@@ -5,6 +5,7 @@
 //! friends with or has talked to; a contact request is a friendship offer. Links are
 //! capabilities: whoever holds one may use it.
 
+use crate::group::{GroupId, Membership, Powers, RoleKind};
 use crate::{AvatarId, Error, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,9 @@ pub struct AddressSettings {
     /// Sent to each new contact when it is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_reply: Option<Content>,
+    /// For a group link: the standing those who join through it get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_role: Option<ChatRole>,
 }
 
 /// A link someone may connect through.
@@ -105,6 +109,8 @@ pub struct Link {
     pub token: String,
     pub kind: LinkKind,
     pub owner: AvatarId,
+    /// The group a group link joins.
+    pub group: Option<GroupId>,
     pub settings: AddressSettings,
     pub created: Timestamp,
 }
@@ -148,6 +154,69 @@ pub struct DirectMessage {
     /// The message this one answers.
     pub quote: Option<crate::MessageId>,
     pub at: Timestamp,
+}
+
+/// A member's standing in a group as chat clients name it (the SimpleX roles), read
+/// from the group roles it holds: Owners make an owner, Officers an admin; other members
+/// are moderators when they may eject or moderate chat, members when they may chat, and
+/// observers otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatRole {
+    Observer,
+    Author,
+    Member,
+    Moderator,
+    Admin,
+    Owner,
+}
+
+impl ChatRole {
+    /// The standing a membership gives.
+    pub fn of(m: &Membership) -> ChatRole {
+        if m.is_owner() {
+            return ChatRole::Owner;
+        }
+        if m.holds_kind(RoleKind::Officers) {
+            return ChatRole::Admin;
+        }
+        let powers = m.powers();
+        if powers.contains(Powers::EJECT) || powers.contains(Powers::MODERATE_CHAT) {
+            ChatRole::Moderator
+        } else if powers.contains(Powers::JOIN_CHAT) {
+            ChatRole::Member
+        } else {
+            ChatRole::Observer
+        }
+    }
+
+    /// The built-in role that gives this standing. Moderators and observers have none:
+    /// they come from custom roles and powers, which chat clients cannot name.
+    pub fn role_kind(self) -> Result<RoleKind, Error> {
+        match self {
+            ChatRole::Owner => Ok(RoleKind::Owners),
+            ChatRole::Admin => Ok(RoleKind::Officers),
+            ChatRole::Member | ChatRole::Author => Ok(RoleKind::Everyone),
+            ChatRole::Moderator | ChatRole::Observer => Err(Error::invalid(
+                "role",
+                "botgrid groups give owner, admin and member through their Owners, \
+                 Officers and Everyone roles; moderators and observers come from custom \
+                 roles set up with the SmartBots group commands",
+            )),
+        }
+    }
+}
+
+/// Whether `actor` may block `target`'s messages for everyone (mute it in group chat).
+pub fn may_block(actor: &Membership, target: &Membership) -> Result<(), Error> {
+    if actor.avatar == target.avatar {
+        return Err(Error::NotForSelf { what: "block" });
+    }
+    actor.require(Powers::MODERATE_CHAT)?;
+    if target.is_owner() && !actor.is_owner() {
+        return Err(Error::OwnersOnly);
+    }
+    Ok(())
 }
 
 /// The field name of display-name errors, for faces that map them to their own.

@@ -5,6 +5,7 @@
 //! whose faces receive it); faces render them in their own format (SmartBots callbacks,
 //! SimpleX events, …).
 
+use crate::chat::ChatRole;
 use crate::group::{GroupRef, PostId};
 use crate::{
     AvatarId, AvatarRef, CallbackId, EventId, MessageId, OfferId, Presence, Timestamp, Uuid,
@@ -69,6 +70,9 @@ pub enum Event {
         group: GroupRef,
         from: AvatarRef,
         text: String,
+        /// The sender's chat client's rich form of the message, when it sent one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rich: Option<String>,
     },
     /// A notice of a group the avatar is in.
     GroupNotice {
@@ -79,6 +83,31 @@ pub enum Event {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment: Option<Uuid>,
+    },
+    /// Someone joined a group the avatar is in; the one who joined gets it too.
+    MemberJoined { group: GroupRef, member: AvatarRef },
+    /// Someone left a group the avatar is in, or was removed from it (`by` is who
+    /// removed them); the one who left gets it too.
+    MemberLeft {
+        group: GroupRef,
+        member: AvatarRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<AvatarRef>,
+    },
+    /// A member's standing in a group the avatar is in changed.
+    MemberRoleChanged {
+        group: GroupRef,
+        member: AvatarRef,
+        by: AvatarRef,
+        from: ChatRole,
+        to: ChatRole,
+    },
+    /// A member of a group the avatar is in was blocked or unblocked for all.
+    MemberBlocked {
+        group: GroupRef,
+        member: AvatarRef,
+        by: AvatarRef,
+        blocked: bool,
     },
     /// A group callback (Simple Groups API) was registered; only that registration
     /// receives this.
@@ -114,7 +143,13 @@ impl Event {
             | Event::GroupMessage { .. }
             | Event::GroupNotice { .. }
             | Event::CallbackSet { .. }
-            | Event::CallbackRemoved { .. } => OfflinePolicy::Deliver,
+            | Event::CallbackRemoved { .. }
+            // Membership news belongs in the log of every member, whether it is online
+            // or not: chat clients read it from their cursor.
+            | Event::MemberJoined { .. }
+            | Event::MemberLeft { .. }
+            | Event::MemberRoleChanged { .. }
+            | Event::MemberBlocked { .. } => OfflinePolicy::Deliver,
             Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }

@@ -249,6 +249,8 @@ pub struct Membership {
     pub in_profile: bool,
     /// Wants notices.
     pub accept_notices: bool,
+    /// Blocked for all by a moderator: what it says in group chat reaches nobody.
+    pub blocked: bool,
 }
 
 impl Membership {
@@ -595,7 +597,34 @@ mod tests {
             roles,
             in_profile: true,
             accept_notices: true,
+            blocked: false,
         }
+    }
+
+    #[test]
+    fn chat_roles_follow_the_roles_held() {
+        use crate::chat::{ChatRole, may_block};
+        let everyone = role(1, RoleKind::Everyone, Powers::everyone_default());
+        let officers = role(2, RoleKind::Officers, Powers::officers_default());
+        let owners = role(3, RoleKind::Owners, Powers(-1));
+        let mods = role(4, RoleKind::Custom, Powers::MODERATE_CHAT);
+        let muted = role(5, RoleKind::Everyone, Powers::RECEIVE_NOTICES);
+        let plain = member(1, vec![everyone.clone()]);
+        let admin = member(2, vec![everyone.clone(), officers]);
+        let owner = member(3, vec![everyone.clone(), owners]);
+        let moderator = member(4, vec![everyone, mods]);
+        assert_eq!(ChatRole::of(&plain), ChatRole::Member);
+        assert_eq!(ChatRole::of(&admin), ChatRole::Admin);
+        assert_eq!(ChatRole::of(&owner), ChatRole::Owner);
+        assert_eq!(ChatRole::of(&moderator), ChatRole::Moderator);
+        assert_eq!(ChatRole::of(&member(5, vec![muted])), ChatRole::Observer);
+        assert_eq!(ChatRole::Admin.role_kind().unwrap(), RoleKind::Officers);
+        assert!(ChatRole::Observer.role_kind().is_err());
+        // Blocking needs ModerateChat, spares owners, and is not for oneself.
+        assert!(may_block(&moderator, &plain).is_ok());
+        assert!(may_block(&plain, &moderator).is_err());
+        assert_eq!(may_block(&admin, &owner), Err(Error::OwnersOnly));
+        assert!(may_block(&owner, &owner).is_err());
     }
 
     #[test]

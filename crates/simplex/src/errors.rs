@@ -67,6 +67,17 @@ impl From<grid::Error> for ChatError {
             E::AvatarNotFound { .. } => {
                 Self::store(json!({"type": "contactNotFound", "contactId": 0}))
             }
+            E::GroupNotFound { who } => Self::store(json!({
+                "type": "groupNotFound",
+                "groupId": who.parse::<i64>().unwrap_or(0),
+            })),
+            E::NotInGroup => {
+                Self::store(json!({"type": "groupMemberNotFound", "groupMemberId": 0}))
+            }
+            E::NotAMember => Self::error(json!({"type": "groupMemberNotActive"})),
+            E::AlreadyMember => {
+                Self::error(json!({"type": "groupDuplicateMember", "contactName": ""}))
+            }
             E::Internal { message } => {
                 Self::error(json!({"type": "internalError", "message": message}))
             }

@@ -6,10 +6,12 @@
 //! as it goes.
 
 use crate::session::Shared;
+use crate::session::groups;
 use crate::types;
+use engine::ChatGroup;
 use engine::Engine;
-use grid::chat::ChatUser;
-use grid::chat::DirectMessage;
+use grid::chat::{ChatRole, ChatUser, Content, DirectMessage};
+use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Event, EventId, FriendOffer, StoredEvent};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -97,13 +99,14 @@ impl Pump {
         let mut contacts = HashMap::new();
         for stored in batch {
             match self.render(&user, &user_json, &mut contacts, stored).await {
-                Ok(Some(resp)) => {
-                    let frame = json!({"resp": resp}).to_string();
-                    if self.out.send(frame).await.is_err() {
-                        return None;
+                Ok(responses) => {
+                    for resp in responses {
+                        let frame = json!({"resp": resp}).to_string();
+                        if self.out.send(frame).await.is_err() {
+                            return None;
+                        }
                     }
                 }
-                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(user = %self.user, event = %stored.id, error = %e, "cannot render event");
                 }
@@ -139,14 +142,17 @@ impl Pump {
         Ok(contact)
     }
 
-    /// The SimpleX event for a world event, if SimpleX has one.
+    /// The SimpleX events for a world event (none when SimpleX has none).
     async fn render(
         &self,
         me: &ChatUser,
         user: &Value,
         contacts: &mut Contacts,
         stored: &StoredEvent,
-    ) -> Result<Option<Value>, grid::Error> {
+    ) -> Result<Vec<Value>, grid::Error> {
+        if let Some(group) = group_of(&stored.event) {
+            return self.render_group(me, user, contacts, stored, group).await;
+        }
         Ok(match &stored.event {
             Event::InstantMessage {
                 message,
@@ -156,7 +162,7 @@ impl Pump {
                 quote,
             } => {
                 let Some(contact) = self.contact(me, contacts, from.id).await? else {
-                    return Ok(None);
+                    return Ok(vec![]);
                 };
                 let m = DirectMessage {
                     id: *message,
@@ -195,7 +201,7 @@ impl Pump {
                 offer: Some(offer),
             } => {
                 let Some((avatar, profile)) = self.engine.peer(from.id).await? else {
-                    return Ok(None);
+                    return Ok(vec![]);
                 };
                 let offer = FriendOffer {
                     id: *offer,
@@ -212,17 +218,244 @@ impl Pump {
             }
             Event::FriendshipAccepted { by: other } | Event::FriendshipFormed { with: other } => {
                 let Some(contact) = self.contact(me, contacts, other.id).await? else {
-                    return Ok(None);
+                    return Ok(vec![]);
                 };
                 Some(json!({"type": "contactConnected", "user": user, "contact": contact}))
             }
             Event::FriendshipEnded { by } => {
                 let Some(contact) = self.contact(me, contacts, by.id).await? else {
-                    return Ok(None);
+                    return Ok(vec![]);
                 };
                 Some(json!({"type": "contactDeletedByContact", "user": user, "contact": contact}))
             }
             _ => None,
+        }
+        .into_iter()
+        .collect())
+    }
+
+    /// A member of a group as `me` sees it: `me` itself is the `membership` of the
+    /// group's info; a member who has gone shows with status `gone`.
+    async fn member(
+        &self,
+        cg: &ChatGroup,
+        info: &Value,
+        me: &ChatUser,
+        who: AvatarId,
+        gone: &'static str,
+    ) -> Result<Value, grid::Error> {
+        if who == me.avatar.id {
+            return Ok(info["membership"].clone());
+        }
+        let (avatar, profile, m) = self.engine.member_view(cg.group.id, who).await?;
+        Ok(groups::other_member(
+            cg,
+            &avatar,
+            &profile,
+            m.as_ref(),
+            gone,
+        ))
+    }
+
+    async fn render_group(
+        &self,
+        me: &ChatUser,
+        user: &Value,
+        contacts: &mut Contacts,
+        stored: &StoredEvent,
+        group: GroupId,
+    ) -> Result<Vec<Value>, grid::Error> {
+        let my = me.avatar.id;
+        let cg = self.engine.group_view(my, group).await?;
+        let info = groups::group_info(&self.engine, me, &cg).await?;
+        Ok(match &stored.event {
+            Event::GroupMessage {
+                post,
+                from,
+                text,
+                rich,
+                ..
+            } => {
+                let content = Content {
+                    text: text.clone(),
+                    rich: rich.clone(),
+                };
+                vec![
+                    self.group_item(&cg, &info, me, user, *post, from.id, &content, stored)
+                        .await?,
+                ]
+            }
+            Event::GroupNotice {
+                post,
+                from,
+                subject,
+                text,
+                ..
+            } => {
+                // SimpleX groups have no notices: they arrive as messages, subject first.
+                let content = Content::text(if subject.is_empty() {
+                    text.clone()
+                } else {
+                    format!("{subject}\n\n{text}")
+                });
+                vec![
+                    self.group_item(&cg, &info, me, user, *post, from.id, &content, stored)
+                        .await?,
+                ]
+            }
+            Event::GroupInvitation { session, from, .. } => {
+                let Some(inv) = cg.invitation.as_ref().filter(|i| i.session == *session) else {
+                    return Ok(vec![]); // answered already
+                };
+                let Some(contact) = self.contact(me, contacts, from.id).await? else {
+                    return Ok(vec![]);
+                };
+                let from_role = self
+                    .engine
+                    .member_role(group, from.id)
+                    .await?
+                    .unwrap_or(ChatRole::Member);
+                let role = self.engine.invitation_role(inv).await?;
+                vec![json!({
+                    "type": "receivedGroupInvitation",
+                    "user": user,
+                    "groupInfo": info,
+                    "contact": contact,
+                    "fromMemberRole": types::role(from_role),
+                    "memberRole": types::role(role),
+                })]
+            }
+            Event::MemberJoined { member, .. } if member.id == my => {
+                let host = self
+                    .member(&cg, &info, me, cg.group.founder, "left")
+                    .await?;
+                vec![json!({
+                    "type": "userJoinedGroup",
+                    "user": user,
+                    "groupInfo": info,
+                    "hostMember": host,
+                })]
+            }
+            Event::MemberJoined { member, .. } => {
+                let m = self.member(&cg, &info, me, member.id, "left").await?;
+                vec![
+                    json!({"type": "joinedGroupMember", "user": user, "groupInfo": info, "member": m}),
+                    json!({"type": "connectedToGroupMember", "user": user, "groupInfo": info, "member": m}),
+                ]
+            }
+            Event::MemberLeft {
+                member, by: None, ..
+            } => {
+                if member.id == my {
+                    return Ok(vec![]); // the answer to its own `/_leave` told it
+                }
+                let m = self.member(&cg, &info, me, member.id, "left").await?;
+                vec![json!({"type": "leftMember", "user": user, "groupInfo": info, "member": m})]
+            }
+            Event::MemberLeft {
+                member,
+                by: Some(by),
+                ..
+            } => {
+                if by.id == my {
+                    return Ok(vec![]);
+                }
+                let by_member = self.member(&cg, &info, me, by.id, "left").await?;
+                if member.id == my {
+                    vec![json!({
+                        "type": "deletedMemberUser",
+                        "user": user,
+                        "groupInfo": info,
+                        "member": by_member,
+                        "withMessages": false,
+                    })]
+                } else {
+                    let m = self.member(&cg, &info, me, member.id, "removed").await?;
+                    vec![json!({
+                        "type": "deletedMember",
+                        "user": user,
+                        "groupInfo": info,
+                        "byMember": by_member,
+                        "deletedMember": m,
+                        "withMessages": false,
+                    })]
+                }
+            }
+            Event::MemberRoleChanged {
+                member,
+                by,
+                from,
+                to,
+                ..
+            } => {
+                if by.id == my {
+                    return Ok(vec![]);
+                }
+                vec![json!({
+                    "type": "memberRole",
+                    "user": user,
+                    "groupInfo": info,
+                    "byMember": self.member(&cg, &info, me, by.id, "left").await?,
+                    "member": self.member(&cg, &info, me, member.id, "left").await?,
+                    "fromRole": types::role(*from),
+                    "toRole": types::role(*to),
+                })]
+            }
+            Event::MemberBlocked {
+                member,
+                by,
+                blocked,
+                ..
+            } => {
+                if by.id == my {
+                    return Ok(vec![]);
+                }
+                vec![json!({
+                    "type": "memberBlockedForAll",
+                    "user": user,
+                    "groupInfo": info,
+                    "byMember": self.member(&cg, &info, me, by.id, "left").await?,
+                    "member": self.member(&cg, &info, me, member.id, "left").await?,
+                    "blocked": blocked,
+                })]
+            }
+            _ => vec![],
         })
+    }
+
+    /// `newChatItems` with one received group item.
+    #[allow(clippy::too_many_arguments)]
+    async fn group_item(
+        &self,
+        cg: &ChatGroup,
+        info: &Value,
+        me: &ChatUser,
+        user: &Value,
+        post: PostId,
+        from: AvatarId,
+        content: &Content,
+        stored: &StoredEvent,
+    ) -> Result<Value, grid::Error> {
+        let sender = self.member(cg, info, me, from, "left").await?;
+        let item = types::group_item(post.0, stored.at, content, Some(sender));
+        Ok(json!({
+            "type": "newChatItems",
+            "user": user,
+            "chatItems": [{"chatInfo": types::group_chat_info(info.clone()), "chatItem": item}],
+        }))
+    }
+}
+
+/// The group a group event is about.
+fn group_of(event: &Event) -> Option<GroupId> {
+    match event {
+        Event::GroupMessage { group, .. }
+        | Event::GroupNotice { group, .. }
+        | Event::GroupInvitation { group, .. }
+        | Event::MemberJoined { group, .. }
+        | Event::MemberLeft { group, .. }
+        | Event::MemberRoleChanged { group, .. }
+        | Event::MemberBlocked { group, .. } => Some(group.id),
+        _ => None,
     }
 }

@@ -9,6 +9,7 @@ use crate::events;
 use crate::types::{self, Links};
 use engine::{Connected, Engine, Outgoing};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, LinkKind};
+use grid::group::GroupId;
 use grid::{AvatarId, AvatarKind, MessageId, OfferId};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -16,6 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+
+pub(crate) mod groups;
 
 /// What a connection may drive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,6 +257,7 @@ impl Session {
                     accept_incognito: incognito,
                     business,
                     auto_reply: reply.as_ref().map(content_of).transpose()?,
+                    member_role: None,
                 };
                 self.set_address_settings(&u, settings).await
             }
@@ -342,6 +346,67 @@ impl Session {
                 let u = self.active_user().await?;
                 self.send_direct(&u, AvatarId(contact_id), messages).await
             }
+            C::SendMessages {
+                send_ref: ChatRef::Group { id, support: None },
+                messages,
+                ..
+            } => self.send_group(GroupId(id), messages).await,
+            C::NewGroup {
+                user_id,
+                incognito,
+                profile,
+            } => self.new_group(user_id, incognito, profile).await,
+            C::ListGroups {
+                user_id,
+                contact_id,
+                search,
+            } => self.list_groups(user_id, contact_id, search).await,
+            C::ListMembers { group_id } => self.list_members(GroupId(group_id)).await,
+            C::AddMember {
+                group_id,
+                contact_id,
+                role,
+            } => {
+                self.add_member(GroupId(group_id), AvatarId(contact_id), role)
+                    .await
+            }
+            C::JoinGroup { group_id } => self.join_group(GroupId(group_id)).await,
+            C::MembersRole {
+                group_id,
+                member_ids,
+                role,
+            } => self.members_role(GroupId(group_id), member_ids, role).await,
+            C::BlockMembers {
+                group_id,
+                member_ids,
+                blocked,
+            } => {
+                self.block_members(GroupId(group_id), member_ids, blocked)
+                    .await
+            }
+            C::RemoveMembers {
+                group_id,
+                member_ids,
+                with_messages,
+            } => {
+                self.remove_members(GroupId(group_id), member_ids, with_messages)
+                    .await
+            }
+            C::LeaveGroup { group_id } => self.leave_group(GroupId(group_id)).await,
+            C::UpdateGroupProfile { group_id, profile } => {
+                self.update_group_profile(GroupId(group_id), profile).await
+            }
+            C::CreateGroupLink { group_id, role } => {
+                self.create_group_link(GroupId(group_id), role).await
+            }
+            C::GroupLinkMemberRole { group_id, role } => {
+                self.group_link_role(GroupId(group_id), role).await
+            }
+            C::DeleteGroupLink { group_id } => self.delete_group_link(GroupId(group_id)).await,
+            C::GetGroupLink { group_id } => self.get_group_link(GroupId(group_id)).await,
+            C::AcceptMember { .. } => Err(ChatError::command(
+                "members join botgrid groups at once; there is no admission review to answer",
+            )),
             C::Relays { name } => Err(ChatError::command(format!(
                 "{name}: channels and chat relays are not supported by botgrid; \
                  groups work without relays"
@@ -485,7 +550,7 @@ impl Session {
                 "user": user,
                 "contact": self.contact_json(u, owner.id).await?,
             }),
-            Connected::Contact(_) | Connected::Requested(_) => json!({
+            Connected::Joined(_) | Connected::Contact(_) | Connected::Requested(_) => json!({
                 "type": if link.kind == LinkKind::Invitation {
                     "sentConfirmation"
                 } else {
@@ -519,7 +584,16 @@ impl Session {
             LinkKind::Address => {
                 json!({"type": "contactAddress", "contactAddressPlan": contact_plan})
             }
-            LinkKind::Group => json!({"type": "groupLink", "groupLinkPlan": {"type": "ok"}}),
+            LinkKind::Group => {
+                let plan = match link.group {
+                    Some(g) if link.owner == u.avatar.id => {
+                        let cg = self.engine.chat_group(u.avatar.id, g).await?;
+                        json!({"type": "ownLink", "groupInfo": self.group_info_json(u, &cg).await?})
+                    }
+                    _ => json!({"type": "ok"}),
+                };
+                json!({"type": "groupLink", "groupLinkPlan": plan})
+            }
         };
         Ok(json!({
             "type": "connectionPlan",
@@ -638,11 +712,12 @@ fn address_settings(v: &Value) -> Result<AddressSettings, ChatError> {
             .filter(|r| !r.is_null())
             .map(content_of)
             .transpose()?,
+        member_role: None,
     })
 }
 
 /// World content from a `MsgContent`: its text for every face, and the JSON verbatim.
-fn content_of(mc: &Value) -> Result<Content, ChatError> {
+pub(crate) fn content_of(mc: &Value) -> Result<Content, ChatError> {
     let kind = mc
         .get("type")
         .and_then(Value::as_str)
@@ -693,7 +768,7 @@ fn command_name(c: &Command) -> &'static str {
     use Command as C;
     match c {
         C::SetContactPrefs { .. } => "APISetContactPrefs",
-        C::SendMessages { .. } => "APISendMessages to a group",
+        C::SendMessages { .. } => "APISendMessages to a member support chat",
         C::UpdateChatItem { .. } => "APIUpdateChatItem",
         C::DeleteChatItem { .. } => "APIDeleteChatItem",
         C::DeleteMemberChatItem { .. } => "APIDeleteMemberChatItem",

@@ -6,7 +6,8 @@
 //! `connId`) is the other avatar's id; a chat item's `itemId` is the message's id.
 
 use grid::chat::DirectMessage;
-use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, Link, LinkKind};
+use grid::chat::{AddressSettings, ChatProfile, ChatRole, ChatUser, Content, Link, LinkKind};
+use grid::group::Group;
 use grid::{Avatar, FriendOffer, Timestamp};
 use serde_json::{Map, Value, json};
 
@@ -256,39 +257,58 @@ pub fn msg_content(content: &Content) -> Value {
         .unwrap_or_else(|| json!({"type": "text", "text": content.text}))
 }
 
-/// A direct-chat `ChatItem`; `sent` says whether the viewer sent it.
-pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage, bool)>) -> Value {
-    let mc = msg_content(&m.content);
-    let (dir, content_type, status) = if sent {
+/// A `ChatItem` with direction `dir`; `sent` says whether the viewer sent it.
+fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Value {
+    let (content_type, status) = if sent {
         (
-            "directSnd",
             "sndMsgContent",
             json!({"type": "sndSent", "sndProgress": "complete"}),
         )
     } else {
-        ("directRcv", "rcvMsgContent", json!({"type": "rcvNew"}))
+        ("rcvMsgContent", json!({"type": "rcvNew"}))
     };
-    let mut item = json!({
-        "chatDir": {"type": dir},
+    json!({
+        "chatDir": dir,
         "meta": {
-            "itemId": m.id.0,
-            "itemTs": ts(m.at),
-            "itemText": m.content.text,
+            "itemId": id,
+            "itemTs": ts(at),
+            "itemText": content.text,
             "itemStatus": status,
-            "itemSharedMsgId": format!("msg-{}", m.id.0),
+            "itemSharedMsgId": format!("msg-{id}"),
             "itemEdited": false,
             "userMention": false,
             "hasLink": false,
             "deletable": true,
             "editable": sent,
             "showGroupAsSender": false,
-            "createdAt": ts(m.at),
-            "updatedAt": ts(m.at),
+            "createdAt": ts(at),
+            "updatedAt": ts(at),
         },
-        "content": {"type": content_type, "msgContent": mc},
+        "content": {"type": content_type, "msgContent": msg_content(content)},
         "mentions": {},
         "reactions": [],
-    });
+    })
+}
+
+/// A group-chat `ChatItem`: sent by the viewer when `from` is `None`, otherwise
+/// received from that `GroupMember`. Its `itemId` is the post's id.
+pub fn group_item(id: i64, at: Timestamp, content: &Content, from: Option<Value>) -> Value {
+    match from {
+        None => item(id, at, content, json!({"type": "groupSnd"}), true),
+        Some(member) => item(
+            id,
+            at,
+            content,
+            json!({"type": "groupRcv", "groupMember": member}),
+            false,
+        ),
+    }
+}
+
+/// A direct-chat `ChatItem`; `sent` says whether the viewer sent it.
+pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage, bool)>) -> Value {
+    let dir = if sent { "directSnd" } else { "directRcv" };
+    let mut item = item(m.id.0, m.at, &m.content, json!({"type": dir}), sent);
     if let Some((q, q_sent)) = quoted {
         item["quotedItem"] = json!({
             "chatDir": {"type": if q_sent { "directSnd" } else { "directRcv" }},
@@ -299,6 +319,128 @@ pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage
         });
     }
     item
+}
+
+/// The SimpleX spelling of a standing.
+pub fn role(r: ChatRole) -> &'static str {
+    match r {
+        ChatRole::Observer => "observer",
+        ChatRole::Author => "author",
+        ChatRole::Member => "member",
+        ChatRole::Moderator => "moderator",
+        ChatRole::Admin => "admin",
+        ChatRole::Owner => "owner",
+    }
+}
+
+/// `GroupProfile`: the group's name, and its charter as the description.
+pub fn group_profile(g: &Group) -> Value {
+    let mut v = json!({"displayName": g.name, "fullName": ""});
+    if !g.charter.is_empty() {
+        v["description"] = json!(g.charter);
+    }
+    v
+}
+
+fn enable(on: bool) -> Value {
+    json!({"enable": if on { "on" } else { "off" }})
+}
+
+/// `FullGroupPreferences`: what every botgrid group allows.
+pub fn full_group_preferences() -> Value {
+    json!({
+        "timedMessages": enable(false),
+        "directMessages": enable(true),
+        "fullDelete": enable(false),
+        "reactions": enable(true),
+        "voice": enable(true),
+        "files": enable(true),
+        "simplexLinks": enable(true),
+        "reports": enable(false),
+        "history": enable(false),
+        "support": enable(false),
+        "sessions": enable(false),
+        "comments": enable(false),
+        "signMessages": enable(false),
+        "commands": [],
+    })
+}
+
+/// One member of a group as a viewer sees it.
+pub struct Member<'a> {
+    pub avatar: &'a Avatar,
+    pub profile: &'a ChatProfile,
+    pub role: ChatRole,
+    /// `GroupMemberStatus`: `invited`, `connected`, `left`, `removed`, …
+    pub status: &'static str,
+    pub blocked: bool,
+    /// The viewer itself (its `membership`).
+    pub is_self: bool,
+}
+
+/// `GroupMember`. Its `groupMemberId` (and `indexInGroup`) is the member's avatar id,
+/// which is also its `contactId`: one id names an avatar everywhere.
+pub fn group_member(group: &Group, m: &Member<'_>) -> Value {
+    let id = m.avatar.id.0;
+    let mut v = json!({
+        "groupMemberId": id,
+        "groupId": group.id.0,
+        "indexInGroup": id,
+        "memberId": m.avatar.uuid.to_string(),
+        "memberRole": role(m.role),
+        "memberCategory": if m.is_self { "user" } else { "invitee" },
+        "memberStatus": m.status,
+        "memberSettings": {"showMessages": true},
+        "blockedByAdmin": m.blocked,
+        "invitedBy": if m.is_self { json!({"type": "user"}) } else { json!({"type": "unknown"}) },
+        "localDisplayName": display_name(m.avatar),
+        "memberProfile": local_profile(m.avatar, m.profile, None),
+        "memberContactProfileId": id,
+        "memberChatVRange": {"minVersion": CHAT_VERSION_MIN, "maxVersion": CHAT_VERSION_MAX},
+        "createdAt": ts(group.created),
+        "updatedAt": ts(group.created),
+    });
+    if !m.is_self {
+        v["memberContactId"] = json!(id);
+        v["activeConn"] = connection(id, m.avatar.born);
+    }
+    v
+}
+
+/// `GroupInfo`, with the viewer's own `GroupMember` as `membership`.
+pub fn group_info(group: &Group, members: i64, membership: Value) -> Value {
+    json!({
+        "groupId": group.id.0,
+        "useRelays": false,
+        "localDisplayName": group.name,
+        "groupProfile": group_profile(group),
+        "localAlias": "",
+        "fullGroupPreferences": full_group_preferences(),
+        "membership": membership,
+        "chatSettings": {"enableNtfs": "all", "favorite": false},
+        "createdAt": ts(group.created),
+        "updatedAt": ts(group.created),
+        "chatTags": [],
+        "groupSummary": {"currentMembers": members},
+        "membersRequireAttention": 0,
+    })
+}
+
+/// `ChatInfo` of a group chat.
+pub fn group_chat_info(info: Value) -> Value {
+    json!({"type": "group", "groupInfo": info})
+}
+
+/// `GroupLink`.
+pub fn group_link(links: &Links, link: &Link) -> Value {
+    json!({
+        "userContactLinkId": link.id,
+        "connLinkContact": links.created(link),
+        "shortLinkDataSet": false,
+        "shortLinkLargeDataSet": false,
+        "groupLinkId": format!("botgrid-group-link-{}", link.id),
+        "acceptMemberRole": role(link.settings.member_role.unwrap_or(ChatRole::Member)),
+    })
 }
 
 /// `UserContactLink`: a user's address.

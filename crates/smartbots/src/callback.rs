@@ -152,7 +152,11 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         | Event::FriendshipFormed { .. }
         | Event::FriendshipEnded { .. }
         | Event::CallbackSet { .. }
-        | Event::CallbackRemoved { .. } => {
+        | Event::CallbackRemoved { .. }
+        | Event::MemberJoined { .. }
+        | Event::MemberLeft { .. }
+        | Event::MemberRoleChanged { .. }
+        | Event::MemberBlocked { .. } => {
             return None;
         }
     })
@@ -258,6 +262,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
             group,
             from,
             text,
+            ..
         } => {
             f.text("group_uuid", group.uuid.to_string())
                 .text("group_name", group.name.clone())
@@ -290,7 +295,11 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
         | Event::FriendshipFormed { .. }
         | Event::FriendshipEnded { .. }
         | Event::CallbackSet { .. }
-        | Event::CallbackRemoved { .. } => {
+        | Event::CallbackRemoved { .. }
+        | Event::MemberJoined { .. }
+        | Event::MemberLeft { .. }
+        | Event::MemberRoleChanged { .. }
+        | Event::MemberBlocked { .. } => {
             return None;
         }
     }

@@ -12,6 +12,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (2, "groups", include_str!("../migrations/0002_groups.sql")),
     (3, "chat", include_str!("../migrations/0003_chat.sql")),
+    (
+        4,
+        "chat_groups",
+        include_str!("../migrations/0004_chat_groups.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -4,6 +4,7 @@
 use crate::harness::{Grid, Receiver};
 use serde_json::{Value, json};
 use simploxide_client::prelude::*;
+use simploxide_client::types::{CIDirection, Contact};
 use simploxide_client::ws::{self, core::tokio_tungstenite, core::tungstenite::Message};
 use std::time::Duration;
 
@@ -374,4 +375,267 @@ async fn messages_sent_while_the_client_is_away_arrive_when_it_reconnects() {
         texts.push(first_text(&got));
     }
     assert_eq!(texts, ["while away 0", "while away 1", "while away 2"]);
+}
+
+/// Two simploxide clients that are contacts: the first publishes an auto-accepting
+/// address, the second connects through it.
+async fn two_contacts(
+    port: u16,
+    first: &str,
+    second: &str,
+) -> (
+    (ws::Bot, ws::EventStream),
+    (ws::Bot, ws::EventStream),
+    Contact,
+    Contact,
+) {
+    let (a, mut a_events) = ws::BotBuilder::new(first, port)
+        .auto_accept()
+        .connect()
+        .await
+        .unwrap();
+    let (b, mut b_events) = ws::BotBuilder::new(second, port).connect().await.unwrap();
+    b.initiate_connection(a.address().await.unwrap())
+        .await
+        .unwrap();
+    let b_on_a = within("contactConnected", a_events.wait_for::<ContactConnected>())
+        .await
+        .unwrap()
+        .unwrap()
+        .contact
+        .clone();
+    let a_on_b = within("contactConnected", b_events.wait_for::<ContactConnected>())
+        .await
+        .unwrap()
+        .unwrap()
+        .contact
+        .clone();
+    ((a, a_events), (b, b_events), b_on_a, a_on_b)
+}
+
+/// The text of a group message event, and who sent it.
+fn group_text(ev: &NewChatItems) -> (String, String) {
+    let item = &ev.chat_items[0];
+    assert!(
+        matches!(item.chat_info, ChatInfo::Group { .. }),
+        "a group chat: {:?}",
+        item.chat_info
+    );
+    let sender = match &item.chat_item.chat_dir {
+        CIDirection::GroupRcv { group_member, .. } => group_member.local_display_name.clone(),
+        other => panic!("a received group item, not {other:?}"),
+    };
+    (first_text(ev), sender)
+}
+
+#[tokio::test]
+async fn a_group_is_created_joined_moderated_and_shared_with_smartbots() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let ((owner, mut owner_events), (sam, mut sam_events), sam_contact, _) =
+        two_contacts(port, "Club Bot", "Sam").await;
+
+    let profile: GroupProfile =
+        serde_json::from_value(json!({"displayName": "Botgrid Club", "fullName": "For bots"}))
+            .unwrap();
+    let created = owner.create_group(profile).await.expect("group created");
+    let group = created.group_info.clone();
+    assert_eq!(group.group_profile.display_name, "Botgrid Club");
+    assert_eq!(group.membership.member_role, GroupMemberRole::Owner);
+    let gid = GroupId::from(&group);
+
+    // Sam is invited and joins.
+    owner
+        .add_member(gid, ContactId::from(&sam_contact), GroupMemberRole::Member)
+        .await
+        .expect("invitation sent");
+    let inv = within(
+        "receivedGroupInvitation",
+        sam_events.wait_for::<ReceivedGroupInvitation>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(inv.group_info.group_profile.display_name, "Botgrid Club");
+    assert_eq!(inv.member_role, GroupMemberRole::Member);
+    assert_eq!(inv.from_member_role, GroupMemberRole::Owner);
+    sam.join_group(GroupId::from(&inv.group_info))
+        .await
+        .expect("Sam joins");
+    let joined = within("userJoinedGroup", sam_events.wait_for::<UserJoinedGroup>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(joined.host_member.local_display_name, "Club Bot");
+    let sam_member = within(
+        "joinedGroupMember",
+        owner_events.wait_for::<JoinedGroupMember>(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .member
+    .clone();
+    assert_eq!(sam_member.local_display_name, "Sam");
+
+    // A SmartBots bot is invited too (by the id it has as a contact) and joins.
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    let hook = Receiver::start().await;
+    grid.callback(&ada, &hook.url(), "group_invite,group_message")
+        .await;
+    grid.ok(&ada, "im", &[("slname", "Club Bot"), ("message", "hi")])
+        .await;
+    let from_ada = within("Ada's IM", owner_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    let ChatInfo::Direct {
+        contact: ada_contact,
+        ..
+    } = &from_ada.chat_items[0].chat_info
+    else {
+        panic!("a direct chat");
+    };
+    owner
+        .add_member(gid, ContactId::from(ada_contact), GroupMemberRole::Member)
+        .await
+        .unwrap();
+    let invite = hook.wait_for("group_invite", 1).await;
+    assert_eq!(invite[0]["group_name"], "Botgrid Club");
+    let group_uuid = invite[0]["group_uuid"].as_str().to_owned();
+    grid.ok(&ada, "group_join", &[("groupuuid", &group_uuid)])
+        .await;
+    let ada_joined = within("Ada joining", owner_events.wait_for::<JoinedGroupMember>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ada_joined.member.local_display_name, "Ada Resident");
+    let ada_member = MemberId::from(&ada_joined.member);
+
+    // Group chat: SimpleX to SimpleX and SmartBots, SmartBots to SimpleX.
+    sam.send_msg(ChatId::from(&joined.group_info), "hello club")
+        .await
+        .expect("Sam posts");
+    let got = within("Sam's post", owner_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(group_text(&got), ("hello club".into(), "Sam".into()));
+    let calls = hook.wait_for("group_message", 1).await;
+    assert_eq!(calls[0]["message"], "hello club");
+    assert_eq!(calls[0]["speaker_name"], "Sam Resident");
+    grid.ok(
+        &ada,
+        "send_group_im",
+        &[
+            ("groupuuid", &group_uuid),
+            ("message", "hello from SmartBots"),
+        ],
+    )
+    .await;
+    let got = within("Ada's post", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        group_text(&got),
+        ("hello from SmartBots".into(), "Ada Resident".into())
+    );
+
+    // Sam becomes an admin; Sam hears of it and the member list says so.
+    let sam_id = MemberId::from(&sam_member);
+    owner
+        .set_member_role(gid, sam_id, GroupMemberRole::Admin)
+        .await
+        .expect("role changed");
+    let role = within("memberRole", sam_events.wait_for::<MemberRole>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (role.from_role, role.to_role),
+        (GroupMemberRole::Member, GroupMemberRole::Admin)
+    );
+    let members = owner.list_members(gid).await.unwrap();
+    let sam_now = members
+        .iter()
+        .find(|m| m.local_display_name == "Sam")
+        .unwrap();
+    assert_eq!(sam_now.member_role, GroupMemberRole::Admin);
+    assert_eq!(members.len(), 2, "the owner is not among the others");
+
+    // Ada is blocked for all: what she says reaches nobody, and Sam is told.
+    owner
+        .block_member_for_all(gid, ada_member)
+        .await
+        .expect("blocked");
+    let blocked = within(
+        "memberBlockedForAll",
+        sam_events.wait_for::<MemberBlockedForAll>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(blocked.blocked);
+    assert_eq!(blocked.member.local_display_name, "Ada Resident");
+    grid.ok(
+        &ada,
+        "send_group_im",
+        &[
+            ("groupuuid", &group_uuid),
+            ("message", "can anyone hear me"),
+        ],
+    )
+    .await;
+    owner
+        .send_msg(ChatId::from(&group), "after the block")
+        .await
+        .unwrap();
+    let next = within("the owner's post", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        group_text(&next),
+        ("after the block".into(), "Club Bot".into()),
+        "the blocked member's post reached nobody"
+    );
+
+    // Sam is removed, then comes back through a group link.
+    owner.remove_member(gid, sam_id).await.expect("removed");
+    let removed = within(
+        "deletedMemberUser",
+        sam_events.wait_for::<DeletedMemberUser>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(removed.member.local_display_name, "Club Bot");
+    let link = owner
+        .create_group_link(gid, GroupMemberRole::Member)
+        .await
+        .expect("group link");
+    let link = link.group_link.conn_link_contact.conn_full_link.clone();
+    sam.initiate_connection(link).await.expect("joins by link");
+    let rejoined = within("userJoinedGroup", sam_events.wait_for::<UserJoinedGroup>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rejoined.group_info.group_profile.display_name,
+        "Botgrid Club"
+    );
+    assert_eq!(
+        rejoined.group_info.membership.member_role,
+        GroupMemberRole::Member
+    );
+
+    // Sam leaves; the owner hears of it.
+    sam.leave_group(gid).await.expect("Sam leaves");
+    let left = within("leftMember", owner_events.wait_for::<LeftMember>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(left.member.local_display_name, "Sam");
 }

@@ -4,6 +4,7 @@ use super::avatars::{avatar_columns, avatar_from};
 use crate::sql::{Row, sql};
 use crate::{StoreError, Tx};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, DirectMessage, Link, LinkKind};
+use grid::group::GroupId;
 use grid::{Avatar, AvatarId, EventId, MessageId, Timestamp};
 
 fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
@@ -23,6 +24,7 @@ fn link_from(r: &Row<'_>) -> Result<Link, StoreError> {
         kind: LinkKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("link kind {kind:?}")))?,
         owner: AvatarId(r.get(3)?),
+        group: r.get::<Option<i64>>(6)?.map(GroupId),
         settings: json("link settings", &settings)?,
         created: Timestamp(r.get(5)?),
     })
@@ -186,15 +188,23 @@ impl Tx<'_> {
         token: &str,
         kind: LinkKind,
         owner: AvatarId,
+        group: Option<GroupId>,
         settings: &AddressSettings,
     ) -> Result<Link, StoreError> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO links (token, kind, avatar_id, settings, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
+                "INSERT INTO links (token, kind, avatar_id, group_id, settings, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
             ),
-            &[&token, &kind.as_str(), &owner.0, &to_json(settings)?, &now],
+            &[
+                &token,
+                &kind.as_str(),
+                &owner.0,
+                &group.map(|g| g.0),
+                &to_json(settings)?,
+                &now,
+            ],
             |r| r.get(0),
         )?;
         Ok(Link {
@@ -202,6 +212,7 @@ impl Tx<'_> {
             token: token.to_owned(),
             kind,
             owner,
+            group,
             settings: settings.clone(),
             created: Timestamp(now),
         })
@@ -211,7 +222,7 @@ impl Tx<'_> {
     pub fn link_by_token(&mut self, token: &str) -> Result<Option<Link>, StoreError> {
         self.conn.query_opt(
             sql!(
-                "SELECT id, token, kind, avatar_id, settings, created_at FROM links
+                "SELECT id, token, kind, avatar_id, settings, created_at, group_id FROM links
                  WHERE token = $1"
             ),
             &[&token],
@@ -223,11 +234,49 @@ impl Tx<'_> {
     pub fn links_of(&mut self, owner: AvatarId, kind: LinkKind) -> Result<Vec<Link>, StoreError> {
         self.conn.query(
             sql!(
-                "SELECT id, token, kind, avatar_id, settings, created_at FROM links
+                "SELECT id, token, kind, avatar_id, settings, created_at, group_id FROM links
                  WHERE avatar_id = $1 AND kind = $2 ORDER BY id"
             ),
             &[&owner.0, &kind.as_str()],
             link_from,
+        )
+    }
+
+    /// A group's join link (a group has at most one).
+    pub fn group_link(&mut self, group: GroupId) -> Result<Option<Link>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT id, token, kind, avatar_id, settings, created_at, group_id FROM links
+                 WHERE group_id = $1 AND kind = 'group' ORDER BY id LIMIT 1"
+            ),
+            &[&group.0],
+            link_from,
+        )
+    }
+
+    /// The members of a group with their chat profiles (empty for avatars no chat
+    /// client drives), by avatar id, in one query.
+    pub fn members_with_profiles(
+        &mut self,
+        group: GroupId,
+    ) -> Result<Vec<(Avatar, ChatProfile)>, StoreError> {
+        self.conn.query(
+            sql!(concat!(
+                "SELECT ",
+                avatar_columns!(),
+                ", c.profile FROM avatars JOIN group_members m ON m.avatar_id = id
+                 LEFT JOIN chat_users c ON c.avatar_id = id
+                 WHERE m.group_id = $1 ORDER BY id"
+            )),
+            &[&group.0],
+            |r| {
+                let profile: Option<String> = r.get(10)?;
+                let profile = match profile {
+                    Some(p) => json("chat profile", &p)?,
+                    None => ChatProfile::default(),
+                };
+                Ok((avatar_from(r)?, profile))
+            },
         )
     }
 

@@ -71,7 +71,7 @@ impl Tx<'_> {
                 "SELECT e.id, e.body, e.created_at,
                         p.id, p.kind, p.subject, p.body, p.attachment,
                         g.id, g.uuid, g.name,
-                        s.id, s.uuid, s.first_name, s.last_name
+                        s.id, s.uuid, s.first_name, s.last_name, p.rich
                  FROM events e
                  LEFT JOIN group_posts p ON p.id = e.post_id
                  LEFT JOIN groups g ON g.id = p.group_id
@@ -125,6 +125,7 @@ fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
             group,
             from,
             text,
+            rich: r.get(15)?,
         }),
         Some(PostKind::Notice) => Ok(Event::GroupNotice {
             post: PostId(post),

@@ -6,7 +6,7 @@ use grid::group::{
     Group, GroupId, Invitation, Membership, PostId, PostKind, Powers, Role, RoleId, RoleKind,
     group_name_key,
 };
-use grid::{AvatarId, EventId, NULL_KEY, Presence, Timestamp, Uuid};
+use grid::{AvatarId, Event, EventId, NULL_KEY, Presence, Timestamp, Uuid};
 
 /// What it takes to create a group.
 #[derive(Clone, Debug)]
@@ -41,6 +41,8 @@ pub struct NewPost {
     pub subject: String,
     pub text: String,
     pub attachment: Option<Uuid>,
+    /// The chat client's rich form of a chat message.
+    pub rich: Option<String>,
     /// Not to be sent before this time.
     pub send_after: Timestamp,
 }
@@ -406,12 +408,12 @@ impl Tx<'_> {
         group: GroupId,
         avatar: AvatarId,
     ) -> Result<Option<Membership>, StoreError> {
-        let row: Option<(i64, bool, bool)> = self.conn.query_opt(
-            sql!("SELECT active_role_id, in_profile, accept_notices FROM group_members WHERE group_id = $1 AND avatar_id = $2"),
+        let row: Option<(i64, bool, bool, bool)> = self.conn.query_opt(
+            sql!("SELECT active_role_id, in_profile, accept_notices, blocked FROM group_members WHERE group_id = $1 AND avatar_id = $2"),
             &[&group.0, &avatar.0],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        let Some((active, in_profile, accept_notices)) = row else {
+        let Some((active, in_profile, accept_notices, blocked)) = row else {
             return Ok(None);
         };
         let roles = self.conn.query(
@@ -431,6 +433,7 @@ impl Tx<'_> {
             active_role: RoleId(active),
             in_profile,
             accept_notices,
+            blocked,
         }))
     }
 
@@ -440,16 +443,24 @@ impl Tx<'_> {
         &mut self,
         avatar: AvatarId,
     ) -> Result<Vec<(Group, Membership)>, StoreError> {
-        let groups: Vec<(Group, i64, bool, bool)> = self.conn.query(
+        let groups: Vec<(Group, i64, bool, bool, bool)> = self.conn.query(
             sql!(concat!(
                 "SELECT ",
                 group_columns!(),
-                ", m.active_role_id, m.in_profile, m.accept_notices
+                ", m.active_role_id, m.in_profile, m.accept_notices, m.blocked
                  FROM group_members m JOIN groups g ON g.id = m.group_id
                  WHERE m.avatar_id = $1 ORDER BY g.name_key"
             )),
             &[&avatar.0],
-            |r| Ok((group_from(r, 0)?, r.get(10)?, r.get(11)?, r.get(12)?)),
+            |r| {
+                Ok((
+                    group_from(r, 0)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
+                    r.get(13)?,
+                ))
+            },
         )?;
         let roles: Vec<Role> = self.conn.query(
             sql!(concat!(
@@ -463,7 +474,7 @@ impl Tx<'_> {
         )?;
         Ok(groups
             .into_iter()
-            .map(|(group, active, in_profile, accept_notices)| {
+            .map(|(group, active, in_profile, accept_notices, blocked)| {
                 let membership = Membership {
                     group: group.id,
                     avatar,
@@ -475,10 +486,85 @@ impl Tx<'_> {
                     active_role: RoleId(active),
                     in_profile,
                     accept_notices,
+                    blocked,
                 };
                 (group, membership)
             })
             .collect())
+    }
+
+    /// Every membership of a group, with roles, by avatar id. Two queries, whatever the
+    /// size of the group.
+    pub fn group_memberships(&mut self, group: GroupId) -> Result<Vec<Membership>, StoreError> {
+        let rows: Vec<(i64, i64, bool, bool, bool)> = self.conn.query(
+            sql!(
+                "SELECT avatar_id, active_role_id, in_profile, accept_notices, blocked
+                 FROM group_members WHERE group_id = $1 ORDER BY avatar_id"
+            ),
+            &[&group.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let held: Vec<(i64, Role)> = self.conn.query(
+            sql!(concat!(
+                "SELECT mr.avatar_id, ",
+                role_columns!(),
+                " FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.group_id = $1",
+                role_order!()
+            )),
+            &[&group.0],
+            |r| Ok((r.get(0)?, role_from(r, 1)?)),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(avatar, active, in_profile, accept_notices, blocked)| Membership {
+                    group,
+                    avatar: AvatarId(avatar),
+                    roles: held
+                        .iter()
+                        .filter(|(a, _)| *a == avatar)
+                        .map(|(_, r)| r.clone())
+                        .collect(),
+                    active_role: RoleId(active),
+                    in_profile,
+                    accept_notices,
+                    blocked,
+                },
+            )
+            .collect())
+    }
+
+    /// Blocks a member for all, or lifts the block.
+    pub fn set_member_blocked(
+        &mut self,
+        group: GroupId,
+        avatar: AvatarId,
+        blocked: bool,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE group_members SET blocked = $3 WHERE group_id = $1 AND avatar_id = $2"),
+            &[&group.0, &avatar.0, &blocked],
+        )?;
+        Ok(())
+    }
+
+    /// Appends an event to the log of every member of a group, in one statement
+    /// whatever its size.
+    pub fn emit_to_members(&mut self, group: GroupId, event: &Event) -> Result<usize, StoreError> {
+        let now = self.now().0;
+        let body = serde_json::to_string(event)
+            .map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))?;
+        let reached: Vec<(i64, i64)> = self.conn.query(
+            sql!(
+                "INSERT INTO events (avatar_id, body, created_at)
+                 SELECT avatar_id, $2, $3 FROM group_members WHERE group_id = $1
+                 ORDER BY avatar_id
+                 RETURNING avatar_id, id"
+            ),
+            &[&group.0, &body, &now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(self.record_emitted(reached))
     }
 
     /// Adds a member holding `roles` (Everyone among them), showing `active`'s title.
@@ -790,8 +876,8 @@ impl Tx<'_> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after, rich)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
             ),
             &[
                 &Uuid::new_v4().to_string(),
@@ -803,6 +889,7 @@ impl Tx<'_> {
                 &new.attachment.map(|u| u.to_string()),
                 &now,
                 &new.send_after.0,
+                &new.rich,
             ],
             |r| r.get(0),
         )?;

@@ -1,0 +1,609 @@
+//! Groups as chat clients see them: SimpleX groups are the world's groups, with the
+//! chat roles (`grid::chat::ChatRole`) read from and written as group roles.
+//!
+//! Whatever the SmartBots group commands already do (create, invite, join, leave,
+//! eject, assign and revoke roles) runs through the same code here, so both faces obey
+//! one set of rules; what only chat clients do (block for all, group links, rich group
+//! messages) is carried out here.
+
+use crate::Engine;
+use crate::bot;
+use crate::groups::{self as group_exec, announce_joined};
+use grid::chat::{self, ChatProfile, ChatRole, Content, Link, LinkKind};
+use grid::command::{BotCommand, Reply};
+use grid::group::{self, Group, GroupId, Invitation, Membership, PostId, PostKind, RoleKind};
+use grid::secret;
+use grid::{Avatar, AvatarId, Error, Event, Timestamp};
+use store::{NewPost, Tx};
+
+/// A group as one chat user sees it.
+#[derive(Clone, Debug)]
+pub struct ChatGroup {
+    pub group: Group,
+    /// The user's membership; `None` while the user is only invited.
+    pub membership: Option<Membership>,
+    /// The invitation the user has not answered yet, if any.
+    pub invitation: Option<Invitation>,
+    /// How many members the group has.
+    pub members: i64,
+}
+
+impl ChatGroup {
+    /// The user's standing; an invitee has the standing it is invited to.
+    pub fn role(&self, invited_as: ChatRole) -> ChatRole {
+        self.membership
+            .as_ref()
+            .map(ChatRole::of)
+            .unwrap_or(invited_as)
+    }
+}
+
+/// A group chat message as sent.
+#[derive(Clone, Debug)]
+pub struct GroupPost {
+    pub id: PostId,
+    pub content: Content,
+    pub at: Timestamp,
+}
+
+fn group(tx: &mut Tx<'_>, id: GroupId) -> Result<Group, Error> {
+    tx.group(id)?.ok_or_else(|| Error::GroupNotFound {
+        who: id.0.to_string(),
+    })
+}
+
+fn avatar(tx: &mut Tx<'_>, id: AvatarId) -> Result<Avatar, Error> {
+    tx.avatar(id)?.ok_or_else(|| Error::AvatarNotFound {
+        who: id.to_string(),
+    })
+}
+
+/// The group and the user's membership of it: what every member command starts from.
+/// A group the user is not in is not found, as if it did not exist for the user.
+fn as_member(tx: &mut Tx<'_>, user: AvatarId, id: GroupId) -> Result<(Group, Membership), Error> {
+    let g = group(tx, id)?;
+    let m = tx
+        .membership(g.id, user)?
+        .ok_or_else(|| Error::GroupNotFound {
+            who: id.0.to_string(),
+        })?;
+    Ok((g, m))
+}
+
+fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
+    let membership = tx.membership(g.id, user)?;
+    let invitation = match membership {
+        Some(_) => None,
+        None => tx.open_invitation(g.id, user)?,
+    };
+    let members = tx.member_count(g.id)?;
+    Ok(ChatGroup {
+        group: g,
+        membership,
+        invitation,
+        members,
+    })
+}
+
+/// Joins `me` to the group of a group link, with the standing the link gives. The link
+/// works while its maker is in the group and may still invite into that standing.
+pub(crate) fn join_by_link(tx: &mut Tx<'_>, me: &Avatar, link: &Link) -> Result<Group, Error> {
+    let id = link.group.ok_or(Error::LinkNotFound)?;
+    let g = group(tx, id)?;
+    if tx.membership(g.id, me.id)?.is_some() {
+        return Err(Error::AlreadyMember);
+    }
+    if tx.is_banned(g.id, me.id)? {
+        return Err(Error::Banned);
+    }
+    let maker = tx
+        .membership(g.id, link.owner)?
+        .ok_or(Error::LinkNotFound)?;
+    let standing = link.settings.member_role.unwrap_or(ChatRole::Member);
+    let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
+    group::may_invite(&maker, &role).map_err(|_| Error::LinkNotFound)?;
+    group::payable_fee(g.fee)?;
+    let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
+    let roles = if role.id == everyone.id {
+        vec![everyone.id]
+    } else {
+        vec![everyone.id, role.id]
+    };
+    tx.add_member(g.id, me.id, &roles, role.id)?;
+    announce_joined(tx, &g, me)?;
+    Ok(g)
+}
+
+impl Engine {
+    /// Creates a group; the user founds and owns it.
+    pub async fn create_chat_group(
+        &self,
+        user: AvatarId,
+        name: String,
+        charter: String,
+    ) -> Result<ChatGroup, Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let create = BotCommand::CreateGroup {
+                    name,
+                    charter,
+                    open_enrollment: false,
+                    fee: 0,
+                };
+                match bot::execute(tx, &me, create)?.reply {
+                    Reply::GroupCreated(g) => view(tx, user, g),
+                    other => Err(Error::internal(format!("group creation said {other:?}"))),
+                }
+            })
+            .await
+    }
+
+    /// A group the user is in or invited to.
+    pub async fn chat_group(&self, user: AvatarId, id: GroupId) -> Result<ChatGroup, Error> {
+        self.store()
+            .read(move |tx| {
+                let g = group(tx, id)?;
+                let v = view(tx, user, g)?;
+                if v.membership.is_none() && v.invitation.is_none() {
+                    return Err(Error::GroupNotFound {
+                        who: id.0.to_string(),
+                    });
+                }
+                Ok(v)
+            })
+            .await
+    }
+
+    /// A group as a user sees it, in it or not: for showing events the user received.
+    pub async fn group_view(&self, user: AvatarId, id: GroupId) -> Result<ChatGroup, Error> {
+        self.store()
+            .read(move |tx| {
+                let g = group(tx, id)?;
+                view(tx, user, g)
+            })
+            .await
+    }
+
+    /// An avatar with its chat profile and its membership of a group, if it is in it:
+    /// for showing events about members.
+    pub async fn member_view(
+        &self,
+        id: GroupId,
+        member: AvatarId,
+    ) -> Result<(Avatar, ChatProfile, Option<Membership>), Error> {
+        self.store()
+            .read(move |tx| {
+                let m = tx.membership(id, member)?;
+                let (a, p) = match tx.chat_user(member)? {
+                    Some(u) => (u.avatar, u.profile),
+                    None => (avatar(tx, member)?, ChatProfile::default()),
+                };
+                Ok((a, p, m))
+            })
+            .await
+    }
+
+    /// The groups the user is in, by name.
+    pub async fn chat_groups(&self, user: AvatarId) -> Result<Vec<ChatGroup>, Error> {
+        self.store()
+            .read(move |tx| {
+                let mut out = vec![];
+                for (g, m) in tx.memberships(user)? {
+                    let members = tx.member_count(g.id)?;
+                    out.push(ChatGroup {
+                        group: g,
+                        membership: Some(m),
+                        invitation: None,
+                        members,
+                    });
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    /// The members of a group the user is in, with their chat profiles and roles.
+    pub async fn chat_members(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+    ) -> Result<(ChatGroup, Vec<(Avatar, ChatProfile, Membership)>), Error> {
+        self.store()
+            .read(move |tx| {
+                let (g, _) = as_member(tx, user, id)?;
+                let people = tx.members_with_profiles(g.id)?;
+                let memberships = tx.group_memberships(g.id)?;
+                let members = people
+                    .into_iter()
+                    .filter_map(|(a, p)| {
+                        let m = memberships.iter().find(|m| m.avatar == a.id)?.clone();
+                        Some((a, p, m))
+                    })
+                    .collect();
+                Ok((view(tx, user, g)?, members))
+            })
+            .await
+    }
+
+    /// One member of a group the user is in.
+    pub async fn chat_member(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        member: AvatarId,
+    ) -> Result<(Avatar, ChatProfile, Membership), Error> {
+        self.store()
+            .read(move |tx| {
+                let (g, _) = as_member(tx, user, id)?;
+                let m = tx.membership(g.id, member)?.ok_or(Error::NotInGroup)?;
+                let (a, p) = match tx.chat_user(member)? {
+                    Some(u) => (u.avatar, u.profile),
+                    None => (avatar(tx, member)?, ChatProfile::default()),
+                };
+                Ok((a, p, m))
+            })
+            .await
+    }
+
+    /// Invites a contact into a group with a standing; returns the invitation.
+    pub async fn invite_to_chat_group(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        contact: AvatarId,
+        standing: ChatRole,
+    ) -> Result<Invitation, Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, _) = as_member(tx, user, id)?;
+                let invitee = avatar(tx, contact)?;
+                let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
+                let invite = BotCommand::GroupInvite {
+                    avatar: invitee.uuid,
+                    group: g.uuid,
+                    role: role.uuid,
+                    check_membership: true,
+                    message: String::new(),
+                    location: None,
+                    misc: None,
+                };
+                bot::execute(tx, &me, invite)?;
+                tx.open_invitation(g.id, invitee.id)?
+                    .ok_or_else(|| Error::internal("invitation vanished"))
+            })
+            .await
+    }
+
+    /// Accepts the user's invitation into a group (or joins an open one); returns the
+    /// group and who invited the user (its host, in chat terms).
+    pub async fn join_chat_group(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+    ) -> Result<(ChatGroup, Option<AvatarId>), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let g = group(tx, id)?;
+                let host = tx.open_invitation(g.id, user)?.map(|i| i.inviter);
+                bot::execute(tx, &me, BotCommand::GroupJoin { group: g.uuid })?;
+                Ok((view(tx, user, g)?, host))
+            })
+            .await
+    }
+
+    /// Gives members a standing, all or none.
+    pub async fn set_chat_roles(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        members: Vec<AvatarId>,
+        to: ChatRole,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, _) = as_member(tx, user, id)?;
+                let kind = to.role_kind()?;
+                let owners = tx.role_of_kind(g.id, RoleKind::Owners)?;
+                let officers = tx.role_of_kind(g.id, RoleKind::Officers)?;
+                for member in members {
+                    let target = avatar(tx, member)?;
+                    let theirs = tx.membership(g.id, member)?.ok_or(Error::NotInGroup)?;
+                    let mut steps = vec![];
+                    match kind {
+                        RoleKind::Owners => steps.push((true, &owners)),
+                        RoleKind::Officers => {
+                            steps.push((true, &officers));
+                            steps.push((false, &owners));
+                        }
+                        _ => {
+                            steps.push((false, &owners));
+                            steps.push((false, &officers));
+                        }
+                    }
+                    for (give, role) in steps {
+                        let held = theirs.holds(role.id);
+                        let cmd = match (give, held) {
+                            (true, false) => BotCommand::SetRole {
+                                group: g.uuid,
+                                role: role.uuid,
+                                member: target.uuid,
+                            },
+                            (false, true) => BotCommand::RevokeRole {
+                                group: g.uuid,
+                                role: role.uuid,
+                                member: target.uuid,
+                            },
+                            _ => continue,
+                        };
+                        bot::execute(tx, &me, cmd)?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Blocks members for all (what they say in the group reaches nobody), or lifts it.
+    pub async fn block_chat_members(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        members: Vec<AvatarId>,
+        blocked: bool,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, mine) = as_member(tx, user, id)?;
+                for member in members {
+                    let target = avatar(tx, member)?;
+                    let theirs = tx.membership(g.id, member)?.ok_or(Error::NotInGroup)?;
+                    chat::may_block(&mine, &theirs)?;
+                    if theirs.blocked == blocked {
+                        continue;
+                    }
+                    tx.set_member_blocked(g.id, member, blocked)?;
+                    let event = Event::MemberBlocked {
+                        group: g.to_ref(),
+                        member: target.to_ref(),
+                        by: me.to_ref(),
+                        blocked,
+                    };
+                    tx.emit_to_members(g.id, &event)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Removes members from a group, all or none.
+    pub async fn remove_chat_members(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        members: Vec<AvatarId>,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, _) = as_member(tx, user, id)?;
+                for member in members {
+                    let target = avatar(tx, member)?;
+                    let eject = BotCommand::GroupEject {
+                        avatar: target.uuid,
+                        group: g.uuid,
+                        ignore_membership: false,
+                    };
+                    bot::execute(tx, &me, eject)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// The user leaves a group; returns the group as it was.
+    pub async fn leave_chat_group(&self, user: AvatarId, id: GroupId) -> Result<ChatGroup, Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, _) = as_member(tx, user, id)?;
+                let before = view(tx, user, g.clone())?;
+                bot::execute(tx, &me, BotCommand::GroupLeave { group: g.uuid })?;
+                Ok(before)
+            })
+            .await
+    }
+
+    /// Changes a group's description (its charter). Group names never change, as in
+    /// Second Life; asking for another name is refused.
+    pub async fn update_chat_group(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        name: String,
+        charter: String,
+    ) -> Result<(ChatGroup, ChatGroup), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, _) = as_member(tx, user, id)?;
+                if group::group_name_key(&name) != group::group_name_key(&g.name) {
+                    return Err(Error::invalid("displayName", "group names cannot change"));
+                }
+                let before = view(tx, user, g.clone())?;
+                if charter != g.charter {
+                    let update = BotCommand::UpdateGroup {
+                        group: g.uuid,
+                        charter: Some(charter),
+                        open_enrollment: None,
+                        fee: None,
+                    };
+                    bot::execute(tx, &me, update)?;
+                }
+                let g = group(tx, id)?;
+                Ok((before, view(tx, user, g)?))
+            })
+            .await
+    }
+
+    /// Sends chat messages to a group, all or none; returns them as stored.
+    pub async fn send_group_chat(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        messages: Vec<Content>,
+    ) -> Result<(ChatGroup, Vec<GroupPost>), Error> {
+        if messages.is_empty() || messages.len() > chat::MAX_MESSAGES_PER_SEND {
+            return Err(Error::invalid(
+                "messages",
+                format!("send 1 to {} messages at once", chat::MAX_MESSAGES_PER_SEND),
+            ));
+        }
+        for m in &messages {
+            m.check()?;
+        }
+        self.check_throttle(user)?;
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, mine) = as_member(tx, user, id)?;
+                mine.require(PostKind::Chat.send_power())?;
+                let mut sent = Vec::with_capacity(messages.len());
+                for content in messages {
+                    let new = NewPost {
+                        group: g.id,
+                        kind: PostKind::Chat,
+                        sender: me.id,
+                        subject: String::new(),
+                        text: content.text.clone(),
+                        attachment: None,
+                        rich: content.rich.clone(),
+                        send_after: tx.now(),
+                    };
+                    let (_, id) = group_exec::post(tx, &me, &mine, &new)?;
+                    sent.push(GroupPost {
+                        id,
+                        content,
+                        at: tx.now(),
+                    });
+                }
+                Ok((view(tx, user, g)?, sent))
+            })
+            .await
+    }
+
+    /// A group's join link, if it has one and the user is in the group.
+    pub async fn group_link(&self, user: AvatarId, id: GroupId) -> Result<Option<Link>, Error> {
+        self.store()
+            .read(move |tx| {
+                let (g, _) = as_member(tx, user, id)?;
+                Ok(tx.group_link(g.id)?)
+            })
+            .await
+    }
+
+    /// Makes a group's join link, giving `standing` to those who use it; the user must
+    /// be able to invite into that standing. `None` when the group has one already.
+    pub async fn create_group_link(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        standing: ChatRole,
+    ) -> Result<Option<Link>, Error> {
+        self.store()
+            .write(move |tx| {
+                let (g, mine) = as_member(tx, user, id)?;
+                let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
+                group::may_invite(&mine, &role)?;
+                if tx.group_link(g.id)?.is_some() {
+                    return Ok(None);
+                }
+                let settings = chat::AddressSettings {
+                    member_role: Some(standing),
+                    ..Default::default()
+                };
+                let token = secret::new_link_token();
+                Ok(Some(tx.insert_link(
+                    &token,
+                    LinkKind::Group,
+                    user,
+                    Some(g.id),
+                    &settings,
+                )?))
+            })
+            .await
+    }
+
+    /// Changes the standing a group's link gives; `None` when it has no link.
+    pub async fn set_group_link_role(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        standing: ChatRole,
+    ) -> Result<Option<Link>, Error> {
+        self.store()
+            .write(move |tx| {
+                let (g, mine) = as_member(tx, user, id)?;
+                let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
+                group::may_invite(&mine, &role)?;
+                let Some(mut link) = tx.group_link(g.id)? else {
+                    return Ok(None);
+                };
+                link.settings.member_role = Some(standing);
+                tx.set_link_settings(link.id, &link.settings)?;
+                Ok(Some(link))
+            })
+            .await
+    }
+
+    /// Deletes a group's link; false when it had none. Members who may invite may.
+    pub async fn delete_group_link(&self, user: AvatarId, id: GroupId) -> Result<bool, Error> {
+        self.store()
+            .write(move |tx| {
+                let (g, mine) = as_member(tx, user, id)?;
+                mine.require(group::Powers::INVITE)?;
+                match tx.group_link(g.id)? {
+                    Some(link) => {
+                        tx.delete_link(link.id)?;
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            })
+            .await
+    }
+
+    /// The standing an invitation offers.
+    pub async fn invitation_role(&self, inv: &Invitation) -> Result<ChatRole, Error> {
+        let (group, role) = (inv.group, inv.role);
+        self.store()
+            .read(move |tx| {
+                let roles = tx.roles(group)?;
+                let role = roles
+                    .iter()
+                    .find(|r| r.id == role)
+                    .ok_or_else(|| Error::internal("invitation role vanished"))?;
+                Ok(match role.kind {
+                    RoleKind::Owners => ChatRole::Owner,
+                    RoleKind::Officers => ChatRole::Admin,
+                    _ => ChatRole::Member,
+                })
+            })
+            .await
+    }
+
+    /// A member's standing in a group; `None` when it is not in it.
+    pub async fn member_role(
+        &self,
+        id: GroupId,
+        member: AvatarId,
+    ) -> Result<Option<ChatRole>, Error> {
+        self.store()
+            .read(move |tx| Ok(tx.membership(id, member)?.as_ref().map(ChatRole::of)))
+            .await
+    }
+}
