@@ -205,14 +205,7 @@ impl Engine {
 
     /// An avatar with its chat profile (empty for avatars no chat client drives).
     pub async fn peer(&self, id: AvatarId) -> Result<Option<(Avatar, ChatProfile)>, Error> {
-        self.store()
-            .read(move |tx| {
-                Ok(match tx.chat_user(id)? {
-                    Some(u) => Some((u.avatar, u.profile)),
-                    None => tx.avatar(id)?.map(|a| (a, ChatProfile::default())),
-                })
-            })
-            .await
+        self.store().read(move |tx| peer(tx, id)).await
     }
 
     /// A user's address, if it has one.
@@ -573,6 +566,14 @@ fn legacy_name_for(display_name: &str) -> LegacyName {
             LegacyName::from_parts(first.clone(), last)
         }
     }
+}
+
+/// An avatar with its chat profile (empty for avatars no chat client drives).
+pub(crate) fn peer(tx: &mut Tx<'_>, id: AvatarId) -> Result<Option<(Avatar, ChatProfile)>, Error> {
+    Ok(match tx.chat_user(id)? {
+        Some(u) => Some((u.avatar, u.profile)),
+        None => tx.avatar(id)?.map(|a| (a, ChatProfile::default())),
+    })
 }
 
 #[cfg(test)]

@@ -175,10 +175,10 @@ impl Engine {
         self.store()
             .read(move |tx| {
                 let m = tx.membership(id, member)?;
-                let (a, p) = match tx.chat_user(member)? {
-                    Some(u) => (u.avatar, u.profile),
-                    None => (avatar(tx, member)?, ChatProfile::default()),
-                };
+                let (a, p) =
+                    crate::chat::peer(tx, member)?.ok_or_else(|| Error::AvatarNotFound {
+                        who: member.to_string(),
+                    })?;
                 Ok((a, p, m))
             })
             .await
@@ -237,10 +237,10 @@ impl Engine {
             .read(move |tx| {
                 let (g, _) = as_member(tx, user, id)?;
                 let m = tx.membership(g.id, member)?.ok_or(Error::NotInGroup)?;
-                let (a, p) = match tx.chat_user(member)? {
-                    Some(u) => (u.avatar, u.profile),
-                    None => (avatar(tx, member)?, ChatProfile::default()),
-                };
+                let (a, p) =
+                    crate::chat::peer(tx, member)?.ok_or_else(|| Error::AvatarNotFound {
+                        who: member.to_string(),
+                    })?;
                 Ok((a, p, m))
             })
             .await

@@ -11,6 +11,16 @@ fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, Sto
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// Reads `avatar_columns!(), c.profile` (the profile NULL for avatars no chat client
+/// drives, which get an empty one).
+fn avatar_with_profile(r: &Row<'_>) -> Result<(Avatar, ChatProfile), StoreError> {
+    let profile = match r.get::<Option<String>>(10)? {
+        Some(p) => json("chat profile", &p)?,
+        None => ChatProfile::default(),
+    };
+    Ok((avatar_from(r)?, profile))
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -158,14 +168,7 @@ impl Tx<'_> {
                  WHERE f.avatar_id = $1 ORDER BY id"
             )),
             &[&of.0],
-            |r| {
-                let profile: Option<String> = r.get(10)?;
-                let profile = match profile {
-                    Some(p) => json("chat profile", &p)?,
-                    None => ChatProfile::default(),
-                };
-                Ok((avatar_from(r)?, profile))
-            },
+            avatar_with_profile,
         )
     }
 
@@ -269,14 +272,7 @@ impl Tx<'_> {
                  WHERE m.group_id = $1 ORDER BY id"
             )),
             &[&group.0],
-            |r| {
-                let profile: Option<String> = r.get(10)?;
-                let profile = match profile {
-                    Some(p) => json("chat profile", &p)?,
-                    None => ChatProfile::default(),
-                };
-                Ok((avatar_from(r)?, profile))
-            },
+            avatar_with_profile,
         )
     }
 
