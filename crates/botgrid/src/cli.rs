@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// when --simplex is not a loopback address.
     #[arg(long, env = "BOTGRID_SIMPLEX_TOKEN")]
     pub simplex_token: Option<String>,
+    /// Folder SimpleX clients' file paths point into (default: DATA/simplex-files).
+    #[arg(long, env = "BOTGRID_SIMPLEX_FILES")]
+    pub simplex_files: Option<PathBuf>,
+    /// Largest file that may be sent in a chat, in MiB (default 100).
+    #[arg(long, env = "BOTGRID_MAX_FILE_SIZE_MB")]
+    pub max_file_size_mb: Option<u64>,
     /// Do not create the demo world on an empty store.
     #[arg(long, env = "BOTGRID_NO_DEMO")]
     pub no_demo: bool,
@@ -93,6 +99,12 @@ pub fn serve_settings(config: Option<&PathBuf>, args: &ServeArgs) -> Result<Sett
     }
     if let Some(t) = &args.simplex_token {
         s.simplex_token = Some(t.clone());
+    }
+    if let Some(f) = &args.simplex_files {
+        s.simplex_files = Some(f.clone());
+    }
+    if let Some(mb) = args.max_file_size_mb {
+        s.engine.max_file_size = mb.saturating_mul(1024 * 1024);
     }
     if args.no_demo {
         s.demo = false;

@@ -50,7 +50,9 @@ pub async fn open_engine(settings: &Settings, readers: usize) -> Result<Engine, 
         synchronous: settings.synchronous,
         ..Default::default()
     };
-    Engine::open(&settings.database_url(), settings.engine.clone(), options)
+    let mut config = settings.engine.clone();
+    config.files.get_or_insert_with(|| settings.files_dir());
+    Engine::open(&settings.database_url(), config, options)
         .await
         .map_err(StartError::Store)
 }
@@ -72,9 +74,15 @@ pub async fn start(settings: &Settings) -> Result<Running, StartError> {
         stopped.clone(),
         "HTTP",
     );
+    let files_dir = settings.simplex_files_dir();
+    let files = simplex::FilesFolder::open(&files_dir).map_err(|error| StartError::DataDir {
+        path: files_dir.display().to_string(),
+        error,
+    })?;
     let simplex_config = simplex::Config {
         token: settings.simplex_token.clone(),
         require_token: public_simplex,
+        files: Some(files),
         ..Default::default()
     };
     let simplex_task = serve(

@@ -20,6 +20,9 @@ pub struct Settings {
     /// The operator's token for the SimpleX API; required of every connection when the
     /// listener is not on loopback.
     pub simplex_token: Option<String>,
+    /// The folder SimpleX clients' file paths point into (files they send are read
+    /// from it, files they receive are saved in it); default `DATA/simplex-files`.
+    pub simplex_files: Option<PathBuf>,
     /// Create the demo world on an empty store.
     pub demo: bool,
     pub engine: engine::EngineConfig,
@@ -35,6 +38,7 @@ impl Default for Settings {
             http: SocketAddr::from(([127, 0, 0, 1], 7878)),
             simplex: SocketAddr::from(([127, 0, 0, 1], 5225)),
             simplex_token: None,
+            simplex_files: None,
             demo: true,
             engine: engine::EngineConfig::default(),
             callbacks: callbacks::DeliveryConfig::default(),
@@ -44,6 +48,18 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Where the bodies of files sent in chats are kept.
+    pub fn files_dir(&self) -> PathBuf {
+        self.data.join("files")
+    }
+
+    /// The SimpleX clients' files folder in effect.
+    pub fn simplex_files_dir(&self) -> PathBuf {
+        self.simplex_files
+            .clone()
+            .unwrap_or_else(|| self.data.join("simplex-files"))
+    }
+
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database {
@@ -62,7 +78,10 @@ pub struct FileConfig {
     pub http: Option<SocketAddr>,
     pub simplex: Option<SocketAddr>,
     pub simplex_token: Option<String>,
+    pub simplex_files: Option<PathBuf>,
     pub demo: Option<bool>,
+    #[serde(default)]
+    pub files: FilesFile,
     #[serde(default)]
     pub throttle: ThrottleFile,
     #[serde(default)]
@@ -81,6 +100,14 @@ pub struct ThrottleFile {
     pub per_second: Option<u32>,
     /// Messages allowed at once.
     pub burst: Option<u32>,
+}
+
+/// `[files]`: files sent in chats.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesFile {
+    /// The largest file that may be sent, in MiB.
+    pub max_size_mb: Option<u64>,
 }
 
 /// `[presence]`: how long login and logout take.
@@ -133,8 +160,14 @@ impl FileConfig {
         if let Some(v) = self.simplex_token {
             s.simplex_token = Some(v);
         }
+        if let Some(v) = self.simplex_files {
+            s.simplex_files = Some(v);
+        }
         if let Some(v) = self.demo {
             s.demo = v;
+        }
+        if let Some(mb) = self.files.max_size_mb {
+            s.engine.max_file_size = mb.saturating_mul(1024 * 1024);
         }
         apply_throttle(s, self.throttle.per_second, self.throttle.burst);
         if let Some(ms) = self.presence.login_delay_ms {

@@ -282,6 +282,7 @@ pub(crate) fn send_direct(
             text: content.text,
             rich: content.rich,
             quote,
+            file: content.file,
         },
     )?;
     Ok(id)

@@ -6,6 +6,7 @@
 
 use crate::Engine;
 use crate::bot;
+use crate::profiles::{Entry, Slot};
 use grid::chat::{
     self, AddressSettings, ChatProfile, ChatUser, Content, DirectMessage, Link, LinkKind,
 };
@@ -43,6 +44,64 @@ pub enum Connected {
 pub struct Outgoing {
     pub content: Content,
     pub quote: Option<MessageId>,
+    /// A file to send with the message.
+    pub file: Option<crate::NewFile>,
+}
+
+impl Outgoing {
+    /// A message of plain text.
+    pub fn text(text: impl Into<String>) -> Outgoing {
+        Outgoing {
+            content: Content::text(text),
+            quote: None,
+            file: None,
+        }
+    }
+}
+
+/// Stores the bodies of the messages' files; returns the messages with the name and
+/// stored body of their file, if any.
+pub(crate) async fn with_bodies(
+    engine: &Engine,
+    messages: Vec<Outgoing>,
+) -> Result<Vec<(Outgoing, Option<(String, store::Blob)>)>, Error> {
+    let files: Vec<crate::NewFile> = messages.iter().filter_map(|m| m.file.clone()).collect();
+    let mut bodies = engine.store_bodies(files).await?.into_iter();
+    messages
+        .into_iter()
+        .map(|m| {
+            let body = match &m.file {
+                Some(f) => Some((
+                    f.name.clone(),
+                    bodies
+                        .next()
+                        .ok_or_else(|| Error::internal("a file body went missing"))?,
+                )),
+                None => None,
+            };
+            Ok((m, body))
+        })
+        .collect()
+}
+
+/// Records a file whose body is stored; its sender's faces learn it is ready.
+pub(crate) fn attach(
+    tx: &mut Tx<'_>,
+    owner: AvatarId,
+    content: &mut Content,
+    body: Option<(String, store::Blob)>,
+) -> Result<(), Error> {
+    if let Some((name, blob)) = body {
+        let attachment = tx.insert_file(owner, &name, blob.size, &blob.digest)?;
+        tx.emit(
+            owner,
+            Event::FileStored {
+                file: attachment.id,
+            },
+        )?;
+        content.file = Some(attachment);
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -51,9 +110,18 @@ impl Engine {
         self.store().read(|tx| Ok(tx.chat_users()?)).await
     }
 
-    /// One chat user.
+    /// One chat user, as chat faces show it (its presence may be old).
     pub async fn chat_user(&self, user: AvatarId) -> Result<Option<ChatUser>, Error> {
-        self.store().read(move |tx| Ok(tx.chat_user(user)?)).await
+        let seen = self.profiles().version();
+        if let Some(Entry::User(u)) = self.profiles().get(Slot::User, user) {
+            return Ok(Some(u));
+        }
+        let u = self.store().read(move |tx| Ok(tx.chat_user(user)?)).await?;
+        if let Some(u) = &u {
+            self.profiles()
+                .put(seen, Slot::User, user, Entry::User(u.clone()));
+        }
+        Ok(u)
     }
 
     /// The bot an API token drives.
@@ -105,13 +173,12 @@ impl Engine {
     ) -> Result<(ChatUser, ChatUser), Error> {
         chat::check_display_name(&display_name)?;
         let display_name = display_name.trim().to_owned();
-        self.store()
-            .write(move |tx| {
-                let before = chat_user(tx, user)?;
-                tx.set_chat_profile(user, &display_name, &profile)?;
-                Ok((before, chat_user(tx, user)?))
-            })
-            .await
+        self.changing_profile(user, move |tx| {
+            let before = chat_user(tx, user)?;
+            tx.set_chat_profile(user, &display_name, &profile)?;
+            Ok((before, chat_user(tx, user)?))
+        })
+        .await
     }
 
     /// A chat session starts driving an avatar: it becomes a chat user if it was not
@@ -138,6 +205,8 @@ impl Engine {
                 Ok((true, crate::presence::arrived(tx, user)?))
             })
             .await?;
+        // The avatar may have just become a chat user.
+        self.profiles().invalidate(user);
         if let Some(at) = next_post {
             self.schedule_posts(user, at);
         }
@@ -203,58 +272,84 @@ impl Engine {
             .await
     }
 
-    /// An avatar with its chat profile (empty for avatars no chat client drives).
+    /// An avatar with its chat profile (empty for avatars no chat client drives), as
+    /// chat faces show it (its presence may be old).
     pub async fn peer(&self, id: AvatarId) -> Result<Option<(Avatar, ChatProfile)>, Error> {
-        self.store().read(move |tx| peer(tx, id)).await
+        let seen = self.profiles().version();
+        if let Some(Entry::Peer(p)) = self.profiles().get(Slot::Peer, id) {
+            return Ok(p);
+        }
+        let p = self.store().read(move |tx| peer(tx, id)).await?;
+        self.profiles()
+            .put(seen, Slot::Peer, id, Entry::Peer(p.clone()));
+        Ok(p)
     }
 
     /// A user's address, if it has one.
     pub async fn address(&self, user: AvatarId) -> Result<Option<Link>, Error> {
-        self.store()
+        let seen = self.profiles().version();
+        if let Some(Entry::Address(a)) = self.profiles().get(Slot::Address, user) {
+            return Ok(a);
+        }
+        let a = self
+            .store()
             .read(move |tx| Ok(tx.links_of(user, LinkKind::Address)?.into_iter().next()))
-            .await
+            .await?;
+        self.profiles()
+            .put(seen, Slot::Address, user, Entry::Address(a.clone()));
+        Ok(a)
+    }
+
+    /// Runs a write that changes what chat faces show of `user`, then forgets what the
+    /// profile cache kept of it (whether the write worked or not).
+    async fn changing_profile<R, F>(&self, user: AvatarId, f: F) -> Result<R, Error>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
+        R: Send + 'static,
+    {
+        let result = self.store().write(f).await;
+        self.profiles().invalidate(user);
+        result
     }
 
     /// Creates a user's address; `None` when it has one already.
     pub async fn create_address(&self, user: AvatarId) -> Result<Option<Link>, Error> {
-        self.store()
-            .write(move |tx| {
-                if !tx.links_of(user, LinkKind::Address)?.is_empty() {
-                    return Ok(None);
-                }
-                let token = secret::new_link_token();
-                Ok(Some(tx.insert_link(
-                    &token,
-                    LinkKind::Address,
-                    user,
-                    None,
-                    &AddressSettings::default(),
-                )?))
-            })
-            .await
+        self.changing_profile(user, move |tx| {
+            if !tx.links_of(user, LinkKind::Address)?.is_empty() {
+                return Ok(None);
+            }
+            let token = secret::new_link_token();
+            Ok(Some(tx.insert_link(
+                &token,
+                LinkKind::Address,
+                user,
+                None,
+                &AddressSettings::default(),
+            )?))
+        })
+        .await
     }
 
     /// Deletes a user's address, and takes it out of the user's profile; false when it
     /// had none.
     pub async fn delete_address(&self, user: AvatarId) -> Result<bool, Error> {
-        self.store()
-            .write(move |tx| {
-                let links = tx.links_of(user, LinkKind::Address)?;
-                for l in &links {
-                    tx.delete_link(l.id)?;
-                }
-                if let Some(u) = tx.chat_user(user)?
-                    && u.profile.show_address
-                {
-                    let profile = ChatProfile {
-                        show_address: false,
-                        ..u.profile
-                    };
-                    tx.set_chat_profile(user, &u.avatar.display_name, &profile)?;
-                }
-                Ok(!links.is_empty())
-            })
-            .await
+        self.changing_profile(user, move |tx| {
+            let links = tx.links_of(user, LinkKind::Address)?;
+            for l in &links {
+                tx.delete_link(l.id)?;
+            }
+            if let Some(u) = tx.chat_user(user)?
+                && u.profile.show_address
+            {
+                let profile = ChatProfile {
+                    show_address: false,
+                    ..u.profile
+                };
+                tx.set_chat_profile(user, &u.avatar.display_name, &profile)?;
+            }
+            Ok(!links.is_empty())
+        })
+        .await
     }
 
     /// Changes how a user's address answers; `None` when it has no address.
@@ -266,17 +361,15 @@ impl Engine {
         if let Some(reply) = &settings.auto_reply {
             reply.check()?;
         }
-        self.store()
-            .write(move |tx| {
-                let Some(mut link) = tx.links_of(user, LinkKind::Address)?.into_iter().next()
-                else {
-                    return Ok(None);
-                };
-                tx.set_link_settings(link.id, &settings)?;
-                link.settings = settings;
-                Ok(Some(link))
-            })
-            .await
+        self.changing_profile(user, move |tx| {
+            let Some(mut link) = tx.links_of(user, LinkKind::Address)?.into_iter().next() else {
+                return Ok(None);
+            };
+            tx.set_link_settings(link.id, &settings)?;
+            link.settings = settings;
+            Ok(Some(link))
+        })
+        .await
     }
 
     /// Creates a one-time invitation link.
@@ -446,6 +539,7 @@ impl Engine {
             m.content.check()?;
         }
         self.check_throttle(user)?;
+        let messages = with_bodies(self, messages).await?;
         self.store()
             .write(move |tx| {
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
@@ -453,7 +547,7 @@ impl Engine {
                     who: to.to_string(),
                 })?;
                 let mut sent = Vec::with_capacity(messages.len());
-                for m in messages {
+                for (mut m, body) in messages {
                     if let Some(q) = m.quote {
                         tx.direct_message(q)?
                             .filter(|d| {
@@ -462,6 +556,7 @@ impl Engine {
                             })
                             .ok_or(Error::MessageNotFound)?;
                     }
+                    attach(tx, me.id, &mut m.content, body)?;
                     let id = bot::send_direct(tx, &me, &other, m.content, m.quote)?;
                     sent.push(
                         tx.direct_message(id)?

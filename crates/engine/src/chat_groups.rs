@@ -455,7 +455,7 @@ impl Engine {
         &self,
         user: AvatarId,
         id: GroupId,
-        messages: Vec<Content>,
+        messages: Vec<crate::Outgoing>,
     ) -> Result<(ChatGroup, Vec<GroupPost>), Error> {
         if messages.is_empty() || messages.len() > chat::MAX_MESSAGES_PER_SEND {
             return Err(Error::invalid(
@@ -464,16 +464,25 @@ impl Engine {
             ));
         }
         for m in &messages {
-            m.check()?;
+            m.content.check()?;
+            if m.quote.is_some() {
+                return Err(Error::invalid(
+                    "quotedItemId",
+                    "quotes in group chats are not supported",
+                ));
+            }
         }
         self.check_throttle(user)?;
+        let messages = crate::chat::with_bodies(self, messages).await?;
         self.store()
             .write(move |tx| {
                 let me = avatar(tx, user)?;
                 let (g, mine) = as_member(tx, user, id)?;
                 mine.require(PostKind::Chat.send_power())?;
                 let mut sent = Vec::with_capacity(messages.len());
-                for content in messages {
+                for (m, body) in messages {
+                    let mut content = m.content;
+                    crate::chat::attach(tx, me.id, &mut content, body)?;
                     let new = NewPost {
                         group: g.id,
                         kind: PostKind::Chat,
@@ -482,6 +491,7 @@ impl Engine {
                         text: content.text.clone(),
                         attachment: None,
                         rich: content.rich.clone(),
+                        file: content.file.as_ref().map(|f| f.id),
                         send_after: tx.now(),
                     };
                     let (_, id) = group_exec::post(tx, &me, &mine, &new)?;

@@ -324,6 +324,7 @@ pub(crate) fn execute(
                 text: message,
                 attachment: None,
                 rich: None,
+                file: None,
                 send_after: tx.now(),
             };
             Ok(post(tx, bot, &me, &new)?.0)
@@ -356,6 +357,7 @@ pub(crate) fn execute(
                 text,
                 attachment,
                 rich: None,
+                file: None,
                 send_after: slot,
             };
             Ok(post(tx, bot, &me, &new)?.0)

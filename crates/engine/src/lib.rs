@@ -11,8 +11,10 @@ mod bot;
 mod chat;
 mod chat_groups;
 mod feed;
+mod files;
 mod groups;
 mod presence;
+mod profiles;
 mod simple;
 mod throttle;
 mod watchers;
@@ -21,12 +23,14 @@ pub use admin::{AvatarSpec, GroupSpec, NewBot, Seed};
 pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
+pub use files::{ChatFile, NewFile};
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,
 };
 pub use throttle::ThrottleConfig;
 
+use grid::Error;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{Store, StoreOptions};
@@ -40,7 +44,14 @@ pub struct EngineConfig {
     pub logout_delay: Duration,
     /// Limits on messaging commands; `None` turns them off.
     pub throttle: Option<ThrottleConfig>,
+    /// Where the bodies of files sent in chats are kept; `None`: files cannot be sent.
+    pub files: Option<std::path::PathBuf>,
+    /// The largest file that may be sent, in bytes.
+    pub max_file_size: u64,
 }
+
+/// The default largest file: 100 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -48,6 +59,8 @@ impl Default for EngineConfig {
             login_delay: Duration::from_millis(300),
             logout_delay: Duration::from_millis(200),
             throttle: Some(ThrottleConfig::default()),
+            files: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -66,6 +79,8 @@ struct Inner {
     watchers: Arc<watchers::Watchers>,
     callbacks_changed: tokio::sync::watch::Sender<u64>,
     chat_sessions: chat::ChatSessions,
+    profiles: profiles::ProfileCache,
+    files: files::FileStore,
 }
 
 impl Engine {
@@ -80,6 +95,16 @@ impl Engine {
         let hook_watchers = watchers.clone();
         options.on_commit = Some(Arc::new(move |events| hook_watchers.committed(events)));
         let store = Store::open(database_url, options).await?;
+        let blobs = match &config.files {
+            Some(dir) => Some(store::Blobs::open(dir).map_err(|e| {
+                Error::internal(format!(
+                    "cannot open the files folder {}: {e}",
+                    dir.display()
+                ))
+            })?),
+            None => None,
+        };
+        let files = files::FileStore::new(blobs, config.max_file_size);
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
@@ -89,6 +114,8 @@ impl Engine {
                 watchers,
                 callbacks_changed: tokio::sync::watch::Sender::new(0),
                 chat_sessions: chat::ChatSessions::default(),
+                profiles: profiles::ProfileCache::default(),
+                files,
             }),
         })
     }
@@ -101,6 +128,10 @@ impl Engine {
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(crate) fn profiles(&self) -> &profiles::ProfileCache {
+        &self.inner.profiles
     }
 
     pub(crate) fn config(&self) -> &EngineConfig {

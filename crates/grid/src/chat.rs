@@ -122,6 +122,9 @@ pub struct Content {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rich: Option<String>,
+    /// A file sent with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Attachment>,
 }
 
 impl Content {
@@ -130,6 +133,7 @@ impl Content {
         Content {
             text: text.into(),
             rich: None,
+            file: None,
         }
     }
 
@@ -142,6 +146,76 @@ impl Content {
         }
         Ok(())
     }
+}
+
+/// Longest file name, in bytes.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// A stored file's row id: what chat clients call `fileId`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FileId(pub i64);
+
+/// A file sent with a chat message, as its recipients are told of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: FileId,
+    pub name: String,
+    pub size: u64,
+}
+
+/// Checks the name a file is sent under: a plain file name, not a path, so a recipient
+/// that saves it under that name stays in its folder.
+pub fn check_file_name(name: &str) -> Result<(), Error> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.len() > MAX_FILE_NAME_BYTES
+        || name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control());
+    if bad {
+        return Err(Error::invalid(
+            "file name",
+            format!("must be a plain file name of 1 to {MAX_FILE_NAME_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A stored file and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFile {
+    pub attachment: Attachment,
+    /// The avatar that sent it.
+    pub owner: AvatarId,
+    /// The SHA-256 of the body, hex: the body's name in the files folder.
+    pub digest: String,
+    /// The sender cancelled it: nobody may receive it any more.
+    pub cancelled: bool,
+    pub created: Timestamp,
+}
+
+/// What a recipient did with a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// Received, saved at `path` (the path the client asked for).
+    Received { path: String },
+    /// Refused: the recipient cancelled it.
+    Refused,
+}
+
+/// The message a file was sent with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileCarrier {
+    Direct(DirectMessage),
+    Group {
+        post: crate::group::PostId,
+        group: GroupId,
+        sender: AvatarId,
+        content: Content,
+        at: Timestamp,
+    },
 }
 
 /// A direct message as stored.

@@ -68,6 +68,16 @@ pub enum Error {
     NameTaken { name: String },
     #[error("no such message")]
     MessageNotFound,
+    #[error("no such file")]
+    FileNotFound,
+    #[error("the sender cancelled the file")]
+    FileCancelled,
+    #[error("the file was received already")]
+    FileAlreadyReceived,
+    #[error("the file is larger than the limit of {max} bytes")]
+    FileTooLarge { max: u64 },
+    #[error("files cannot be sent: {reason}")]
+    FileUnavailable { reason: String },
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("internal error: {message}")]
@@ -140,6 +150,13 @@ impl ErrorKind {
                 name: "Echo Bot".into(),
             },
             ErrorKind::MessageNotFound => Error::MessageNotFound,
+            ErrorKind::FileNotFound => Error::FileNotFound,
+            ErrorKind::FileCancelled => Error::FileCancelled,
+            ErrorKind::FileAlreadyReceived => Error::FileAlreadyReceived,
+            ErrorKind::FileTooLarge => Error::FileTooLarge { max: 104_857_600 },
+            ErrorKind::FileUnavailable => Error::FileUnavailable {
+                reason: "no files folder is set".into(),
+            },
             ErrorKind::Invalid => Error::invalid("message", "must not be empty"),
             ErrorKind::Internal => Error::internal("database is locked"),
         }

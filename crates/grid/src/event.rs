@@ -5,7 +5,7 @@
 //! whose faces receive it); faces render them in their own format (SmartBots callbacks,
 //! SimpleX events, …).
 
-use crate::chat::ChatRole;
+use crate::chat::{Attachment, ChatRole, FileId};
 use crate::group::{GroupRef, PostId};
 use crate::{
     AvatarId, AvatarRef, CallbackId, EventId, MessageId, OfferId, Presence, Timestamp, Uuid,
@@ -27,6 +27,9 @@ pub enum Event {
         /// The message this one answers.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quote: Option<MessageId>,
+        /// A file sent with the message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<Attachment>,
     },
     /// Someone started typing a direct message to the avatar.
     TypingStarted { from: AvatarRef, seconds: u32 },
@@ -73,6 +76,9 @@ pub enum Event {
         /// The sender's chat client's rich form of the message, when it sent one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rich: Option<String>,
+        /// A file sent with the message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<Attachment>,
     },
     /// A notice of a group the avatar is in.
     GroupNotice {
@@ -109,6 +115,12 @@ pub enum Event {
         by: AvatarRef,
         blocked: bool,
     },
+    /// A file the avatar sent is stored and may be received.
+    FileStored { file: FileId },
+    /// The avatar received a file into its client's folder.
+    FileReceived { file: FileId },
+    /// The sender cancelled a file offered to the avatar.
+    FileCancelled { file: FileId, by: AvatarRef },
     /// A group callback (Simple Groups API) was registered; only that registration
     /// receives this.
     CallbackSet {
@@ -149,7 +161,12 @@ impl Event {
             | Event::MemberJoined { .. }
             | Event::MemberLeft { .. }
             | Event::MemberRoleChanged { .. }
-            | Event::MemberBlocked { .. } => OfflinePolicy::Deliver,
+            | Event::MemberBlocked { .. }
+            // A chat client's own file transfers, and a cancelled offer, are read from
+            // its cursor like the message that carried the file.
+            | Event::FileStored { .. }
+            | Event::FileReceived { .. }
+            | Event::FileCancelled { .. } => OfflinePolicy::Deliver,
             Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
@@ -189,6 +206,7 @@ mod tests {
             text: "hi & bye".into(),
             rich: None,
             quote: None,
+            file: None,
         };
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.starts_with(r#"{"type":"instant_message""#));

@@ -78,6 +78,18 @@ impl From<grid::Error> for ChatError {
             E::AlreadyMember => {
                 Self::error(json!({"type": "groupDuplicateMember", "contactName": ""}))
             }
+            E::FileNotFound => {
+                Self::error(json!({"type": "fileNotFound", "message": e.to_string()}))
+            }
+            E::FileCancelled => {
+                Self::error(json!({"type": "fileCancelled", "message": e.to_string()}))
+            }
+            E::FileAlreadyReceived => {
+                Self::error(json!({"type": "fileAlreadyReceiving", "message": e.to_string()}))
+            }
+            E::FileTooLarge { .. } | E::FileUnavailable { .. } => {
+                Self::error(json!({"type": "fileInternal", "message": e.to_string()}))
+            }
             E::Internal { message } => {
                 Self::error(json!({"type": "internalError", "message": message}))
             }

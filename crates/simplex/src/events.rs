@@ -6,11 +6,11 @@
 //! as it goes.
 
 use crate::session::Shared;
-use crate::session::groups;
+use crate::session::{files, groups};
 use crate::types;
 use engine::ChatGroup;
 use engine::Engine;
-use grid::chat::{ChatRole, ChatUser, Content, DirectMessage};
+use grid::chat::{ChatRole, ChatUser, Content, DirectMessage, FileId};
 use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Event, EventId, FriendOffer, StoredEvent};
 use serde_json::{Value, json};
@@ -153,6 +153,9 @@ impl Pump {
         if let Some(group) = group_of(&stored.event) {
             return self.render_group(me, user, contacts, stored, group).await;
         }
+        if let Some(file) = file_of(&stored.event) {
+            return self.render_file(me, user, &stored.event, file).await;
+        }
         Ok(match &stored.event {
             Event::InstantMessage {
                 message,
@@ -160,6 +163,7 @@ impl Pump {
                 text,
                 rich,
                 quote,
+                file,
             } => {
                 let Some(contact) = self.contact(me, contacts, from.id).await? else {
                     return Ok(vec![]);
@@ -171,6 +175,7 @@ impl Pump {
                     content: grid::chat::Content {
                         text: text.clone(),
                         rich: rich.clone(),
+                        file: file.clone(),
                     },
                     quote: *quote,
                     at: stored.at,
@@ -257,6 +262,51 @@ impl Pump {
         ))
     }
 
+    /// The events of a file's transfer, with the chat item it came with.
+    async fn render_file(
+        &self,
+        me: &ChatUser,
+        user: &Value,
+        event: &Event,
+        file: FileId,
+    ) -> Result<Vec<Value>, grid::Error> {
+        let f = match self.engine.chat_file(me.avatar.id, file).await {
+            Ok(f) => f,
+            // The user left the group the file was sent in: nothing to show.
+            Err(grid::Error::FileNotFound) => return Ok(vec![]),
+            Err(e) => return Err(e),
+        };
+        let item = files::file_chat_item(&self.engine, me, &f).await?;
+        Ok(match event {
+            Event::FileStored { .. } => vec![json!({
+                "type": "sndFileCompleteXFTP",
+                "user": user,
+                "chatItem": item,
+                "fileTransferMeta": types::file_transfer_meta(&f),
+            })],
+            Event::FileReceived { .. } => {
+                let mut started = item.clone();
+                started["chatItem"]["file"]["fileStatus"] = json!({"type": "rcvTransfer", "rcvProgress": 0, "rcvTotal": f.file.attachment.size});
+                vec![
+                    json!({"type": "rcvFileStart", "user": user, "chatItem": started}),
+                    json!({"type": "rcvFileComplete", "user": user, "chatItem": item}),
+                ]
+            }
+            Event::FileCancelled { by, .. } => {
+                if f.receipt.is_some() {
+                    return Ok(vec![]); // received or refused before the sender cancelled
+                }
+                vec![json!({
+                    "type": "rcvFileSndCancelled",
+                    "user": user,
+                    "chatItem": item,
+                    "rcvFileTransfer": types::rcv_file_transfer(&f, &by.name),
+                })]
+            }
+            _ => vec![],
+        })
+    }
+
     async fn render_group(
         &self,
         me: &ChatUser,
@@ -274,11 +324,13 @@ impl Pump {
                 from,
                 text,
                 rich,
+                file,
                 ..
             } => {
                 let content = Content {
                     text: text.clone(),
                     rich: rich.clone(),
+                    file: file.clone(),
                 };
                 vec![
                     self.group_item(&cg, &info, me, user, *post, from.id, &content, stored)
@@ -447,6 +499,15 @@ impl Pump {
 }
 
 /// The group a group event is about.
+fn file_of(event: &Event) -> Option<FileId> {
+    match event {
+        Event::FileStored { file }
+        | Event::FileReceived { file }
+        | Event::FileCancelled { file, .. } => Some(*file),
+        _ => None,
+    }
+}
+
 fn group_of(event: &Event) -> Option<GroupId> {
     match event {
         Event::GroupMessage { group, .. }

@@ -15,8 +15,10 @@
 pub mod command;
 pub mod errors;
 mod events;
+pub mod folder;
 pub mod server;
 pub mod session;
 pub mod types;
 
+pub use folder::FilesFolder;
 pub use server::{Config, router};

@@ -42,6 +42,9 @@ pub struct Config {
     pub version: String,
     /// `https://host` of the links handed out.
     pub link_base: String,
+    /// The folder clients' file paths point into; `None`: files cannot be sent or
+    /// received.
+    pub files: Option<crate::FilesFolder>,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             require_token: false,
             version: DEFAULT_VERSION.into(),
             link_base: "https://botgrid.localhost".into(),
+            files: None,
         }
     }
 }
@@ -72,6 +76,7 @@ pub fn router(engine: Engine, config: Config) -> Router {
                 base: config.link_base.trim_end_matches('/').to_owned(),
             },
             version: config.version,
+            files: config.files,
         }),
         token: config.token.as_deref().map(Digest::of),
         require_token: config.require_token,

@@ -7,7 +7,7 @@ use crate::command::{self, ChatDeleteMode, ChatRef, Command, Composed};
 use crate::errors::ChatError;
 use crate::events;
 use crate::types::{self, Links};
-use engine::{Connected, Engine, Outgoing};
+use engine::{Connected, Engine, NewFile, Outgoing};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, LinkKind};
 use grid::group::GroupId;
 use grid::{AvatarId, AvatarKind, MessageId, OfferId};
@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+pub(crate) mod files;
 pub(crate) mod groups;
 
 /// What a connection may drive.
@@ -36,6 +37,8 @@ pub struct Shared {
     pub links: Links,
     /// What `/v` reports; clients check it.
     pub version: String,
+    /// Where clients' file paths point; `None`: no files.
+    pub files: Option<crate::folder::FilesFolder>,
 }
 
 /// A connection's state.
@@ -344,13 +347,24 @@ impl Session {
                 ..
             } => {
                 let u = self.active_user().await?;
-                self.send_direct(&u, AvatarId(contact_id), messages).await
+                let outgoing = self.composed(messages).await?;
+                self.send_direct(&u, AvatarId(contact_id), outgoing).await
             }
             C::SendMessages {
                 send_ref: ChatRef::Group { id, support: None },
                 messages,
                 ..
-            } => self.send_group(GroupId(id), messages).await,
+            } => {
+                let outgoing = self.composed(messages).await?;
+                self.send_group(GroupId(id), outgoing).await
+            }
+            C::ReceiveFile {
+                file_id,
+                encrypt,
+                path,
+                ..
+            } => self.receive_file(file_id, path, encrypt).await,
+            C::CancelFile { file_id } => self.cancel_file(file_id).await,
             C::NewGroup {
                 user_id,
                 incognito,
@@ -641,9 +655,8 @@ impl Session {
         Ok(json!({"type": "apiChats", "user": self.user_json(u).await?, "chats": chats}))
     }
 
-    async fn send_direct(&mut self, u: &ChatUser, to: AvatarId, messages: Composed) -> Answer {
+    async fn send_direct(&mut self, u: &ChatUser, to: AvatarId, outgoing: Vec<Outgoing>) -> Answer {
         let contact = self.contact_json(u, to).await?;
-        let outgoing = composed(messages)?;
         let sent = self.engine.send_chat(u.avatar.id, to, outgoing).await?;
         let mut items = Vec::with_capacity(sent.len());
         for m in &sent {
@@ -729,38 +742,69 @@ pub(crate) fn content_of(mc: &Value) -> Result<Content, ChatError> {
         .to_owned();
     let rich =
         (kind != "text" || mc.as_object().is_some_and(|o| o.len() > 2)).then(|| mc.to_string());
-    let content = Content { text, rich };
+    let content = Content {
+        text,
+        rich,
+        file: None,
+    };
     content.check()?;
     Ok(content)
 }
 
-fn composed(messages: Composed) -> Result<Vec<Outgoing>, ChatError> {
-    let list = match messages {
-        Composed::Text(text) => {
-            return Ok(vec![Outgoing {
-                content: Content::text(text),
-                quote: None,
-            }]);
+/// The path of the file a `ComposedMessage` sends: `fileSource.filePath`, or the
+/// `filePath` string older clients send.
+fn file_path(m: &Value) -> Result<Option<&str>, ChatError> {
+    if let Some(source) = m.get("fileSource").filter(|s| !s.is_null()) {
+        if source.get("cryptoArgs").is_some_and(|a| !a.is_null()) {
+            return Err(ChatError::unsupported("Sending encrypted local files"));
         }
-        Composed::Json(Value::Array(list)) => list,
-        Composed::Json(_) => {
-            return Err(ChatError::command("composedMessages must be a JSON array"));
-        }
-    };
-    list.iter()
-        .map(|m| {
-            if m.get("fileSource").is_some() || m.get("filePath").is_some() {
-                return Err(ChatError::unsupported("Sending files"));
+        return source
+            .get("filePath")
+            .and_then(Value::as_str)
+            .map(Some)
+            .ok_or_else(|| ChatError::command("fileSource needs a filePath"));
+    }
+    match m.get("filePath") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(p)) => Ok(Some(p)),
+        Some(_) => Err(ChatError::command("filePath must be a string")),
+    }
+}
+
+impl Session {
+    /// The messages of a `/_send`, with the files they send found in the files folder.
+    async fn composed(&self, messages: Composed) -> Result<Vec<Outgoing>, ChatError> {
+        let list = match messages {
+            Composed::Text(text) => return Ok(vec![Outgoing::text(text)]),
+            Composed::Json(Value::Array(list)) => list,
+            Composed::Json(_) => {
+                return Err(ChatError::command("composedMessages must be a JSON array"));
             }
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for m in &list {
             let mc = m
                 .get("msgContent")
                 .ok_or_else(|| ChatError::command("each composed message needs msgContent"))?;
-            Ok(Outgoing {
+            let file = match file_path(m)? {
+                None => None,
+                Some(given) => {
+                    let folder = self.files_folder()?;
+                    let given = given.to_owned();
+                    let (source, name) = tokio::task::spawn_blocking(move || folder.source(&given))
+                        .await
+                        .map_err(|e| grid::Error::internal(e.to_string()))??;
+                    Some(NewFile { name, source })
+                }
+            };
+            out.push(Outgoing {
                 content: content_of(mc)?,
                 quote: m.get("quotedItemId").and_then(Value::as_i64).map(MessageId),
-            })
-        })
-        .collect()
+                file,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// The documented name of a command, for errors.

@@ -5,10 +5,12 @@
 //! `profileId` are its avatar id; a contact's `contactId` (and its connection's
 //! `connId`) is the other avatar's id; a chat item's `itemId` is the message's id.
 
+use engine::ChatFile;
 use grid::chat::DirectMessage;
 use grid::chat::{AddressSettings, ChatProfile, ChatRole, ChatUser, Content, Link, LinkKind};
+use grid::chat::{Attachment, Receipt};
 use grid::group::Group;
-use grid::{Avatar, FriendOffer, Timestamp};
+use grid::{Avatar, AvatarId, FriendOffer, Timestamp};
 use serde_json::{Map, Value, json};
 
 /// The chat protocol version range botgrid reports for every connection.
@@ -257,7 +259,79 @@ pub fn msg_content(content: &Content) -> Value {
         .unwrap_or_else(|| json!({"type": "text", "text": content.text}))
 }
 
-/// A `ChatItem` with direction `dir`; `sent` says whether the viewer sent it.
+/// Files are passed on whole, in one chunk: what `chunkSize` reports.
+const CHUNK_SIZE: u64 = 15_780;
+
+/// `CIFile`: a file on a chat item, in `status` (`CIFileStatus`), saved at `path` when
+/// the viewer has it on disk.
+pub fn ci_file(a: &Attachment, status: Value, path: Option<&str>) -> Value {
+    let mut f = json!({
+        "fileId": a.id.0,
+        "fileName": a.name,
+        "fileSize": a.size,
+        "fileStatus": status,
+        "fileProtocol": "xftp",
+    });
+    if let Some(p) = path {
+        f["fileSource"] = json!({"filePath": p});
+    }
+    f
+}
+
+/// `CIFileStatus` of a file as `viewer` sees it, with the path it was saved at.
+pub fn file_status(viewer: AvatarId, f: &ChatFile) -> (Value, Option<&str>) {
+    if f.sent_by(viewer) {
+        let status = if f.file.cancelled {
+            "sndCancelled"
+        } else {
+            "sndComplete"
+        };
+        return (json!({"type": status}), None);
+    }
+    match &f.receipt {
+        Some(Receipt::Received { path }) => (json!({"type": "rcvComplete"}), Some(path)),
+        Some(Receipt::Refused) => (json!({"type": "rcvCancelled"}), None),
+        None if f.file.cancelled => (json!({"type": "rcvCancelled"}), None),
+        None => (json!({"type": "rcvInvitation"}), None),
+    }
+}
+
+/// `RcvFileTransfer`: a file offered to the viewer, from `sender`.
+pub fn rcv_file_transfer(f: &ChatFile, sender: &str) -> Value {
+    let a = &f.file.attachment;
+    let status = match (&f.receipt, f.file.cancelled) {
+        (Some(Receipt::Received { path }), _) => json!({"type": "complete", "filePath": path}),
+        (Some(Receipt::Refused), _) | (None, true) => json!({"type": "cancelled"}),
+        (None, false) => json!({"type": "new"}),
+    };
+    let cancelled = f.file.cancelled || f.receipt == Some(Receipt::Refused);
+    json!({
+        "fileId": a.id.0,
+        "fileInvitation": {"fileName": a.name, "fileSize": a.size},
+        "fileStatus": status,
+        "fileType": "normal",
+        "senderDisplayName": sender,
+        "chunkSize": CHUNK_SIZE,
+        "cancelled": cancelled,
+    })
+}
+
+/// `FileTransferMeta`: a file the viewer sent.
+pub fn file_transfer_meta(f: &ChatFile) -> Value {
+    let a = &f.file.attachment;
+    json!({
+        "fileId": a.id.0,
+        "fileName": a.name,
+        "filePath": a.name,
+        "fileSize": a.size,
+        "chunkSize": CHUNK_SIZE,
+        "cancelled": f.file.cancelled,
+    })
+}
+
+/// A `ChatItem` with direction `dir`; `sent` says whether the viewer sent it. A file
+/// on it shows as just stored (sent) or offered (received); callers that know more
+/// replace `file`.
 fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Value {
     let (content_type, status) = if sent {
         (
@@ -267,7 +341,7 @@ fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Va
     } else {
         ("rcvMsgContent", json!({"type": "rcvNew"}))
     };
-    json!({
+    let mut item = json!({
         "chatDir": dir,
         "meta": {
             "itemId": id,
@@ -287,7 +361,12 @@ fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Va
         "content": {"type": content_type, "msgContent": msg_content(content)},
         "mentions": {},
         "reactions": [],
-    })
+    });
+    if let Some(a) = &content.file {
+        let status = if sent { "sndStored" } else { "rcvInvitation" };
+        item["file"] = ci_file(a, json!({"type": status}), None);
+    }
+    item
 }
 
 /// A group-chat `ChatItem`: sent by the viewer when `from` is `None`, otherwise

@@ -156,7 +156,11 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         | Event::MemberJoined { .. }
         | Event::MemberLeft { .. }
         | Event::MemberRoleChanged { .. }
-        | Event::MemberBlocked { .. } => {
+        | Event::MemberBlocked { .. }
+        // Chat clients' file transfers: SmartBots has no files.
+        | Event::FileStored { .. }
+        | Event::FileReceived { .. }
+        | Event::FileCancelled { .. } => {
             return None;
         }
     })
@@ -299,7 +303,11 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
         | Event::MemberJoined { .. }
         | Event::MemberLeft { .. }
         | Event::MemberRoleChanged { .. }
-        | Event::MemberBlocked { .. } => {
+        | Event::MemberBlocked { .. }
+        // Chat clients' file transfers: SmartBots has no files.
+        | Event::FileStored { .. }
+        | Event::FileReceived { .. }
+        | Event::FileCancelled { .. } => {
             return None;
         }
     }

@@ -81,6 +81,11 @@ fn grid_text(e: &Error) -> String {
         Error::LinkNotFound => "Link not found".into(),
         Error::NameTaken { name } => format!("Name taken: {name}"),
         Error::MessageNotFound => "Message not found".into(),
+        Error::FileNotFound => "File not found".into(),
+        Error::FileCancelled => "File cancelled".into(),
+        Error::FileAlreadyReceived => "File already received".into(),
+        Error::FileTooLarge { max } => format!("File larger than {max} bytes"),
+        Error::FileUnavailable { reason } => format!("Files unavailable: {reason}"),
         Error::OfferNotFound => "Friendship offer not found".into(),
         Error::NoRightGiven => "Missing parameter: see_online, see_on_map or can_edit".into(),
         Error::GroupNotFound { who } => format!("Group not found: {who}"),
@@ -115,7 +120,14 @@ pub struct Documented {
 /// When a core error reaches this API; `None` for errors only chat clients meet.
 fn when_grid(kind: ErrorKind) -> Option<&'static str> {
     Some(match kind {
-        ErrorKind::LinkNotFound | ErrorKind::NameTaken | ErrorKind::MessageNotFound => {
+        ErrorKind::LinkNotFound
+        | ErrorKind::NameTaken
+        | ErrorKind::MessageNotFound
+        | ErrorKind::FileNotFound
+        | ErrorKind::FileCancelled
+        | ErrorKind::FileAlreadyReceived
+        | ErrorKind::FileTooLarge
+        | ErrorKind::FileUnavailable => {
             return None;
         }
         ErrorKind::InvalidApiKey => "`apikey` is not the key of any developer.",

@@ -17,6 +17,7 @@
 //! Queues between the async world and these threads are bounded, so load turns into
 //! back-pressure rather than memory.
 
+mod blobs;
 mod migrate;
 mod ops;
 mod pool;
@@ -25,6 +26,7 @@ pub mod sql;
 pub mod testing;
 mod tx;
 
+pub use blobs::{Blob, BlobError, Blobs};
 pub use ops::avatars::NewAvatar;
 pub use ops::friends::FriendRow;
 pub use ops::groups::{NewGroup, NewInvitation, NewPost, WaitingPost};

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat_groups",
         include_str!("../migrations/0004_chat_groups.sql"),
     ),
+    (5, "files", include_str!("../migrations/0005_files.sql")),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

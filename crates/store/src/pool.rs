@@ -296,7 +296,7 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
         let settled = run_batch(&mut conn, begin, &mut batch, &mut committed);
         if let Err(e) = &settled {
             tracing::error!(error = %e, jobs = batch.len(), "store commit failed; the batch was rolled back");
-            let _ = conn.batch("ROLLBACK");
+            let _ = conn.control("ROLLBACK");
         } else if !committed.is_empty()
             && let Some(hook) = &options.on_commit
         {
@@ -310,24 +310,25 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
 
 fn run_batch(
     conn: &mut Conn,
-    begin: &str,
+    begin: &'static str,
     batch: &mut [BoxedWork],
     committed: &mut Vec<crate::tx::Committed>,
 ) -> Result<(), StoreError> {
-    conn.batch(begin)?;
+    conn.control(begin)?;
     let mut emitted = Vec::new();
     for job in batch.iter_mut() {
-        conn.batch("SAVEPOINT job")?;
+        conn.control("SAVEPOINT job")?;
         let ok = job.run(&mut Tx::new(conn, &mut emitted));
         if ok {
-            conn.batch("RELEASE SAVEPOINT job")?;
+            conn.control("RELEASE SAVEPOINT job")?;
             committed.append(&mut emitted);
         } else {
-            conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")?;
+            conn.control("ROLLBACK TO SAVEPOINT job")?;
+            conn.control("RELEASE SAVEPOINT job")?;
             emitted.clear();
         }
     }
-    conn.batch("COMMIT")
+    conn.control("COMMIT")
 }
 
 fn reader_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>) {
@@ -337,10 +338,10 @@ fn reader_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>) {
     };
     while let Ok(mut job) = jobs.recv() {
         let mut emitted = Vec::new();
-        let settled = conn.batch(begin).map(|()| {
+        let settled = conn.control(begin).map(|()| {
             job.run(&mut Tx::new(&mut conn, &mut emitted));
         });
-        let _ = conn.batch("ROLLBACK");
+        let _ = conn.control("ROLLBACK");
         debug_assert!(emitted.is_empty(), "a read job emitted events");
         job.finish(settled.as_ref().map(|_| ()));
     }

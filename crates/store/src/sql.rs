@@ -135,6 +135,19 @@ impl Conn {
         Ok(())
     }
 
+    /// Runs one transaction-control statement (`BEGIN`, `SAVEPOINT job`, `COMMIT`, …).
+    /// On SQLite it is prepared once and kept: these run several times per
+    /// transaction, and parsing them each time was a measurable part of a small read.
+    pub fn control(&mut self, text: &'static str) -> Result<(), StoreError> {
+        match self {
+            Conn::Lite(c) => {
+                c.prepare_cached(text)?.execute([])?;
+            }
+            Conn::Pg(pg) => pg.client.batch_execute(text)?,
+        }
+        Ok(())
+    }
+
     /// Runs a statement; returns the number of rows changed.
     pub fn execute(&mut self, q: &Sql, params: &[&dyn Param]) -> Result<u64, StoreError> {
         match self {

@@ -543,6 +543,38 @@ async fn a_group_is_created_joined_moderated_and_shared_with_smartbots() {
         ("hello from SmartBots".into(), "Ada Resident".into())
     );
 
+    // A file in the group: Sam receives it under the path he names.
+    let folder = grid.settings.simplex_files_dir();
+    std::fs::write(folder.join("rules.txt"), b"be kind to bots").unwrap();
+    owner
+        .send_msg(gid, crypto_file("rules.txt"))
+        .await
+        .expect("the owner shares a file");
+    let got = within("the group file", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        got.chat_items[0].chat_info,
+        ChatInfo::Group { .. }
+    ));
+    let file = first_file(&got);
+    assert_eq!(file.file_name, "rules.txt");
+    let mut receive = simploxide_client::types::commands::ReceiveFile::new(file.file_id);
+    receive.file_path = Some("sam-rules.txt".into());
+    sam.client()
+        .receive_file(receive)
+        .await
+        .expect("Sam receives it");
+    within("rcvFileComplete", sam_events.wait_for::<RcvFileComplete>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        std::fs::read(folder.join("sam-rules.txt")).unwrap(),
+        b"be kind to bots"
+    );
+
     // Sam becomes an admin; Sam hears of it and the member list says so.
     let sam_id = MemberId::from(&sam_member);
     owner
@@ -638,4 +670,186 @@ async fn a_group_is_created_joined_moderated_and_shared_with_smartbots() {
         .unwrap()
         .unwrap();
     assert_eq!(left.member.local_display_name, "Sam");
+}
+
+/// The file on the first item of a `newChatItems` event.
+fn first_file(ev: &NewChatItems) -> simploxide_client::types::CIFile {
+    ev.chat_items[0]
+        .chat_item
+        .file
+        .clone()
+        .expect("a chat item with a file")
+}
+
+fn crypto_file(path: &str) -> simploxide_client::types::CryptoFile {
+    serde_json::from_value(json!({"filePath": path})).unwrap()
+}
+
+#[tokio::test]
+async fn files_are_sent_received_cancelled_and_kept_in_the_files_folder() {
+    use simploxide_client::types::commands::ReceiveFile;
+    use simploxide_client::types::responses::{CancelFileResponse, ReceiveFileResponse};
+
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let folder = grid.settings.simplex_files_dir();
+    let ((ann, mut ann_events), (bo, mut bo_events), bo_contact, _) =
+        two_contacts(port, "Ann Files", "Bo Files").await;
+
+    // Ann sends a file from the files folder; her answer shows it stored, and she hears
+    // when it is ready to be received.
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(folder.join("report.bin"), &body).unwrap();
+    let sent = ann
+        .send_msg(ContactId::from(&bo_contact), crypto_file("report.bin"))
+        .await
+        .expect("the file is accepted");
+    let sent_file = sent.chat_items[0].chat_item.file.clone().expect("a file");
+    assert_eq!(sent_file.file_name, "report.bin");
+    assert_eq!(sent_file.file_size, body.len() as i64);
+    let ready = within(
+        "sndFileCompleteXFTP",
+        ann_events.wait_for::<SndFileCompleteXftp>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(ready.file_transfer_meta.file_id, sent_file.file_id);
+
+    // Bo is offered it, receives it into the folder, and hears that it is complete.
+    let offered = within("the file message", bo_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    let file = first_file(&offered);
+    assert_eq!(file.file_name, "report.bin");
+    assert_eq!(file.file_size, body.len() as i64);
+    let accepted = bo
+        .client()
+        .receive_file(ReceiveFile::new(file.file_id))
+        .await
+        .expect("the file is accepted");
+    assert!(matches!(accepted, ReceiveFileResponse::RcvFileAccepted(_)));
+    let complete = within("rcvFileComplete", bo_events.wait_for::<RcvFileComplete>())
+        .await
+        .unwrap()
+        .unwrap();
+    let saved = complete
+        .chat_item
+        .chat_item
+        .file
+        .as_ref()
+        .and_then(|f| f.file_source.clone())
+        .expect("the saved file's path")
+        .file_path;
+    // The folder holds report.bin already (Ann's), so Bo's copy gets a number.
+    assert_eq!(saved, folder.join("report_1.bin").display().to_string());
+    assert_eq!(std::fs::read(&saved).unwrap(), body);
+    assert!(
+        bo.client()
+            .receive_file(ReceiveFile::new(file.file_id))
+            .await
+            .is_err(),
+        "a file is received once"
+    );
+
+    // A file Ann withdraws cannot be received any more; Bo is told.
+    std::fs::write(folder.join("draft.txt"), b"not final").unwrap();
+    let sent = ann
+        .send_msg(ContactId::from(&bo_contact), crypto_file("draft.txt"))
+        .await
+        .expect("the second file is accepted");
+    let draft_id = sent.chat_items[0].chat_item.file.as_ref().unwrap().file_id;
+    let offered = within("the second file", bo_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first_file(&offered).file_id, draft_id);
+    let cancelled = ann
+        .client()
+        .cancel_file(draft_id)
+        .await
+        .expect("the sender cancels");
+    assert!(matches!(cancelled, CancelFileResponse::SndFileCancelled(_)));
+    let told = within(
+        "rcvFileSndCancelled",
+        bo_events.wait_for::<RcvFileSndCancelled>(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(told.rcv_file_transfer.file_id, draft_id);
+    let late = bo
+        .client()
+        .receive_file(ReceiveFile::new(draft_id))
+        .await
+        .expect("an answer");
+    assert!(matches!(
+        late,
+        ReceiveFileResponse::RcvFileAcceptedSndCancelled(_)
+    ));
+    assert!(!folder.join("draft_1.txt").exists());
+
+    // Bo may refuse a file; then he cannot receive it.
+    std::fs::write(folder.join("spam.txt"), b"buy now").unwrap();
+    let sent = ann
+        .send_msg(ContactId::from(&bo_contact), crypto_file("spam.txt"))
+        .await
+        .unwrap();
+    let spam_id = sent.chat_items[0].chat_item.file.as_ref().unwrap().file_id;
+    within("the third file", bo_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = bo.client().cancel_file(spam_id).await.expect("refused");
+    assert!(matches!(refused, CancelFileResponse::RcvFileCancelled(_)));
+    assert!(
+        bo.client()
+            .receive_file(ReceiveFile::new(spam_id))
+            .await
+            .is_err()
+    );
+
+    // Paths outside the files folder are refused, whichever way they are written.
+    let mut raw = Raw::connect(port).await;
+    let users = raw.cmd("1", "/users").await;
+    let user_id = |name: &str| {
+        users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user"]["localDisplayName"] == name)
+            .and_then(|u| u["user"]["userId"].as_i64())
+            .unwrap_or_else(|| panic!("{name} in {users}"))
+    };
+    let (ann_id, bo_id) = (user_id("Ann Files"), user_id("Bo Files"));
+    assert_eq!(
+        raw.cmd("2", &format!("/_user {ann_id}")).await["type"],
+        "activeUser"
+    );
+    for path in ["../botgrid.db", "/etc/passwd", "missing.txt"] {
+        let r = raw
+            .cmd(
+                "3",
+                &format!(
+                    r#"/_send @{} json [{{"fileSource":{{"filePath":"{path}"}},"msgContent":{{"type":"file","text":""}}}}]"#,
+                    bo_contact.contact_id
+                ),
+            )
+            .await;
+        assert_eq!(r["type"], "chatCmdError", "{path}: {r}");
+        assert_eq!(
+            r["chatError"]["errorType"]["type"], "fileNotFound",
+            "{path}: {r}"
+        );
+    }
+    assert_eq!(
+        raw.cmd("4", &format!("/_user {bo_id}")).await["type"],
+        "activeUser"
+    );
+    let r = raw
+        .cmd("5", &format!("/freceive {spam_id} ../stolen.txt"))
+        .await;
+    assert_eq!(r["chatError"]["errorType"]["type"], "fileWrite", "{r}");
+    assert!(!folder.parent().unwrap().join("stolen.txt").exists());
 }

@@ -3,12 +3,12 @@
 //! A SimpleX group is a world group; `groupId` is its row id and a member's
 //! `groupMemberId` is its avatar id (the same number as its `contactId`).
 
-use super::{Answer, Session, content_of};
-use crate::command::{Composed, Role};
+use super::{Answer, Session};
+use crate::command::Role;
 use crate::errors::ChatError;
 use crate::types::{self, Member};
-use engine::{ChatGroup, Engine};
-use grid::chat::{ChatProfile, ChatRole, ChatUser, Content};
+use engine::{ChatGroup, Engine, Outgoing};
+use grid::chat::{ChatProfile, ChatRole, ChatUser};
 use grid::group::{GroupId, Membership};
 use grid::{Avatar, AvatarId};
 use serde_json::{Value, json};
@@ -415,12 +415,14 @@ impl Session {
         }))
     }
 
-    pub(super) async fn send_group(&mut self, g: GroupId, messages: Composed) -> Answer {
+    pub(super) async fn send_group(&mut self, g: GroupId, messages: Vec<Outgoing>) -> Answer {
         let u = self.active_user().await?;
-        let contents = group_contents(messages)?;
+        if messages.iter().any(|m| m.quote.is_some()) {
+            return Err(ChatError::unsupported("Quoting in a group"));
+        }
         let (cg, sent) = self
             .engine
-            .send_group_chat(u.avatar.id, g, contents)
+            .send_group_chat(u.avatar.id, g, messages)
             .await?;
         let info = types::group_chat_info(self.group_info_json(&u, &cg).await?);
         let items: Vec<Value> = sent
@@ -448,29 +450,4 @@ fn description(p: &Value) -> String {
         .find(|s| !s.is_empty())
         .unwrap_or_default()
         .to_owned()
-}
-
-/// The contents of a `/_send` to a group. Quotes and files are not carried in groups.
-fn group_contents(messages: Composed) -> Result<Vec<Content>, ChatError> {
-    let list = match messages {
-        Composed::Text(text) => return Ok(vec![Content::text(text)]),
-        Composed::Json(Value::Array(list)) => list,
-        Composed::Json(_) => {
-            return Err(ChatError::command("composedMessages must be a JSON array"));
-        }
-    };
-    list.iter()
-        .map(|m| {
-            if m.get("fileSource").is_some() || m.get("filePath").is_some() {
-                return Err(ChatError::unsupported("Sending files"));
-            }
-            if m.get("quotedItemId").is_some_and(|q| !q.is_null()) {
-                return Err(ChatError::unsupported("Quoting in a group"));
-            }
-            let mc = m
-                .get("msgContent")
-                .ok_or_else(|| ChatError::command("each composed message needs msgContent"))?;
-            content_of(mc)
-        })
-        .collect()
 }

@@ -50,7 +50,7 @@ fn chat_user_from(r: &Row<'_>) -> Result<ChatUser, StoreError> {
     })
 }
 
-fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
+pub(crate) fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
     Ok(DirectMessage {
         id: MessageId(r.get(0)?),
         from: AvatarId(r.get(1)?),
@@ -58,6 +58,7 @@ fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
         content: Content {
             text: r.get(3)?,
             rich: r.get(4)?,
+            file: super::files::attachment_at(r, 7)?,
         },
         quote: r.get::<Option<i64>>(5)?.map(MessageId),
         at: Timestamp(r.get(6)?),
@@ -300,8 +301,10 @@ impl Tx<'_> {
     pub fn direct_message(&mut self, id: MessageId) -> Result<Option<DirectMessage>, StoreError> {
         self.conn.query_opt(
             sql!(
-                "SELECT id, from_id, to_id, body, rich, quoted_id, created_at
-                 FROM direct_messages WHERE id = $1"
+                "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
+                        f.id, f.name, f.size
+                 FROM direct_messages m LEFT JOIN files f ON f.id = m.file_id
+                 WHERE m.id = $1"
             ),
             &[&id.0],
             message_from,
@@ -317,10 +320,11 @@ impl Tx<'_> {
     ) -> Result<Vec<DirectMessage>, StoreError> {
         let mut rows = self.conn.query(
             sql!(
-                "SELECT id, from_id, to_id, body, rich, quoted_id, created_at
-                 FROM direct_messages
-                 WHERE (from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1)
-                 ORDER BY id DESC LIMIT $3"
+                "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
+                        f.id, f.name, f.size
+                 FROM direct_messages m LEFT JOIN files f ON f.id = m.file_id
+                 WHERE (m.from_id = $1 AND m.to_id = $2) OR (m.from_id = $2 AND m.to_id = $1)
+                 ORDER BY m.id DESC LIMIT $3"
             ),
             &[&a.0, &b.0, &limit],
             message_from,

@@ -71,9 +71,11 @@ impl Tx<'_> {
                 "SELECT e.id, e.body, e.created_at,
                         p.id, p.kind, p.subject, p.body, p.attachment,
                         g.id, g.uuid, g.name,
-                        s.id, s.uuid, s.first_name, s.last_name, p.rich
+                        s.id, s.uuid, s.first_name, s.last_name, p.rich,
+                        f.id, f.name, f.size
                  FROM events e
                  LEFT JOIN group_posts p ON p.id = e.post_id
+                 LEFT JOIN files f ON f.id = p.file_id
                  LEFT JOIN groups g ON g.id = p.group_id
                  LEFT JOIN avatars s ON s.id = p.sender_id
                  WHERE e.avatar_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3"
@@ -126,6 +128,7 @@ fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
             from,
             text,
             rich: r.get(15)?,
+            file: super::files::attachment_at(r, 16)?,
         }),
         Some(PostKind::Notice) => Ok(Event::GroupNotice {
             post: PostId(post),

@@ -43,6 +43,8 @@ pub struct NewPost {
     pub attachment: Option<Uuid>,
     /// The chat client's rich form of a chat message.
     pub rich: Option<String>,
+    /// A file sent with a chat message.
+    pub file: Option<grid::chat::FileId>,
     /// Not to be sent before this time.
     pub send_after: Timestamp,
 }
@@ -876,8 +878,8 @@ impl Tx<'_> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after, rich)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after, rich, file_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
             ),
             &[
                 &Uuid::new_v4().to_string(),
@@ -890,6 +892,7 @@ impl Tx<'_> {
                 &now,
                 &new.send_after.0,
                 &new.rich,
+                &new.file.map(|f| f.0),
             ],
             |r| r.get(0),
         )?;

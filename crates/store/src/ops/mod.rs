@@ -5,6 +5,7 @@ pub mod callbacks;
 pub mod chat;
 pub mod credentials;
 pub mod events;
+pub mod files;
 pub mod friends;
 pub mod groups;
 pub mod messages;
