@@ -285,6 +285,12 @@ impl Engine {
         Ok(p)
     }
 
+    /// Changes whenever a chat user's profile or address, or a peer's profile, may have
+    /// changed: what faces rendered from them before may be out of date.
+    pub fn profiles_version(&self) -> u64 {
+        self.profiles().version()
+    }
+
     /// A user's address, if it has one.
     pub async fn address(&self, user: AvatarId) -> Result<Option<Link>, Error> {
         let seen = self.profiles().version();

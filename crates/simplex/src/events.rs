@@ -14,7 +14,6 @@ use grid::chat::{ChatRole, ChatUser, Content, DirectMessage, FileId};
 use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Event, EventId, FriendOffer, StoredEvent};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -24,8 +23,29 @@ use tokio::task::JoinHandle;
 /// Events read from the log at once.
 const BATCH: usize = 256;
 
-/// Contacts already rendered in a batch (`None`: the avatar is gone).
-type Contacts = HashMap<AvatarId, Option<Value>>;
+/// How long a delivered position may wait before it is recorded. Recording it after
+/// every batch cost a store commit per message; a client that reconnects after a crash
+/// may get up to this much again (events are delivered at least once).
+const SAVE_CURSOR_EVERY: Duration = Duration::from_millis(250);
+
+/// A running pump.
+pub(crate) struct PumpHandle {
+    task: JoinHandle<()>,
+    /// The last event handed to the socket.
+    delivered: Arc<AtomicI64>,
+}
+
+impl PumpHandle {
+    /// Stops the pump and records how far it got.
+    pub(crate) async fn stop(self, engine: &Engine, user: AvatarId) {
+        self.task.abort();
+        let _ = self.task.await;
+        let last = EventId(self.delivered.load(Ordering::Acquire));
+        if let Err(e) = engine.advance_chat_cursor(user, last).await {
+            tracing::warn!(user = %user, error = %e, "cannot record chat cursor");
+        }
+    }
+}
 
 pub(crate) fn spawn_pump(
     engine: Engine,
@@ -34,17 +54,21 @@ pub(crate) fn spawn_pump(
     cursor: EventId,
     active: Arc<AtomicI64>,
     out: mpsc::Sender<String>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let pump = Pump {
-            engine,
-            shared,
-            user,
-            active,
-            out,
-        };
-        pump.run(cursor).await
-    })
+) -> PumpHandle {
+    let delivered = Arc::new(AtomicI64::new(cursor.0));
+    let pump = Pump {
+        engine,
+        shared,
+        user,
+        active,
+        out,
+        delivered: delivered.clone(),
+        contacts: Default::default(),
+    };
+    PumpHandle {
+        task: tokio::spawn(pump.run(cursor)),
+        delivered,
+    }
 }
 
 struct Pump {
@@ -53,11 +77,15 @@ struct Pump {
     user: AvatarId,
     active: Arc<AtomicI64>,
     out: mpsc::Sender<String>,
+    delivered: Arc<AtomicI64>,
+    contacts: crate::rendered::Contacts,
 }
 
 impl Pump {
     async fn run(self, mut cursor: EventId) {
         let mut changed = self.engine.watch(self.user);
+        let mut saved = cursor;
+        let mut saved_at = tokio::time::Instant::now();
         loop {
             changed.borrow_and_update();
             match self.engine.events_after(self.user, cursor, BATCH).await {
@@ -67,9 +95,7 @@ impl Pump {
                         Some(last) => cursor = last,
                         None => return, // the connection is gone
                     }
-                    if let Err(e) = self.engine.advance_chat_cursor(self.user, cursor).await {
-                        tracing::warn!(user = %self.user, error = %e, "cannot record chat cursor");
-                    }
+                    self.delivered.store(cursor.0, Ordering::Release);
                     if full {
                         continue;
                     }
@@ -81,9 +107,34 @@ impl Pump {
                     continue;
                 }
             }
-            if changed.changed().await.is_err() {
-                return;
+            if cursor != saved && saved_at.elapsed() >= SAVE_CURSOR_EVERY {
+                self.save(cursor).await;
+                (saved, saved_at) = (cursor, tokio::time::Instant::now());
             }
+            if cursor == saved {
+                if changed.changed().await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            // Something is not recorded yet: record it when it is due, unless more
+            // events come first.
+            tokio::select! {
+                alive = changed.changed() => if alive.is_err() {
+                    self.save(cursor).await;
+                    return;
+                },
+                () = tokio::time::sleep_until(saved_at + SAVE_CURSOR_EVERY) => {
+                    self.save(cursor).await;
+                    (saved, saved_at) = (cursor, tokio::time::Instant::now());
+                }
+            }
+        }
+    }
+
+    async fn save(&self, cursor: EventId) {
+        if let Err(e) = self.engine.advance_chat_cursor(self.user, cursor).await {
+            tracing::warn!(user = %self.user, error = %e, "cannot record chat cursor");
         }
     }
 
@@ -95,13 +146,11 @@ impl Pump {
             _ => return batch.last().map(|e| e.id),
         };
         let user_json = self.user_json(&user).await;
-        // A batch is mostly messages from a few peers: look each one up once.
-        let mut contacts = HashMap::new();
         for stored in batch {
-            match self.render(&user, &user_json, &mut contacts, stored).await {
+            match self.render(&user, &user_json, stored).await {
                 Ok(responses) => {
                     for resp in responses {
-                        let frame = json!({"resp": resp}).to_string();
+                        let frame = types::frame(None, &resp);
                         if self.out.send(frame).await.is_err() {
                             return None;
                         }
@@ -124,22 +173,8 @@ impl Pump {
         )
     }
 
-    async fn contact(
-        &self,
-        me: &ChatUser,
-        contacts: &mut Contacts,
-        other: AvatarId,
-    ) -> Result<Option<Value>, grid::Error> {
-        if let Some(known) = contacts.get(&other) {
-            return Ok(known.clone());
-        }
-        let contact = self
-            .engine
-            .peer(other)
-            .await?
-            .map(|(a, p)| types::contact(&me.profile, &a, &p));
-        contacts.insert(other, contact.clone());
-        Ok(contact)
+    async fn contact(&self, me: &ChatUser, other: AvatarId) -> Result<Option<Value>, grid::Error> {
+        self.contacts.get(&self.engine, me, other).await
     }
 
     /// The SimpleX events for a world event (none when SimpleX has none).
@@ -147,11 +182,10 @@ impl Pump {
         &self,
         me: &ChatUser,
         user: &Value,
-        contacts: &mut Contacts,
         stored: &StoredEvent,
     ) -> Result<Vec<Value>, grid::Error> {
         if let Some(group) = group_of(&stored.event) {
-            return self.render_group(me, user, contacts, stored, group).await;
+            return self.render_group(me, user, stored, group).await;
         }
         if let Some(file) = file_of(&stored.event) {
             return self.render_file(me, user, &stored.event, file).await;
@@ -165,7 +199,7 @@ impl Pump {
                 quote,
                 file,
             } => {
-                let Some(contact) = self.contact(me, contacts, from.id).await? else {
+                let Some(contact) = self.contact(me, from.id).await? else {
                     return Ok(vec![]);
                 };
                 let m = DirectMessage {
@@ -193,11 +227,10 @@ impl Pump {
                     false,
                     quoted.as_ref().map(|q| (q, q.from == me.avatar.id)),
                 );
-                Some(json!({
-                    "type": "newChatItems",
-                    "user": user,
-                    "chatItems": [{"chatInfo": types::direct_chat_info(contact), "chatItem": item}],
-                }))
+                Some(types::new_chat_items(
+                    user.clone(),
+                    vec![types::a_chat_item(types::direct_chat_info(contact), item)],
+                ))
             }
             Event::FriendshipOffered {
                 from,
@@ -222,13 +255,13 @@ impl Pump {
                 }))
             }
             Event::FriendshipAccepted { by: other } | Event::FriendshipFormed { with: other } => {
-                let Some(contact) = self.contact(me, contacts, other.id).await? else {
+                let Some(contact) = self.contact(me, other.id).await? else {
                     return Ok(vec![]);
                 };
                 Some(json!({"type": "contactConnected", "user": user, "contact": contact}))
             }
             Event::FriendshipEnded { by } => {
-                let Some(contact) = self.contact(me, contacts, by.id).await? else {
+                let Some(contact) = self.contact(me, by.id).await? else {
                     return Ok(vec![]);
                 };
                 Some(json!({"type": "contactDeletedByContact", "user": user, "contact": contact}))
@@ -311,7 +344,6 @@ impl Pump {
         &self,
         me: &ChatUser,
         user: &Value,
-        contacts: &mut Contacts,
         stored: &StoredEvent,
         group: GroupId,
     ) -> Result<Vec<Value>, grid::Error> {
@@ -359,7 +391,7 @@ impl Pump {
                 let Some(inv) = cg.invitation.as_ref().filter(|i| i.session == *session) else {
                     return Ok(vec![]); // answered already
                 };
-                let Some(contact) = self.contact(me, contacts, from.id).await? else {
+                let Some(contact) = self.contact(me, from.id).await? else {
                     return Ok(vec![]);
                 };
                 let from_role = self
@@ -490,11 +522,13 @@ impl Pump {
     ) -> Result<Value, grid::Error> {
         let sender = self.member(cg, info, me, from, "left").await?;
         let item = types::group_item(post.0, stored.at, content, Some(sender));
-        Ok(json!({
-            "type": "newChatItems",
-            "user": user,
-            "chatItems": [{"chatInfo": types::group_chat_info(info.clone()), "chatItem": item}],
-        }))
+        Ok(types::new_chat_items(
+            user.clone(),
+            vec![types::a_chat_item(
+                types::group_chat_info(info.clone()),
+                item,
+            )],
+        ))
     }
 }
 

@@ -16,6 +16,7 @@ pub mod command;
 pub mod errors;
 mod events;
 pub mod folder;
+mod rendered;
 pub mod server;
 pub mod session;
 pub mod types;

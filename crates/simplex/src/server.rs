@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use engine::Engine;
 use futures_util::{SinkExt, StreamExt};
 use grid::secret::Digest;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -163,7 +163,7 @@ async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
             let mut session = Session::new(state.engine, state.shared, grant, out.clone()).await;
             while let Some((corr, cmd)) = queue.recv().await {
                 let resp = session.handle(&cmd).await;
-                let frame = json!({"corrId": corr, "resp": resp}).to_string();
+                let frame = crate::types::frame(Some(&corr), &resp);
                 if out.send(frame).await.is_err() {
                     break;
                 }
@@ -176,7 +176,7 @@ async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
             Message::Text(t) => t,
             Message::Binary(_) => {
                 let resp = ChatError::command("frames must be text").response();
-                if out.send(json!({"resp": resp}).to_string()).await.is_err() {
+                if out.send(crate::types::frame(None, &resp)).await.is_err() {
                     break;
                 }
                 continue;
@@ -192,7 +192,7 @@ async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
             }
             Err(()) => {
                 let resp = ChatError::command("invalid request").response();
-                if out.send(json!({"resp": resp}).to_string()).await.is_err() {
+                if out.send(crate::types::frame(None, &resp)).await.is_err() {
                     break;
                 }
             }

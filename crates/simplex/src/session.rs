@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 pub(crate) mod files;
 pub(crate) mod groups;
@@ -48,9 +47,10 @@ pub struct Session {
     grant: Grant,
     /// The active user's id, 0 when none; event pumps read it for `activeUser`.
     active: Arc<AtomicI64>,
-    pumps: HashMap<AvatarId, JoinHandle<()>>,
+    pumps: HashMap<AvatarId, events::PumpHandle>,
     out: mpsc::Sender<String>,
     stopped: bool,
+    contacts: crate::rendered::Contacts,
 }
 
 type Answer = Result<Value, ChatError>;
@@ -71,6 +71,7 @@ impl Session {
             pumps: HashMap::new(),
             out,
             stopped: false,
+            contacts: Default::default(),
         };
         if let Grant::Bot(bot) = grant {
             // A token names its bot: that is the active user from the start.
@@ -100,7 +101,7 @@ impl Session {
 
     async fn stop_pumps(&mut self) {
         for (user, pump) in self.pumps.drain() {
-            pump.abort();
+            pump.stop(&self.engine, user).await;
             self.engine.chat_detach(user).await;
         }
     }
@@ -618,12 +619,10 @@ impl Session {
     }
 
     async fn contact_json(&self, u: &ChatUser, other: AvatarId) -> Result<Value, ChatError> {
-        let (avatar, profile) = self
-            .engine
-            .peer(other)
+        self.contacts
+            .get(&self.engine, u, other)
             .await?
-            .ok_or_else(|| ChatError::contact_not_found(other.0))?;
-        Ok(types::contact(&u.profile, &avatar, &profile))
+            .ok_or_else(|| ChatError::contact_not_found(other.0))
     }
 
     async fn chats(&mut self, u: &ChatUser, count: usize) -> Answer {
@@ -666,16 +665,12 @@ impl Session {
             };
             let item =
                 types::direct_item(m, true, quoted.as_ref().map(|q| (q, q.from == u.avatar.id)));
-            items.push(json!({
-                "chatInfo": types::direct_chat_info(contact.clone()),
-                "chatItem": item,
-            }));
+            items.push(types::a_chat_item(
+                types::direct_chat_info(contact.clone()),
+                item,
+            ));
         }
-        Ok(json!({
-            "type": "newChatItems",
-            "user": self.user_json(u).await?,
-            "chatItems": items,
-        }))
+        Ok(types::new_chat_items(self.user_json(u).await?, items))
     }
 }
 

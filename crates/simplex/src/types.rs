@@ -63,6 +63,21 @@ pub fn link_token(text: &str) -> Option<&str> {
     (!token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric())).then_some(token)
 }
 
+/// A frame's text: `{"corrId","resp"}` for an answer, `{"resp"}` for an event. Written
+/// straight from the borrowed parts (wrapping them in a new `Value` would copy them).
+pub fn frame(corr_id: Option<&Value>, resp: &Value) -> String {
+    #[derive(serde::Serialize)]
+    struct Frame<'a> {
+        #[serde(rename = "corrId", skip_serializing_if = "Option::is_none")]
+        corr_id: Option<&'a Value>,
+        resp: &'a Value,
+    }
+    serde_json::to_string(&Frame { corr_id, resp }).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot encode a frame");
+        r#"{"resp":{"type":"chatCmdError","chatError":{"type":"error","errorType":{"type":"internalError","message":"cannot encode the response"}}}}"#.to_owned()
+    })
+}
+
 pub fn ts(t: Timestamp) -> String {
     t.iso8601()
 }
@@ -154,13 +169,11 @@ pub fn full_preferences(p: &ChatProfile) -> Value {
 pub fn user(u: &ChatUser, active: bool, address: Option<String>) -> Value {
     let a = &u.avatar;
     let link = address.filter(|_| u.profile.show_address);
-    json!({
+    let mut v = json!({
         "userId": a.id.0,
         "agentUserId": a.id.0,
         "userContactId": a.id.0,
         "localDisplayName": display_name(a),
-        "profile": local_profile(a, &u.profile, link),
-        "fullPreferences": full_preferences(&u.profile),
         "activeUser": active,
         "activeOrder": a.id.0,
         "showNtfs": true,
@@ -169,7 +182,10 @@ pub fn user(u: &ChatUser, active: bool, address: Option<String>) -> Value {
         "autoAcceptMemberContacts": false,
         "userChatRelay": false,
         "clientService": false,
-    })
+    });
+    v["profile"] = local_profile(a, &u.profile, link);
+    v["fullPreferences"] = full_preferences(&u.profile);
+    v
 }
 
 /// `Connection`: botgrid has no agent connections; each contact has one stable
@@ -225,27 +241,47 @@ pub fn contact(viewer: &ChatProfile, other: &Avatar, p: &ChatProfile) -> Value {
     {
         merged.insert("commands".into(), commands.clone());
     }
-    json!({
+    // Big parts are moved in afterwards: `json!` would copy each of them again.
+    let mut v = json!({
         "contactId": other.id.0,
         "localDisplayName": display_name(other),
-        "profile": local_profile(other, p, None),
-        "activeConn": connection(other.id.0, other.born),
         "contactUsed": true,
         "contactStatus": "active",
         "chatSettings": {"enableNtfs": "all", "favorite": false},
         "userPreferences": {},
-        "mergedPreferences": Value::Object(merged),
         "createdAt": ts(other.born),
         "updatedAt": ts(other.born),
         "contactGrpInvSent": false,
         "chatTags": [],
         "chatDeleted": false,
-    })
+    });
+    v["profile"] = local_profile(other, p, None);
+    v["activeConn"] = connection(other.id.0, other.born);
+    v["mergedPreferences"] = Value::Object(merged);
+    v
+}
+
+/// `AChatItem`: an item with the chat it is in.
+pub fn a_chat_item(chat_info: Value, chat_item: Value) -> Value {
+    let mut v = Value::Object(Map::with_capacity(2));
+    v["chatInfo"] = chat_info;
+    v["chatItem"] = chat_item;
+    v
+}
+
+/// The `newChatItems` response or event.
+pub fn new_chat_items(user: Value, items: Vec<Value>) -> Value {
+    let mut v = json!({"type": "newChatItems"});
+    v["user"] = user;
+    v["chatItems"] = Value::Array(items);
+    v
 }
 
 /// `ChatInfo` of a direct chat.
 pub fn direct_chat_info(contact: Value) -> Value {
-    json!({"type": "direct", "contact": contact})
+    let mut v = json!({"type": "direct"});
+    v["contact"] = contact;
+    v
 }
 
 /// The `MsgContent` of stored content: the client's own form when it sent one,
@@ -342,7 +378,6 @@ fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Va
         ("rcvMsgContent", json!({"type": "rcvNew"}))
     };
     let mut item = json!({
-        "chatDir": dir,
         "meta": {
             "itemId": id,
             "itemTs": ts(at),
@@ -358,10 +393,12 @@ fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Va
             "createdAt": ts(at),
             "updatedAt": ts(at),
         },
-        "content": {"type": content_type, "msgContent": msg_content(content)},
+        "content": {"type": content_type},
         "mentions": {},
         "reactions": [],
     });
+    item["content"]["msgContent"] = msg_content(content);
+    item["chatDir"] = dir;
     if let Some(a) = &content.file {
         let status = if sent { "sndStored" } else { "rcvInvitation" };
         item["file"] = ci_file(a, json!({"type": status}), None);
@@ -374,13 +411,11 @@ fn item(id: i64, at: Timestamp, content: &Content, dir: Value, sent: bool) -> Va
 pub fn group_item(id: i64, at: Timestamp, content: &Content, from: Option<Value>) -> Value {
     match from {
         None => item(id, at, content, json!({"type": "groupSnd"}), true),
-        Some(member) => item(
-            id,
-            at,
-            content,
-            json!({"type": "groupRcv", "groupMember": member}),
-            false,
-        ),
+        Some(member) => {
+            let mut dir = json!({"type": "groupRcv"});
+            dir["groupMember"] = member;
+            item(id, at, content, dir, false)
+        }
     }
 }
 
@@ -473,12 +508,12 @@ pub fn group_member(group: &Group, m: &Member<'_>) -> Value {
         "blockedByAdmin": m.blocked,
         "invitedBy": if m.is_self { json!({"type": "user"}) } else { json!({"type": "unknown"}) },
         "localDisplayName": display_name(m.avatar),
-        "memberProfile": local_profile(m.avatar, m.profile, None),
         "memberContactProfileId": id,
         "memberChatVRange": {"minVersion": CHAT_VERSION_MIN, "maxVersion": CHAT_VERSION_MAX},
         "createdAt": ts(group.created),
         "updatedAt": ts(group.created),
     });
+    v["memberProfile"] = local_profile(m.avatar, m.profile, None);
     if !m.is_self {
         v["memberContactId"] = json!(id);
         v["activeConn"] = connection(id, m.avatar.born);
@@ -488,26 +523,29 @@ pub fn group_member(group: &Group, m: &Member<'_>) -> Value {
 
 /// `GroupInfo`, with the viewer's own `GroupMember` as `membership`.
 pub fn group_info(group: &Group, members: i64, membership: Value) -> Value {
-    json!({
+    let mut v = json!({
         "groupId": group.id.0,
         "useRelays": false,
         "localDisplayName": group.name,
-        "groupProfile": group_profile(group),
         "localAlias": "",
-        "fullGroupPreferences": full_group_preferences(),
-        "membership": membership,
         "chatSettings": {"enableNtfs": "all", "favorite": false},
         "createdAt": ts(group.created),
         "updatedAt": ts(group.created),
         "chatTags": [],
         "groupSummary": {"currentMembers": members},
         "membersRequireAttention": 0,
-    })
+    });
+    v["groupProfile"] = group_profile(group);
+    v["fullGroupPreferences"] = full_group_preferences();
+    v["membership"] = membership;
+    v
 }
 
 /// `ChatInfo` of a group chat.
 pub fn group_chat_info(info: Value) -> Value {
-    json!({"type": "group", "groupInfo": info})
+    let mut v = json!({"type": "group"});
+    v["groupInfo"] = info;
+    v
 }
 
 /// `GroupLink`.

@@ -240,9 +240,15 @@ impl Raw {
     async fn cmd(&mut self, corr: &str, cmd: &str) -> Value {
         self.send_text(&json!({"corrId": corr, "cmd": cmd}).to_string())
             .await;
-        let v = self.next().await;
-        assert_eq!(v["corrId"], corr, "{v}");
-        v["resp"].clone()
+        // Events of the users this connection drives may come first.
+        loop {
+            let v = self.next().await;
+            if v.get("corrId").is_none() {
+                continue;
+            }
+            assert_eq!(v["corrId"], corr, "{v}");
+            return v["resp"].clone();
+        }
     }
 }
 

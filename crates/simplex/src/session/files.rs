@@ -56,7 +56,7 @@ pub(crate) async fn file_chat_item(
         }
     };
     item["file"] = file;
-    Ok(json!({"chatInfo": info, "chatItem": item}))
+    Ok(types::a_chat_item(info, item))
 }
 
 /// The display name of whoever sent a file.

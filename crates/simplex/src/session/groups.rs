@@ -428,17 +428,13 @@ impl Session {
         let items: Vec<Value> = sent
             .iter()
             .map(|p| {
-                json!({
-                    "chatInfo": info,
-                    "chatItem": types::group_item(p.id.0, p.at, &p.content, None),
-                })
+                types::a_chat_item(
+                    info.clone(),
+                    types::group_item(p.id.0, p.at, &p.content, None),
+                )
             })
             .collect();
-        Ok(json!({
-            "type": "newChatItems",
-            "user": self.user_json(&u).await?,
-            "chatItems": items,
-        }))
+        Ok(types::new_chat_items(self.user_json(&u).await?, items))
     }
 }
 
