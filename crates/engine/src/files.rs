@@ -164,8 +164,8 @@ impl Engine {
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
                 let recipients = match &seen.carrier {
                     FileCarrier::Direct(m) => vec![m.to],
-                    FileCarrier::Group { group, .. } => tx
-                        .group_memberships(*group)?
+                    FileCarrier::Post(p) => tx
+                        .group_memberships(p.group)?
                         .into_iter()
                         .map(|m| m.avatar)
                         .filter(|a| *a != user)
@@ -213,7 +213,7 @@ fn visible(tx: &mut Tx<'_>, user: AvatarId, id: FileId) -> Result<ChatFile, Erro
     let may_see = file.owner == user
         || match &carrier {
             FileCarrier::Direct(m) => m.to == user,
-            FileCarrier::Group { group, .. } => tx.membership(*group, user)?.is_some(),
+            FileCarrier::Post(p) => tx.membership(p.group, user)?.is_some(),
         };
     if !may_see {
         return Err(Error::FileNotFound);

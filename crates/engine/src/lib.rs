@@ -13,6 +13,7 @@ mod chat_groups;
 mod feed;
 mod files;
 mod groups;
+mod items;
 mod presence;
 mod profiles;
 mod simple;
@@ -24,6 +25,7 @@ pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
 pub use files::{ChatFile, NewFile};
+pub use items::ChatTarget;
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,

@@ -206,16 +206,111 @@ pub enum Receipt {
 }
 
 /// The message a file was sent with.
+pub type FileCarrier = ChatItem;
+
+/// Longest reaction (an emoji), in bytes.
+pub const MAX_REACTION_BYTES: usize = 64;
+
+/// Most items one delete command may name.
+pub const MAX_ITEMS_PER_DELETE: usize = 200;
+
+/// Names a chat item: a direct message or a group chat post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ItemRef {
+    Direct(crate::MessageId),
+    Post(crate::group::PostId),
+}
+
+/// A chat item as stored: a direct message or a post in a group's chat.
 #[derive(Clone, Debug, PartialEq)]
-pub enum FileCarrier {
+pub enum ChatItem {
     Direct(DirectMessage),
-    Group {
-        post: crate::group::PostId,
-        group: GroupId,
-        sender: AvatarId,
-        content: Content,
-        at: Timestamp,
-    },
+    Post(GroupItem),
+}
+
+impl ChatItem {
+    /// Who sent it.
+    pub fn sender(&self) -> AvatarId {
+        match self {
+            ChatItem::Direct(m) => m.from,
+            ChatItem::Post(p) => p.sender,
+        }
+    }
+
+    /// Its reference.
+    pub fn item_ref(&self) -> ItemRef {
+        match self {
+            ChatItem::Direct(m) => ItemRef::Direct(m.id),
+            ChatItem::Post(p) => ItemRef::Post(p.post),
+        }
+    }
+}
+
+/// A post in a group's chat, as chat clients see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupItem {
+    pub post: crate::group::PostId,
+    pub group: GroupId,
+    pub sender: AvatarId,
+    pub content: Content,
+    pub at: Timestamp,
+    pub edited: bool,
+    /// Deleted for everyone by its sender (`moderated: false`) or a moderator.
+    pub deleted: Option<Deletion>,
+}
+
+/// How an item was deleted for everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub at: Timestamp,
+    /// By a moderator rather than its sender.
+    pub moderated: bool,
+}
+
+/// What happened to chat items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemChange {
+    /// The sender changed its content.
+    Edited,
+    /// Deleted for everyone, by its sender or (`moderated`) a moderator.
+    Deleted { moderated: bool },
+    /// A reaction was added or taken back.
+    Reacted { reaction: String, added: bool },
+}
+
+/// Checks a reaction (an emoji, or another short text a client sends).
+pub fn check_reaction(reaction: &str) -> Result<(), Error> {
+    if reaction.trim().is_empty() || reaction.len() > MAX_REACTION_BYTES {
+        return Err(Error::invalid(
+            "reaction",
+            format!("must be 1 to {MAX_REACTION_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The reactions on an item: each reaction with how many gave it and whether the
+/// viewer did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reactions(pub Vec<(String, usize, bool)>);
+
+impl Reactions {
+    /// Counts `(avatar, reaction)` rows, in order of first appearance, for `viewer`.
+    pub fn count(rows: &[(AvatarId, String)], viewer: AvatarId) -> Reactions {
+        let mut out: Vec<(String, usize, bool)> = Vec::new();
+        for (who, r) in rows {
+            match out.iter_mut().find(|(x, _, _)| x == r) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 |= *who == viewer;
+                }
+                None => out.push((r.clone(), 1, *who == viewer)),
+            }
+        }
+        Reactions(out)
+    }
 }
 
 /// A direct message as stored.
@@ -228,6 +323,9 @@ pub struct DirectMessage {
     /// The message this one answers.
     pub quote: Option<crate::MessageId>,
     pub at: Timestamp,
+    pub edited: bool,
+    /// Deleted for everyone by its sender.
+    pub deleted: Option<Timestamp>,
 }
 
 /// A member's standing in a group as chat clients name it (the SimpleX roles), read
@@ -293,6 +391,23 @@ pub fn may_block(actor: &Membership, target: &Membership) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `actor` may delete `author`'s posts in a group's chat for everyone: its own
+/// always; others' with the power to moderate chat, and an owner's only as an owner.
+pub fn may_moderate(actor: &Membership, author: Option<&Membership>) -> Result<(), Error> {
+    match author {
+        Some(a) if a.avatar == actor.avatar => Ok(()),
+        Some(a) => {
+            actor.require(Powers::MODERATE_CHAT)?;
+            if a.is_owner() && !actor.is_owner() {
+                return Err(Error::OwnersOnly);
+            }
+            Ok(())
+        }
+        // The author has left: moderators may still remove what it said.
+        None => actor.require(Powers::MODERATE_CHAT),
+    }
+}
+
 /// The field name of display-name errors, for faces that map them to their own.
 pub const DISPLAY_NAME: &str = "display name";
 
@@ -337,6 +452,23 @@ mod tests {
                 .check()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn reactions_are_counted_for_the_viewer() {
+        let rows = [
+            (AvatarId(1), "👍".to_owned()),
+            (AvatarId(2), "❤️".to_owned()),
+            (AvatarId(3), "👍".to_owned()),
+        ];
+        let seen = Reactions::count(&rows, AvatarId(3));
+        assert_eq!(
+            seen.0,
+            [("👍".to_owned(), 2, true), ("❤️".to_owned(), 1, false)]
+        );
+        assert!(check_reaction("👍").is_ok());
+        assert!(check_reaction(" ").is_err());
+        assert!(check_reaction(&"x".repeat(MAX_REACTION_BYTES + 1)).is_err());
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub enum Error {
     NameTaken { name: String },
     #[error("no such message")]
     MessageNotFound,
+    #[error("the message cannot be changed: {reason}")]
+    ItemNotChangeable { reason: &'static str },
     #[error("no such file")]
     FileNotFound,
     #[error("the sender cancelled the file")]
@@ -150,6 +152,9 @@ impl ErrorKind {
                 name: "Echo Bot".into(),
             },
             ErrorKind::MessageNotFound => Error::MessageNotFound,
+            ErrorKind::ItemNotChangeable => Error::ItemNotChangeable {
+                reason: "only its sender may edit it",
+            },
             ErrorKind::FileNotFound => Error::FileNotFound,
             ErrorKind::FileCancelled => Error::FileCancelled,
             ErrorKind::FileAlreadyReceived => Error::FileAlreadyReceived,

@@ -5,7 +5,7 @@
 //! whose faces receive it); faces render them in their own format (SmartBots callbacks,
 //! SimpleX events, …).
 
-use crate::chat::{Attachment, ChatRole, FileId};
+use crate::chat::{Attachment, ChatRole, FileId, ItemChange, ItemRef};
 use crate::group::{GroupRef, PostId};
 use crate::{
     AvatarId, AvatarRef, CallbackId, EventId, MessageId, OfferId, Presence, Timestamp, Uuid,
@@ -115,6 +115,15 @@ pub enum Event {
         by: AvatarRef,
         blocked: bool,
     },
+    /// Chat items the avatar can see changed (edited, deleted, reacted to) by `by`.
+    /// `group` is the group of posts; direct messages are between `by` and the avatar.
+    ItemsChanged {
+        items: Vec<ItemRef>,
+        by: AvatarRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<GroupRef>,
+        change: ItemChange,
+    },
     /// A file the avatar sent is stored and may be received.
     FileStored { file: FileId },
     /// The avatar received a file into its client's folder.
@@ -166,7 +175,8 @@ impl Event {
             // its cursor like the message that carried the file.
             | Event::FileStored { .. }
             | Event::FileReceived { .. }
-            | Event::FileCancelled { .. } => OfflinePolicy::Deliver,
+            | Event::FileCancelled { .. }
+            | Event::ItemsChanged { .. } => OfflinePolicy::Deliver,
             Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }

@@ -625,6 +625,16 @@ mod tests {
         assert!(may_block(&plain, &moderator).is_err());
         assert_eq!(may_block(&admin, &owner), Err(Error::OwnersOnly));
         assert!(may_block(&owner, &owner).is_err());
+        // Deleting posts for everyone: one's own always, others' as a moderator, an
+        // owner's only as an owner; an author who left, as a moderator.
+        use crate::chat::may_moderate;
+        assert!(may_moderate(&plain, Some(&plain)).is_ok());
+        assert!(may_moderate(&plain, Some(&moderator)).is_err());
+        assert!(may_moderate(&moderator, Some(&plain)).is_ok());
+        assert_eq!(may_moderate(&admin, Some(&owner)), Err(Error::OwnersOnly));
+        assert!(may_moderate(&owner, Some(&admin)).is_ok());
+        assert!(may_moderate(&moderator, None).is_ok());
+        assert!(may_moderate(&plain, None).is_err());
     }
 
     #[test]

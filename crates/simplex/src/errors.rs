@@ -78,6 +78,7 @@ impl From<grid::Error> for ChatError {
             E::AlreadyMember => {
                 Self::error(json!({"type": "groupDuplicateMember", "contactName": ""}))
             }
+            E::ItemNotChangeable { .. } => Self::error(json!({"type": "invalidChatItemUpdate"})),
             E::FileNotFound => {
                 Self::error(json!({"type": "fileNotFound", "message": e.to_string()}))
             }

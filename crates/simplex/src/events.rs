@@ -6,11 +6,13 @@
 //! as it goes.
 
 use crate::session::Shared;
-use crate::session::{files, groups};
+use crate::session::{files, groups, items};
 use crate::types;
 use engine::ChatGroup;
 use engine::Engine;
-use grid::chat::{ChatRole, ChatUser, Content, DirectMessage, FileId};
+use grid::chat::{
+    ChatItem, ChatRole, ChatUser, Content, DirectMessage, FileId, ItemChange, ItemRef,
+};
 use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Event, EventId, FriendOffer, StoredEvent};
 use serde_json::{Value, json};
@@ -190,6 +192,17 @@ impl Pump {
         if let Some(file) = file_of(&stored.event) {
             return self.render_file(me, user, &stored.event, file).await;
         }
+        if let Event::ItemsChanged {
+            items, by, change, ..
+        } = &stored.event
+        {
+            if by.id == me.avatar.id {
+                return Ok(vec![]); // the actor learnt it from its command's answer
+            }
+            return self
+                .render_items(me, user, items, by.id, change, stored)
+                .await;
+        }
         Ok(match &stored.event {
             Event::InstantMessage {
                 message,
@@ -213,6 +226,8 @@ impl Pump {
                     },
                     quote: *quote,
                     at: stored.at,
+                    edited: false,
+                    deleted: None,
                 };
                 let quoted = match quote {
                     Some(q) => {
@@ -293,6 +308,61 @@ impl Pump {
             m.as_ref(),
             gone,
         ))
+    }
+
+    /// What other members or contacts did to chat items the user sees.
+    async fn render_items(
+        &self,
+        me: &ChatUser,
+        user: &Value,
+        refs: &[ItemRef],
+        by: AvatarId,
+        change: &ItemChange,
+        stored: &StoredEvent,
+    ) -> Result<Vec<Value>, grid::Error> {
+        let mut found = Vec::with_capacity(refs.len());
+        for r in refs {
+            match self.engine.chat_item(me.avatar.id, *r).await {
+                Ok(item) => found.push(item),
+                // Deleted for the user only, or the user left the group.
+                Err(grid::Error::MessageNotFound | grid::Error::GroupNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if found.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(match change {
+            ItemChange::Edited => {
+                let mut out = Vec::with_capacity(found.len());
+                for item in &found {
+                    let mut v = json!({"type": "chatItemUpdated"});
+                    v["user"] = user.clone();
+                    v["chatItem"] = items::a_chat_item(&self.engine, me, item).await?;
+                    out.push(v);
+                }
+                out
+            }
+            ItemChange::Deleted { .. } => {
+                let pairs: Vec<(ChatItem, Option<ChatItem>)> = found
+                    .into_iter()
+                    .map(|after| (undeleted(&after), Some(after)))
+                    .collect();
+                vec![items::items_deleted(&self.engine, me, user.clone(), &pairs, false).await?]
+            }
+            ItemChange::Reacted { reaction, added } => {
+                let mut out = Vec::with_capacity(found.len());
+                for item in &found {
+                    let mut v = json!({"type": "chatItemReaction", "added": added});
+                    v["user"] = user.clone();
+                    v["reaction"] =
+                        items::a_reaction(&self.engine, me, item, Some(by), reaction, stored.at)
+                            .await?;
+                    out.push(v);
+                }
+                out
+            }
+        })
     }
 
     /// The events of a file's transfer, with the chat item it came with.
@@ -533,6 +603,16 @@ impl Pump {
 }
 
 /// The group a group event is about.
+/// An item as it was before it was deleted for everyone.
+fn undeleted(item: &ChatItem) -> ChatItem {
+    let mut before = item.clone();
+    match &mut before {
+        ChatItem::Direct(m) => m.deleted = None,
+        ChatItem::Post(p) => p.deleted = None,
+    }
+    before
+}
+
 fn file_of(event: &Event) -> Option<FileId> {
     match event {
         Event::FileStored { file }

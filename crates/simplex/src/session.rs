@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 pub(crate) mod files;
 pub(crate) mod groups;
+pub(crate) mod items;
 
 /// What a connection may drive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -366,6 +367,26 @@ impl Session {
                 ..
             } => self.receive_file(file_id, path, encrypt).await,
             C::CancelFile { file_id } => self.cancel_file(file_id).await,
+            C::UpdateChatItem {
+                chat_ref,
+                item_id,
+                message,
+                ..
+            } => self.update_item(chat_ref, item_id, message).await,
+            C::DeleteChatItem {
+                chat_ref,
+                item_ids,
+                mode,
+            } => self.delete_items(chat_ref, item_ids, mode).await,
+            C::DeleteMemberChatItem { group_id, item_ids } => {
+                self.moderate_items(group_id, item_ids).await
+            }
+            C::ChatItemReaction {
+                chat_ref,
+                item_id,
+                add,
+                reaction,
+            } => self.react(chat_ref, item_id, add, reaction).await,
             C::NewGroup {
                 user_id,
                 incognito,
@@ -808,14 +829,8 @@ fn command_name(c: &Command) -> &'static str {
     match c {
         C::SetContactPrefs { .. } => "APISetContactPrefs",
         C::SendMessages { .. } => "APISendMessages to a member support chat",
-        C::UpdateChatItem { .. } => "APIUpdateChatItem",
-        C::DeleteChatItem { .. } => "APIDeleteChatItem",
-        C::DeleteMemberChatItem { .. } => "APIDeleteMemberChatItem",
-        C::ChatItemReaction { .. } => "APIChatItemReaction",
         C::ShareMyAddress { .. } => "APIShareMyAddress",
         C::ShareChatContent { .. } => "APIShareChatMsgContent",
-        C::ReceiveFile { .. } => "ReceiveFile",
-        C::CancelFile { .. } => "CancelFile",
         C::AddMember { .. } => "APIAddMember",
         C::JoinGroup { .. } => "APIJoinGroup",
         C::AcceptMember { .. } => "APIAcceptMember",

@@ -423,6 +423,12 @@ pub fn group_item(id: i64, at: Timestamp, content: &Content, from: Option<Value>
 pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage, bool)>) -> Value {
     let dir = if sent { "directSnd" } else { "directRcv" };
     let mut item = item(m.id.0, m.at, &m.content, json!({"type": dir}), sent);
+    if m.edited {
+        item["meta"]["itemEdited"] = json!(true);
+    }
+    if let Some(at) = m.deleted {
+        item["meta"]["itemDeleted"] = item_deleted(at, "direct");
+    }
     if let Some((q, q_sent)) = quoted {
         item["quotedItem"] = json!({
             "chatDir": {"type": if q_sent { "directSnd" } else { "directRcv" }},
@@ -433,6 +439,11 @@ pub fn direct_item(m: &DirectMessage, sent: bool, quoted: Option<(&DirectMessage
         });
     }
     item
+}
+
+/// `CIDeleted` of an item deleted for everyone.
+pub fn item_deleted(at: Timestamp, chat_type: &str) -> Value {
+    json!({"type": "deleted", "deletedTs": ts(at), "chatType": chat_type})
 }
 
 /// The SimpleX spelling of a standing.

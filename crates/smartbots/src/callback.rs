@@ -160,7 +160,9 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         // Chat clients' file transfers: SmartBots has no files.
         | Event::FileStored { .. }
         | Event::FileReceived { .. }
-        | Event::FileCancelled { .. } => {
+        | Event::FileCancelled { .. }
+        // Edits, deletions and reactions: SmartBots messages do not change.
+        | Event::ItemsChanged { .. } => {
             return None;
         }
     })
@@ -307,7 +309,9 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
         // Chat clients' file transfers: SmartBots has no files.
         | Event::FileStored { .. }
         | Event::FileReceived { .. }
-        | Event::FileCancelled { .. } => {
+        | Event::FileCancelled { .. }
+        // Edits, deletions and reactions: SmartBots messages do not change.
+        | Event::ItemsChanged { .. } => {
             return None;
         }
     }

@@ -81,6 +81,7 @@ fn grid_text(e: &Error) -> String {
         Error::LinkNotFound => "Link not found".into(),
         Error::NameTaken { name } => format!("Name taken: {name}"),
         Error::MessageNotFound => "Message not found".into(),
+        Error::ItemNotChangeable { reason } => format!("Message cannot be changed: {reason}"),
         Error::FileNotFound => "File not found".into(),
         Error::FileCancelled => "File cancelled".into(),
         Error::FileAlreadyReceived => "File already received".into(),
@@ -123,6 +124,7 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::LinkNotFound
         | ErrorKind::NameTaken
         | ErrorKind::MessageNotFound
+        | ErrorKind::ItemNotChangeable
         | ErrorKind::FileNotFound
         | ErrorKind::FileCancelled
         | ErrorKind::FileAlreadyReceived

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_chat_groups.sql"),
     ),
     (5, "files", include_str!("../migrations/0005_files.sql")),
+    (
+        6,
+        "item_changes",
+        include_str!("../migrations/0006_item_changes.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -678,6 +678,27 @@ async fn a_group_is_created_joined_moderated_and_shared_with_smartbots() {
     assert_eq!(left.member.local_display_name, "Sam");
 }
 
+/// Runs a test on a thread with a large stack. simploxide's typed answers nest deeply
+/// (an item in a chat with a contact in a response), and deserializing the largest of
+/// them needs more than a test thread's 2 MiB of stack in debug builds.
+fn with_big_stack<F>(test: impl FnOnce() -> F + Send + 'static)
+where
+    F: std::future::Future<Output = ()>,
+{
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(test())
+        })
+        .unwrap()
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// The file on the first item of a `newChatItems` event.
 fn first_file(ev: &NewChatItems) -> simploxide_client::types::CIFile {
     ev.chat_items[0]
@@ -858,4 +879,217 @@ async fn files_are_sent_received_cancelled_and_kept_in_the_files_folder() {
         .await;
     assert_eq!(r["chatError"]["errorType"]["type"], "fileWrite", "{r}");
     assert!(!folder.parent().unwrap().join("stolen.txt").exists());
+}
+
+#[test]
+fn messages_are_edited_reacted_to_and_deleted_in_chats_and_groups() {
+    with_big_stack(|| async move {
+        use simploxide_client::ext::Reaction;
+        use simploxide_client::types::CIDeleteMode;
+
+        let grid = Grid::start().await;
+        let port = grid.simplex_port();
+        let ((cy, mut cy_events), (di, mut di_events), di_contact, cy_contact) =
+            two_contacts(port, "Cy Edits", "Di Edits").await;
+
+        // Cy sends, then edits: Di sees the new text, marked edited.
+        let sent = cy
+            .send_msg(ContactId::from(&di_contact), "helo")
+            .await
+            .unwrap();
+        let cy_meta = sent.chat_items[0].chat_item.meta.clone();
+        let cy_item = cy_meta.item_id;
+        let got = within("the message", di_events.wait_for::<NewChatItems>())
+            .await
+            .unwrap()
+            .unwrap();
+        let di_meta = got.chat_items[0].chat_item.meta.clone();
+        assert_eq!(first_text(&got), "helo");
+        cy.client()
+            .update_message(
+                ContactId::from(&di_contact),
+                &cy_meta,
+                MsgContent::make_text("hello".to_owned()),
+            )
+            .await
+            .expect("the sender edits");
+        let updated = within("chatItemUpdated", di_events.wait_for::<ChatItemUpdated>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(updated.chat_item.chat_item.meta.item_text, "hello");
+        assert!(updated.chat_item.chat_item.meta.item_edited);
+        // Only the sender may edit.
+        assert!(
+            di.client()
+                .update_message(
+                    ContactId::from(&cy_contact),
+                    &di_meta,
+                    MsgContent::make_text("forged".to_owned())
+                )
+                .await
+                .is_err()
+        );
+
+        // Di reacts; Cy hears it; taking it back is heard too.
+        let r = di
+            .client()
+            .update_message_reaction(
+                ContactId::from(&cy_contact),
+                &di_meta,
+                Reaction::Set("👍".into()),
+            )
+            .await;
+        assert!(r.iter().all(Result::is_ok), "{r:?}");
+        let heard = within("chatItemReaction", cy_events.wait_for::<ChatItemReaction>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(heard.added);
+        assert_eq!(heard.reaction.chat_reaction.chat_item.meta.item_id, cy_item);
+        let counts = &heard.reaction.chat_reaction.chat_item.reactions;
+        assert_eq!(counts.len(), 1);
+        assert_eq!(counts[0].total_reacted, 1);
+        assert!(!counts[0].user_reacted, "Cy did not react");
+
+        // Cy deletes the message for everyone: Di sees it marked deleted.
+        let deleted = cy
+            .client()
+            .delete_message(
+                ContactId::from(&di_contact),
+                &cy_meta,
+                CIDeleteMode::Broadcast,
+            )
+            .await
+            .expect("the sender deletes");
+        assert_eq!(deleted.chat_item_deletions.len(), 1);
+        let gone = within("chatItemsDeleted", di_events.wait_for::<ChatItemsDeleted>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!gone.by_user);
+        let to = gone.chat_item_deletions[0]
+            .to_chat_item
+            .as_ref()
+            .expect("the item, marked deleted");
+        assert!(to.chat_item.meta.item_deleted.is_some());
+        // Di cannot delete Cy's message for everyone, but may remove it from his own view;
+        // then it is gone for him.
+        assert!(
+            di.client()
+                .delete_message(
+                    ContactId::from(&cy_contact),
+                    &di_meta,
+                    CIDeleteMode::Broadcast
+                )
+                .await
+                .is_err()
+        );
+        di.client()
+            .delete_message(
+                ContactId::from(&cy_contact),
+                &di_meta,
+                CIDeleteMode::Internal,
+            )
+            .await
+            .expect("deleted for Di alone");
+        assert!(
+            di.client()
+                .delete_message(
+                    ContactId::from(&cy_contact),
+                    &di_meta,
+                    CIDeleteMode::Internal
+                )
+                .await
+                .is_err(),
+            "no longer in Di's chat"
+        );
+    });
+}
+
+#[test]
+fn group_moderators_delete_members_posts_for_everyone() {
+    with_big_stack(|| async move {
+        let grid = Grid::start().await;
+        let port = grid.simplex_port();
+        let ((cy, mut cy_events), (di, mut di_events), di_contact, _) =
+            two_contacts(port, "Cy Edits", "Di Edits").await;
+
+        // In a group, Cy (the owner) moderates Di's post; members see it deleted.
+        let profile: GroupProfile =
+            serde_json::from_value(json!({"displayName": "Edit Club", "fullName": ""})).unwrap();
+        let group = cy.create_group(profile).await.unwrap().group_info.clone();
+        let gid = GroupId::from(&group);
+        cy.add_member(gid, ContactId::from(&di_contact), GroupMemberRole::Member)
+            .await
+            .unwrap();
+        let inv = within(
+            "receivedGroupInvitation",
+            di_events.wait_for::<ReceivedGroupInvitation>(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        di.join_group(GroupId::from(&inv.group_info)).await.unwrap();
+        within(
+            "joinedGroupMember",
+            cy_events.wait_for::<JoinedGroupMember>(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        di.send_msg(gid, "spam spam").await.unwrap();
+        let post = within("Di's post", cy_events.wait_for::<NewChatItems>())
+            .await
+            .unwrap()
+            .unwrap();
+        let post_id = post.chat_items[0].chat_item.meta.item_id;
+        let mut raw = Raw::connect(port).await;
+        let users = raw.cmd("1", "/users").await;
+        let cy_id = users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user"]["localDisplayName"] == "Cy Edits")
+            .and_then(|u| u["user"]["userId"].as_i64())
+            .unwrap();
+        raw.cmd("2", &format!("/_user {cy_id}")).await;
+        let r = raw
+            .cmd(
+                "3",
+                &format!("/_delete member item #{} {post_id}", gid.raw()),
+            )
+            .await;
+        assert_eq!(r["type"], "chatItemsDeleted", "{r}");
+        let seen = within("the moderation", di_events.wait_for::<ChatItemsDeleted>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            seen.chat_item_deletions[0]
+                .deleted_chat_item
+                .chat_item
+                .meta
+                .item_id,
+            post_id
+        );
+        // A plain member may not moderate the owner.
+        let owner_post = cy.send_msg(gid, "rules").await.unwrap();
+        let owner_post_id = owner_post.chat_items[0].chat_item.meta.item_id;
+        let raw_di = users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user"]["localDisplayName"] == "Di Edits")
+            .and_then(|u| u["user"]["userId"].as_i64())
+            .unwrap();
+        raw.cmd("4", &format!("/_user {raw_di}")).await;
+        let r = raw
+            .cmd(
+                "5",
+                &format!("/_delete member item #{} {owner_post_id}", gid.raw()),
+            )
+            .await;
+        assert_eq!(r["type"], "chatCmdError", "{r}");
+    });
 }

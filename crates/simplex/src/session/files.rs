@@ -3,10 +3,10 @@
 use super::{Answer, Session};
 use crate::errors::ChatError;
 use crate::folder::FilesFolder;
-use crate::session::groups;
+use crate::session::items;
 use crate::types;
 use engine::{ChatFile, Engine};
-use grid::chat::{ChatUser, FileCarrier, FileId};
+use grid::chat::{ChatUser, FileId};
 use serde_json::{Value, json};
 
 /// The `AChatItem` of the message a file came with, its file as the user sees it now.
@@ -15,48 +15,10 @@ pub(crate) async fn file_chat_item(
     u: &ChatUser,
     f: &ChatFile,
 ) -> Result<Value, grid::Error> {
-    let me = u.avatar.id;
-    let (status, path) = types::file_status(me, f);
-    let file = types::ci_file(&f.file.attachment, status, path);
-    let (info, mut item) = match &f.carrier {
-        FileCarrier::Direct(m) => {
-            let other = if m.from == me { m.to } else { m.from };
-            let (avatar, profile) = engine.peer(other).await?.ok_or(grid::Error::FileNotFound)?;
-            let contact = types::contact(&u.profile, &avatar, &profile);
-            (
-                types::direct_chat_info(contact),
-                types::direct_item(m, m.from == me, None),
-            )
-        }
-        FileCarrier::Group {
-            post,
-            group,
-            sender,
-            content,
-            at,
-        } => {
-            let cg = engine.group_view(me, *group).await?;
-            let info = groups::group_info(engine, u, &cg).await?;
-            let from = if *sender == me {
-                None
-            } else {
-                let (avatar, profile, m) = engine.member_view(*group, *sender).await?;
-                Some(groups::other_member(
-                    &cg,
-                    &avatar,
-                    &profile,
-                    m.as_ref(),
-                    "left",
-                ))
-            };
-            (
-                types::group_chat_info(info),
-                types::group_item(post.0, *at, content, from),
-            )
-        }
-    };
-    item["file"] = file;
-    Ok(types::a_chat_item(info, item))
+    let (status, path) = types::file_status(u.avatar.id, f);
+    let mut v = items::a_chat_item(engine, u, &f.carrier).await?;
+    v["chatItem"]["file"] = types::ci_file(&f.file.attachment, status, path);
+    Ok(v)
 }
 
 /// The display name of whoever sent a file.

@@ -62,6 +62,8 @@ pub(crate) fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
         },
         quote: r.get::<Option<i64>>(5)?.map(MessageId),
         at: Timestamp(r.get(6)?),
+        edited: r.get::<Option<i64>>(10)?.is_some(),
+        deleted: r.get::<Option<i64>>(11)?.map(Timestamp),
     })
 }
 
@@ -302,7 +304,7 @@ impl Tx<'_> {
         self.conn.query_opt(
             sql!(
                 "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
-                        f.id, f.name, f.size
+                        f.id, f.name, f.size, m.edited_at, m.deleted_at
                  FROM direct_messages m LEFT JOIN files f ON f.id = m.file_id
                  WHERE m.id = $1"
             ),
@@ -321,7 +323,7 @@ impl Tx<'_> {
         let mut rows = self.conn.query(
             sql!(
                 "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
-                        f.id, f.name, f.size
+                        f.id, f.name, f.size, m.edited_at, m.deleted_at
                  FROM direct_messages m LEFT JOIN files f ON f.id = m.file_id
                  WHERE (m.from_id = $1 AND m.to_id = $2) OR (m.from_id = $2 AND m.to_id = $1)
                  ORDER BY m.id DESC LIMIT $3"

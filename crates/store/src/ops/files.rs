@@ -3,8 +3,8 @@
 
 use crate::sql::{Row, sql};
 use crate::{StoreError, Tx};
-use grid::chat::{Attachment, Content, FileCarrier, FileId, Receipt, StoredFile};
-use grid::group::{GroupId, PostId};
+use grid::chat::{Attachment, FileCarrier, FileId, Receipt, StoredFile};
+use grid::group::PostId;
 use grid::{AvatarId, Timestamp};
 
 /// Reads `f.id, f.name, f.size` from `at`, all NULL when a message has no file.
@@ -129,7 +129,7 @@ impl Tx<'_> {
         let direct = self.conn.query_opt(
             sql!(
                 "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
-                        f.id, f.name, f.size
+                        f.id, f.name, f.size, m.edited_at, m.deleted_at
                  FROM direct_messages m JOIN files f ON f.id = m.file_id
                  WHERE m.file_id = $1"
             ),
@@ -139,27 +139,14 @@ impl Tx<'_> {
         if let Some(m) = direct {
             return Ok(Some(FileCarrier::Direct(m)));
         }
-        self.conn.query_opt(
-            sql!(
-                "SELECT p.id, p.group_id, p.sender_id, p.body, p.rich, p.created_at,
-                        f.id, f.name, f.size
-                 FROM group_posts p JOIN files f ON f.id = p.file_id
-                 WHERE p.file_id = $1"
-            ),
+        let post: Option<i64> = self.conn.query_opt(
+            sql!("SELECT id FROM group_posts WHERE file_id = $1"),
             &[&file.0],
-            |r| {
-                Ok(FileCarrier::Group {
-                    post: PostId(r.get(0)?),
-                    group: GroupId(r.get(1)?),
-                    sender: AvatarId(r.get(2)?),
-                    content: Content {
-                        text: r.get(3)?,
-                        rich: r.get(4)?,
-                        file: attachment_at(r, 6)?,
-                    },
-                    at: Timestamp(r.get(5)?),
-                })
-            },
-        )
+            |r| r.get(0),
+        )?;
+        match post {
+            Some(p) => Ok(self.group_item(PostId(p))?.map(FileCarrier::Post)),
+            None => Ok(None),
+        }
     }
 }
