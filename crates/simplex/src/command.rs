@@ -311,6 +311,75 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The command's name in the SimpleX documentation (console forms have their own).
+    pub fn api_name(&self) -> &'static str {
+        use Command as C;
+        match self {
+            C::ShowActiveUser => "ShowActiveUser",
+            C::CreateActiveUser { .. } => "CreateActiveUser",
+            C::ListUsers => "ListUsers",
+            C::SetActiveUser { .. } => "APISetActiveUser",
+            C::DeleteUser { .. } => "APIDeleteUser",
+            C::UpdateProfile { .. } => "APIUpdateProfile",
+            C::SetContactPrefs { .. } => "APISetContactPrefs",
+            C::StartChat => "StartChat",
+            C::StopChat => "APIStopChat",
+            C::Version => "ShowVersion",
+            C::CreateMyAddress { .. } => "APICreateMyAddress",
+            C::DeleteMyAddress { .. } => "APIDeleteMyAddress",
+            C::ShowMyAddress { .. } => "APIShowMyAddress",
+            C::SetProfileAddress { .. } => "APISetProfileAddress",
+            C::SetAddressSettings { .. } => "APISetAddressSettings",
+            C::ShowActiveAddress => "ShowMyAddress",
+            C::CreateActiveAddress => "CreateMyAddress",
+            C::DeleteActiveAddress => "DeleteMyAddress",
+            C::AutoAccept { .. } => "AddressAutoAccept",
+            C::SendMessages { .. } => "APISendMessages",
+            C::UpdateChatItem { .. } => "APIUpdateChatItem",
+            C::DeleteChatItem { .. } => "APIDeleteChatItem",
+            C::DeleteMemberChatItem { .. } => "APIDeleteMemberChatItem",
+            C::ChatItemReaction { .. } => "APIChatItemReaction",
+            C::ShareMyAddress { .. } => "APIShareMyAddress",
+            C::ShareChatContent { .. } => "APIShareChatMsgContent",
+            C::ReceiveFile { .. } => "ReceiveFile",
+            C::CancelFile { .. } => "CancelFile",
+            C::AddMember { .. } => "APIAddMember",
+            C::JoinGroup { .. } => "APIJoinGroup",
+            C::AcceptMember { .. } => "APIAcceptMember",
+            C::MembersRole { .. } => "APIMembersRole",
+            C::BlockMembers { .. } => "APIBlockMembersForAll",
+            C::RemoveMembers { .. } => "APIRemoveMembers",
+            C::LeaveGroup { .. } => "APILeaveGroup",
+            C::ListMembers { .. } => "APIListMembers",
+            C::NewGroup { .. } => "APINewGroup",
+            C::UpdateGroupProfile { .. } => "APIUpdateGroupProfile",
+            C::CreateGroupLink { .. } => "APICreateGroupLink",
+            C::GroupLinkMemberRole { .. } => "APIGroupLinkMemberRole",
+            C::DeleteGroupLink { .. } => "APIDeleteGroupLink",
+            C::GetGroupLink { .. } => "APIGetGroupLink",
+            C::Relays { name } | C::Unsupported { name } => name,
+            C::AddContact { .. } => "APIAddContact",
+            C::ConnectPlan { .. } => "APIConnectPlan",
+            C::ApiConnect { .. } => "APIConnect",
+            C::Connect { .. } => "Connect",
+            C::AcceptContact { .. } => "APIAcceptContact",
+            C::RejectContact { .. } => "APIRejectContact",
+            C::ListContacts { .. } => "APIListContacts",
+            C::ListGroups { .. } => "APIListGroups",
+            C::GetChats { .. } => "APIGetChats",
+            C::DeleteChat { .. } => "APIDeleteChat",
+            C::SetCustomData {
+                chat_ref: ChatRef::Group { .. },
+                ..
+            } => "APISetGroupCustomData",
+            C::SetCustomData { .. } => "APISetContactCustomData",
+            C::SetAutoAcceptMemberContacts { .. } => "APISetUserAutoAcceptMemberContacts",
+            C::SetAutoAcceptGroupInvitations { .. } => "APISetUserAutoAcceptGroupInvitations",
+        }
+    }
+}
+
 /// Why a command text was not understood; becomes `commandError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError(pub String);

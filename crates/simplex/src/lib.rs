@@ -11,11 +11,13 @@
 //! - [`events`]: per-user pumps from the durable event log to the socket.
 //! - [`types`]: the JSON shapes; [`errors`]: `ChatError` values.
 //! - [`server`]: the WebSocket listener and its authentication.
+//! - [`reference`]: the command table `docs/simplex-api.md` is generated from.
 
 pub mod command;
 pub mod errors;
 mod events;
 pub mod folder;
+pub mod reference;
 mod rendered;
 pub mod server;
 pub mod session;

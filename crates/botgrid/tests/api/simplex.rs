@@ -1093,3 +1093,33 @@ fn group_moderators_delete_members_posts_for_everyone() {
         assert_eq!(r["type"], "chatCmdError", "{r}");
     });
 }
+
+#[tokio::test]
+async fn the_command_reference_says_what_the_server_does() {
+    use simplex::reference::{self, Support};
+    let grid = Grid::start().await;
+    let mut raw = Raw::connect(grid.simplex_port()).await;
+    let r = raw
+        .cmd(
+            "0",
+            r#"/_create user {"profile":{"displayName":"Reference Reader","fullName":""},"pastTimestamp":false}"#,
+        )
+        .await;
+    assert_eq!(r["type"], "activeUser", "{r}");
+    for (n, c) in reference::all().enumerate() {
+        let r = raw.cmd(&n.to_string(), c.example).await;
+        let error = r["type"] == "chatCmdError";
+        let text = r["chatError"]["errorType"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let refused =
+            error && (text.contains("not supported") || text.contains("no admission review"));
+        match c.support {
+            Support::No(_) => assert!(refused, "{}: documented as unsupported, got {r}", c.name),
+            Support::Works | Support::Partly(_) => {
+                assert!(!refused, "{}: documented as working, got {r}", c.name)
+            }
+        }
+    }
+}
