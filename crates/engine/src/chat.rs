@@ -176,7 +176,22 @@ impl Engine {
         self.changing_profile(user, move |tx| {
             let before = chat_user(tx, user)?;
             tx.set_chat_profile(user, &display_name, &profile)?;
-            Ok((before, chat_user(tx, user)?))
+            let after = chat_user(tx, user)?;
+            // Contacts see the change (SimpleX `contactUpdated`).
+            let was = grid::event::ProfileBefore {
+                display_name: before.avatar.display_name.clone(),
+                profile: before.profile.clone(),
+            };
+            for friend in tx.friends(user)? {
+                tx.emit(
+                    friend.avatar.id,
+                    Event::ContactChanged {
+                        who: after.avatar.to_ref(),
+                        before: Box::new(was.clone()),
+                    },
+                )?;
+            }
+            Ok((before, after))
         })
         .await
     }
@@ -205,7 +220,8 @@ impl Engine {
                 Ok((true, crate::presence::arrived(tx, user)?))
             })
             .await?;
-        // The avatar may have just become a chat user.
+        // The avatar may have just become a chat user (nothing was shown of it before,
+        // so invalidating after the commit is soon enough).
         self.profiles().invalidate(user);
         if let Some(at) = next_post {
             self.schedule_posts(user, at);
@@ -306,16 +322,22 @@ impl Engine {
         Ok(a)
     }
 
-    /// Runs a write that changes what chat faces show of `user`, then forgets what the
-    /// profile cache kept of it (whether the write worked or not).
+    /// Runs a write that changes what chat faces show of `user`. The profile cache
+    /// forgets what it kept of the user as the write commits, before anyone woken by
+    /// the write's events can read the cache.
     async fn changing_profile<R, F>(&self, user: AvatarId, f: F) -> Result<R, Error>
     where
         F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
         R: Send + 'static,
     {
-        let result = self.store().write(f).await;
-        self.profiles().invalidate(user);
-        result
+        let engine = self.clone();
+        self.store()
+            .write(move |tx| {
+                let result = f(tx)?;
+                tx.after_commit(move || engine.profiles().invalidate(user));
+                Ok(result)
+            })
+            .await
     }
 
     /// Creates a user's address; `None` when it has one already.

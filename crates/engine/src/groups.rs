@@ -391,6 +391,7 @@ pub(crate) fn execute(
         } => {
             let mut g = group_by_uuid(tx, group)?;
             let me = membership(tx, g.id, bot.id)?;
+            let charter_before = g.charter.clone();
             if let Some(charter) = charter {
                 me.require(Powers::CHANGE_IDENTITY)?;
                 grid::message::check_len("charter", &charter, group::MAX_CHARTER)?;
@@ -407,6 +408,17 @@ pub(crate) fn execute(
                 g.fee = fee;
             }
             tx.update_group(&g)?;
+            if g.charter != charter_before {
+                // Members' chat clients see the group's profile change.
+                tx.emit_to_members(
+                    g.id,
+                    &Event::GroupChanged {
+                        group: g.to_ref(),
+                        by: bot.to_ref(),
+                        charter_before,
+                    },
+                )?;
+            }
             done(Reply::Done)
         }
         BotCommand::CreateRole {

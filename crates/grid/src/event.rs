@@ -115,6 +115,17 @@ pub enum Event {
         by: AvatarRef,
         blocked: bool,
     },
+    /// A contact changed its chat profile; `before` is how it was.
+    ContactChanged {
+        who: AvatarRef,
+        before: Box<ProfileBefore>,
+    },
+    /// The profile of a group the avatar is in (its charter) changed.
+    GroupChanged {
+        group: GroupRef,
+        by: AvatarRef,
+        charter_before: String,
+    },
     /// Chat items the avatar can see changed (edited, deleted, reacted to) by `by`.
     /// `group` is the group of posts; direct messages are between `by` and the avatar.
     ItemsChanged {
@@ -141,6 +152,13 @@ pub enum Event {
         callback: CallbackId,
         group: GroupRef,
     },
+}
+
+/// A chat profile as it was before a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileBefore {
+    pub display_name: String,
+    pub profile: crate::chat::ChatProfile,
 }
 
 /// What happens to an event whose avatar is not online.
@@ -176,7 +194,9 @@ impl Event {
             | Event::FileStored { .. }
             | Event::FileReceived { .. }
             | Event::FileCancelled { .. }
-            | Event::ItemsChanged { .. } => OfflinePolicy::Deliver,
+            | Event::ItemsChanged { .. }
+            | Event::ContactChanged { .. }
+            | Event::GroupChanged { .. } => OfflinePolicy::Deliver,
             Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }

@@ -275,6 +275,20 @@ impl Pump {
                 };
                 Some(json!({"type": "contactConnected", "user": user, "contact": contact}))
             }
+            Event::ContactChanged { who, before } => {
+                let Some(to) = self.contact(me, who.id).await? else {
+                    return Ok(vec![]);
+                };
+                let Some((mut avatar, _)) = self.engine.peer(who.id).await? else {
+                    return Ok(vec![]);
+                };
+                avatar.display_name = before.display_name.clone();
+                let mut v = json!({"type": "contactUpdated"});
+                v["user"] = user.clone();
+                v["fromContact"] = types::contact(&me.profile, &avatar, &before.profile);
+                v["toContact"] = to;
+                Some(v)
+            }
             Event::FriendshipEnded { by } => {
                 let Some(contact) = self.contact(me, by.id).await? else {
                     return Ok(vec![]);
@@ -573,6 +587,23 @@ impl Pump {
                     "blocked": blocked,
                 })]
             }
+            Event::GroupChanged {
+                by, charter_before, ..
+            } => {
+                if by.id == my {
+                    return Ok(vec![]);
+                }
+                let mut before = cg.clone();
+                before.group.charter = charter_before.clone();
+                let mut v = json!({"type": "groupUpdated"});
+                v["user"] = user.clone();
+                v["fromGroup"] = groups::group_info(&self.engine, me, &before).await?;
+                v["toGroup"] = info.clone();
+                if let Ok(m) = self.member(&cg, &info, me, by.id, "left").await {
+                    v["member_"] = m;
+                }
+                vec![v]
+            }
             _ => vec![],
         })
     }
@@ -630,7 +661,8 @@ fn group_of(event: &Event) -> Option<GroupId> {
         | Event::MemberJoined { group, .. }
         | Event::MemberLeft { group, .. }
         | Event::MemberRoleChanged { group, .. }
-        | Event::MemberBlocked { group, .. } => Some(group.id),
+        | Event::MemberBlocked { group, .. }
+        | Event::GroupChanged { group, .. } => Some(group.id),
         _ => None,
     }
 }

@@ -162,7 +162,10 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         | Event::FileReceived { .. }
         | Event::FileCancelled { .. }
         // Edits, deletions and reactions: SmartBots messages do not change.
-        | Event::ItemsChanged { .. } => {
+        | Event::ItemsChanged { .. }
+        // Profile changes are chat clients' news.
+        | Event::ContactChanged { .. }
+        | Event::GroupChanged { .. } => {
             return None;
         }
     })
@@ -311,7 +314,10 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
         | Event::FileReceived { .. }
         | Event::FileCancelled { .. }
         // Edits, deletions and reactions: SmartBots messages do not change.
-        | Event::ItemsChanged { .. } => {
+        | Event::ItemsChanged { .. }
+        // Profile changes are chat clients' news.
+        | Event::ContactChanged { .. }
+        | Event::GroupChanged { .. } => {
             return None;
         }
     }

@@ -31,7 +31,7 @@ pub use ops::avatars::NewAvatar;
 pub use ops::friends::FriendRow;
 pub use ops::groups::{NewGroup, NewInvitation, NewPost, WaitingPost};
 pub use pool::{CommitHook, Store, StoreOptions, Synchronous};
-pub use tx::{Committed, Tx};
+pub use tx::{AfterCommit, Committed, Tx};
 
 /// A failure of the database itself (not of a command's rules).
 #[derive(Debug, thiserror::Error)]

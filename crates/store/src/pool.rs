@@ -284,6 +284,7 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
     };
     let mut batch: Vec<BoxedWork> = Vec::with_capacity(options.max_batch);
     let mut committed: Vec<crate::tx::Committed> = Vec::new();
+    let mut after: Vec<crate::tx::AfterCommit> = Vec::new();
     while let Ok(first) = jobs.recv() {
         batch.push(first);
         while batch.len() < options.max_batch {
@@ -293,14 +294,22 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
             }
         }
         committed.clear();
-        let settled = run_batch(&mut conn, begin, &mut batch, &mut committed);
+        after.clear();
+        let settled = run_batch(&mut conn, begin, &mut batch, &mut committed, &mut after);
         if let Err(e) = &settled {
             tracing::error!(error = %e, jobs = batch.len(), "store commit failed; the batch was rolled back");
             let _ = conn.control("ROLLBACK");
-        } else if !committed.is_empty()
-            && let Some(hook) = &options.on_commit
-        {
-            hook(&committed);
+        } else {
+            for f in after.drain(..) {
+                if catch_unwind(AssertUnwindSafe(f)).is_err() {
+                    tracing::error!("an after-commit action panicked");
+                }
+            }
+            if !committed.is_empty()
+                && let Some(hook) = &options.on_commit
+            {
+                hook(&committed);
+            }
         }
         for job in batch.drain(..) {
             job.finish(settled.as_ref().map(|_| ()));
@@ -313,19 +322,23 @@ fn run_batch(
     begin: &'static str,
     batch: &mut [BoxedWork],
     committed: &mut Vec<crate::tx::Committed>,
+    after: &mut Vec<crate::tx::AfterCommit>,
 ) -> Result<(), StoreError> {
     conn.control(begin)?;
     let mut emitted = Vec::new();
+    let mut job_after = Vec::new();
     for job in batch.iter_mut() {
         conn.control("SAVEPOINT job")?;
-        let ok = job.run(&mut Tx::new(conn, &mut emitted));
+        let ok = job.run(&mut Tx::new(conn, &mut emitted, &mut job_after));
         if ok {
             conn.control("RELEASE SAVEPOINT job")?;
             committed.append(&mut emitted);
+            after.append(&mut job_after);
         } else {
             conn.control("ROLLBACK TO SAVEPOINT job")?;
             conn.control("RELEASE SAVEPOINT job")?;
             emitted.clear();
+            job_after.clear();
         }
     }
     conn.control("COMMIT")
@@ -338,8 +351,10 @@ fn reader_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>) {
     };
     while let Ok(mut job) = jobs.recv() {
         let mut emitted = Vec::new();
+        // A read has no commit: what it asks to run afterwards is dropped.
+        let mut after = Vec::new();
         let settled = conn.control(begin).map(|()| {
-            job.run(&mut Tx::new(&mut conn, &mut emitted));
+            job.run(&mut Tx::new(&mut conn, &mut emitted, &mut after));
         });
         let _ = conn.control("ROLLBACK");
         debug_assert!(emitted.is_empty(), "a read job emitted events");

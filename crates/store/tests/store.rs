@@ -74,13 +74,16 @@ async fn a_failing_job_rolls_back_alone_and_its_events_never_surface() {
 
     // Submit many jobs at once so that they share commits; every third one fails
     // after writing a message and an event.
+    let after = Arc::new(Mutex::new(Vec::new()));
     let mut handles = Vec::new();
     for i in 0..60 {
         let store = store.clone();
         let id = a.id;
+        let after = after.clone();
         handles.push(tokio::spawn(async move {
             store
                 .write(move |tx| {
+                    tx.after_commit(move || after.lock().unwrap().push(i));
                     let msg =
                         tx.insert_direct_message(id, id, &Content::text(format!("m{i}")), None)?;
                     tx.emit(
@@ -121,6 +124,10 @@ async fn a_failing_job_rolls_back_alone_and_its_events_never_surface() {
         .await
         .unwrap();
     assert_eq!(events.len(), 40);
+    // After-commit actions ran for the jobs that committed, and only for them.
+    let mut after = after.lock().unwrap().clone();
+    after.sort_unstable();
+    assert_eq!(after, (0..60).filter(|i| i % 3 != 0).collect::<Vec<_>>());
     // The commit hook saw exactly the committed events, in log order.
     let seen: Vec<_> = seen.lock().unwrap().iter().map(|e| e.id).collect();
     assert_eq!(seen, events.iter().map(|e| e.id).collect::<Vec<_>>());

@@ -931,6 +931,20 @@ fn messages_are_edited_reacted_to_and_deleted_in_chats_and_groups() {
                 .is_err()
         );
 
+        // Cy changes her profile: Di's client sees the contact change.
+        let mut profile = cy.profile().await.unwrap();
+        profile.display_name = "Cy Renamed".into();
+        cy.client()
+            .update_profile(cy.user_id(), profile)
+            .await
+            .expect("profile updated");
+        let changed = within("contactUpdated", di_events.wait_for::<ContactUpdated>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(changed.from_contact.local_display_name, "Cy Edits");
+        assert_eq!(changed.to_contact.local_display_name, "Cy Renamed");
+
         // Di reacts; Cy hears it; taking it back is heard too.
         let r = di
             .client()
@@ -1038,6 +1052,24 @@ fn group_moderators_delete_members_posts_for_everyone() {
         .await
         .unwrap()
         .unwrap();
+        // The owner describes the group: Di sees the group change.
+        let described: GroupProfile = serde_json::from_value(
+            json!({"displayName": "Edit Club", "fullName": "", "description": "No spam"}),
+        )
+        .unwrap();
+        cy.client()
+            .update_group_profile(gid, described)
+            .await
+            .expect("group profile updated");
+        let updated = within("groupUpdated", di_events.wait_for::<GroupUpdated>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(updated.from_group.group_profile.description, None);
+        assert_eq!(
+            updated.to_group.group_profile.description.as_deref(),
+            Some("No spam")
+        );
         di.send_msg(gid, "spam spam").await.unwrap();
         let post = within("Di's post", cy_events.wait_for::<NewChatItems>())
             .await
