@@ -44,6 +44,8 @@ pub struct GroupPost {
     pub id: PostId,
     pub content: Content,
     pub at: Timestamp,
+    /// The post it answers.
+    pub quote: Option<PostId>,
 }
 
 fn group(tx: &mut Tx<'_>, id: GroupId) -> Result<Group, Error> {
@@ -465,12 +467,6 @@ impl Engine {
         }
         for m in &messages {
             m.content.check()?;
-            if m.quote.is_some() {
-                return Err(Error::invalid(
-                    "quotedItemId",
-                    "quotes in group chats are not supported",
-                ));
-            }
         }
         self.check_throttle(user)?;
         let messages = crate::chat::with_bodies(self, messages).await?;
@@ -481,6 +477,16 @@ impl Engine {
                 mine.require(PostKind::Chat.send_power())?;
                 let mut sent = Vec::with_capacity(messages.len());
                 for (m, body) in messages {
+                    // A quoted item id names a post of this group's chat.
+                    let quote = match m.quote {
+                        Some(q) => Some(
+                            tx.group_item(PostId(q.0))?
+                                .filter(|p| p.group == g.id)
+                                .ok_or(Error::MessageNotFound)?
+                                .post,
+                        ),
+                        None => None,
+                    };
                     let mut content = m.content;
                     crate::chat::attach(tx, me.id, &mut content, body)?;
                     let new = NewPost {
@@ -492,6 +498,7 @@ impl Engine {
                         attachment: None,
                         rich: content.rich.clone(),
                         file: content.file.as_ref().map(|f| f.id),
+                        quote,
                         send_after: tx.now(),
                     };
                     let (_, id) = group_exec::post(tx, &me, &mine, &new)?;
@@ -499,6 +506,7 @@ impl Engine {
                         id,
                         content,
                         at: tx.now(),
+                        quote,
                     });
                 }
                 Ok((view(tx, user, g)?, sent))

@@ -325,6 +325,7 @@ pub(crate) fn execute(
                 attachment: None,
                 rich: None,
                 file: None,
+                quote: None,
                 send_after: tx.now(),
             };
             Ok(post(tx, bot, &me, &new)?.0)
@@ -358,6 +359,7 @@ pub(crate) fn execute(
                 attachment,
                 rich: None,
                 file: None,
+                quote: None,
                 send_after: slot,
             };
             Ok(post(tx, bot, &me, &new)?.0)

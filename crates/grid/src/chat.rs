@@ -258,6 +258,8 @@ pub struct GroupItem {
     pub edited: bool,
     /// Deleted for everyone by its sender (`moderated: false`) or a moderator.
     pub deleted: Option<Deletion>,
+    /// The post it answers.
+    pub quote: Option<crate::group::PostId>,
 }
 
 /// How an item was deleted for everyone.

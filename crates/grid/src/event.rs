@@ -79,6 +79,9 @@ pub enum Event {
         /// A file sent with the message.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<Attachment>,
+        /// The post it answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quote: Option<PostId>,
     },
     /// A notice of a group the avatar is in.
     GroupNotice {

@@ -622,7 +622,12 @@ impl Pump {
         stored: &StoredEvent,
     ) -> Result<Value, grid::Error> {
         let sender = self.member(cg, info, me, from, "left").await?;
-        let item = types::group_item(post.0, stored.at, content, Some(sender));
+        let mut item = types::group_item(post.0, stored.at, content, Some(sender));
+        if let Event::GroupMessage { quote: Some(q), .. } = &stored.event
+            && let Some(quote) = items::group_quote(&self.engine, me, cg, *q).await?
+        {
+            item["quotedItem"] = quote;
+        }
         Ok(types::new_chat_items(
             user.clone(),
             vec![types::a_chat_item(

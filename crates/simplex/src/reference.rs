@@ -204,9 +204,7 @@ const MESSAGES: &[CommandDoc] = &[
         "/_send <chatRef>[ live=on][ ttl=<ttl>][ sign=on] json <json(composedMessages)> (or text <text>)",
         "/_send @2 text hello",
         "newChatItems",
-        Partly(
-            "live, ttl and sign are accepted and ignored; no quotes in groups; no member support chats",
-        ),
+        Partly("live, ttl and sign are accepted and ignored; no member support chats"),
     ),
     doc(
         "APIUpdateChatItem",

@@ -5,6 +5,8 @@ ALTER TABLE direct_messages ADD COLUMN deleted_at BIGINT;
 ALTER TABLE group_posts ADD COLUMN edited_at BIGINT;
 ALTER TABLE group_posts ADD COLUMN deleted_at BIGINT;
 ALTER TABLE group_posts ADD COLUMN moderated BOOLEAN NOT NULL DEFAULT FALSE;
+-- The post a group chat message answers.
+ALTER TABLE group_posts ADD COLUMN quoted_id BIGINT;
 
 -- Items one avatar deleted for itself: `kind` is `direct` or `post`.
 CREATE TABLE hidden_items (

@@ -528,6 +528,31 @@ async fn a_group_is_created_joined_moderated_and_shared_with_smartbots() {
         .unwrap()
         .unwrap();
     assert_eq!(group_text(&got), ("hello club".into(), "Sam".into()));
+    // The owner answers, quoting Sam's post; Sam sees the quote.
+    let (chat, msg, _) = got.chat_items.filter_messages().next().unwrap();
+    let answer = owner
+        .send_msg(chat, "welcome, Sam")
+        .reply_to(msg)
+        .await
+        .expect("a quoting answer");
+    assert_eq!(
+        answer.chat_items[0]
+            .chat_item
+            .quoted_item
+            .as_ref()
+            .and_then(|q| q.item_id),
+        Some(msg.meta.item_id)
+    );
+    let answered = within("the answer", sam_events.wait_for::<NewChatItems>())
+        .await
+        .unwrap()
+        .unwrap();
+    let quoted = answered.chat_items[0]
+        .chat_item
+        .quoted_item
+        .as_ref()
+        .expect("Sam sees the quote");
+    assert!(matches!(quoted.chat_dir, Some(CIDirection::GroupSnd)));
     let calls = hook.wait_for("group_message", 1).await;
     assert_eq!(calls[0]["message"], "hello club");
     assert_eq!(calls[0]["speaker_name"], "Sam Resident");

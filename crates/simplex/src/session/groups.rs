@@ -417,23 +417,21 @@ impl Session {
 
     pub(super) async fn send_group(&mut self, g: GroupId, messages: Vec<Outgoing>) -> Answer {
         let u = self.active_user().await?;
-        if messages.iter().any(|m| m.quote.is_some()) {
-            return Err(ChatError::unsupported("Quoting in a group"));
-        }
         let (cg, sent) = self
             .engine
             .send_group_chat(u.avatar.id, g, messages)
             .await?;
         let info = types::group_chat_info(self.group_info_json(&u, &cg).await?);
-        let items: Vec<Value> = sent
-            .iter()
-            .map(|p| {
-                types::a_chat_item(
-                    info.clone(),
-                    types::group_item(p.id.0, p.at, &p.content, None),
-                )
-            })
-            .collect();
+        let mut items = Vec::with_capacity(sent.len());
+        for p in &sent {
+            let mut item = types::group_item(p.id.0, p.at, &p.content, None);
+            if let Some(q) = p.quote
+                && let Some(quote) = super::items::group_quote(&self.engine, &u, &cg, q).await?
+            {
+                item["quotedItem"] = quote;
+            }
+            items.push(types::a_chat_item(info.clone(), item));
+        }
         Ok(types::new_chat_items(self.user_json(&u).await?, items))
     }
 }

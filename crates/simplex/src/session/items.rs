@@ -6,9 +6,10 @@ use crate::command::{ChatRef, ItemDeleteMode};
 use crate::errors::ChatError;
 use crate::session::{content_of, groups};
 use crate::types;
+use engine::ChatGroup;
 use engine::{ChatTarget, Engine};
-use grid::chat::{ChatItem, ChatUser, Reactions};
-use grid::group::GroupId;
+use grid::chat::{ChatItem, ChatUser, ItemRef, Reactions};
+use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Timestamp};
 use serde_json::{Value, json};
 
@@ -86,6 +87,11 @@ pub(crate) async fn a_chat_item(
                 ))
             };
             let mut v = types::group_item(p.post.0, p.at, &p.content, from);
+            if let Some(q) = p.quote
+                && let Some(quote) = group_quote(engine, u, &cg, q).await?
+            {
+                v["quotedItem"] = quote;
+            }
             v["meta"]["itemEdited"] = json!(p.edited);
             if let Some(d) = p.deleted {
                 v["meta"]["itemDeleted"] = types::item_deleted(d.at, "group");
@@ -96,6 +102,37 @@ pub(crate) async fn a_chat_item(
     let reactions = engine.item_reactions(me, item.item_ref()).await?;
     v["reactions"] = reaction_counts(&reactions);
     Ok(types::a_chat_item(info, v))
+}
+
+/// `CIQuote` of a post of a group's chat, as the user sees it; `None` when the user
+/// cannot see it (any more).
+pub(crate) async fn group_quote(
+    engine: &Engine,
+    u: &ChatUser,
+    cg: &ChatGroup,
+    post: PostId,
+) -> Result<Option<Value>, grid::Error> {
+    let quoted = match engine.chat_item(u.avatar.id, ItemRef::Post(post)).await {
+        Ok(ChatItem::Post(p)) => p,
+        Ok(ChatItem::Direct(_)) | Err(grid::Error::MessageNotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let dir = if quoted.sender == u.avatar.id {
+        json!({"type": "groupSnd"})
+    } else {
+        let (avatar, profile, m) = engine.member_view(cg.group.id, quoted.sender).await?;
+        let mut d = json!({"type": "groupRcv"});
+        d["groupMember"] = groups::other_member(cg, &avatar, &profile, m.as_ref(), "left");
+        d
+    };
+    let mut q = json!({
+        "itemId": post.0,
+        "sharedMsgId": format!("msg-{}", post.0),
+        "sentAt": types::ts(quoted.at),
+    });
+    q["content"] = types::msg_content(&quoted.content);
+    q["chatDir"] = dir;
+    Ok(Some(q))
 }
 
 /// `ChatItemDeletion`s: each item before, and after when the user still sees it.

@@ -72,7 +72,7 @@ impl Tx<'_> {
                         p.id, p.kind, p.subject, p.body, p.attachment,
                         g.id, g.uuid, g.name,
                         s.id, s.uuid, s.first_name, s.last_name, p.rich,
-                        f.id, f.name, f.size
+                        f.id, f.name, f.size, p.quoted_id
                  FROM events e
                  LEFT JOIN group_posts p ON p.id = e.post_id
                  LEFT JOIN files f ON f.id = p.file_id
@@ -129,6 +129,7 @@ fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
             text,
             rich: r.get(15)?,
             file: super::files::attachment_at(r, 16)?,
+            quote: r.get::<Option<i64>>(19)?.map(PostId),
         }),
         Some(PostKind::Notice) => Ok(Event::GroupNotice {
             post: PostId(post),

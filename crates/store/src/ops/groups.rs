@@ -45,6 +45,8 @@ pub struct NewPost {
     pub rich: Option<String>,
     /// A file sent with a chat message.
     pub file: Option<grid::chat::FileId>,
+    /// The post a chat message answers.
+    pub quote: Option<PostId>,
     /// Not to be sent before this time.
     pub send_after: Timestamp,
 }
@@ -878,8 +880,8 @@ impl Tx<'_> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after, rich, file_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+                "INSERT INTO group_posts (uuid, group_id, kind, sender_id, subject, body, attachment, created_at, send_after, rich, file_id, quoted_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
             ),
             &[
                 &Uuid::new_v4().to_string(),
@@ -893,6 +895,7 @@ impl Tx<'_> {
                 &new.send_after.0,
                 &new.rich,
                 &new.file.map(|f| f.0),
+                &new.quote.map(|q| q.0),
             ],
             |r| r.get(0),
         )?;

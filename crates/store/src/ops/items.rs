@@ -19,7 +19,7 @@ impl Tx<'_> {
         self.conn.query_opt(
             sql!(
                 "SELECT p.id, p.group_id, p.sender_id, p.body, p.rich, p.created_at,
-                        f.id, f.name, f.size, p.edited_at, p.deleted_at, p.moderated
+                        f.id, f.name, f.size, p.edited_at, p.deleted_at, p.moderated, p.quoted_id
                  FROM group_posts p LEFT JOIN files f ON f.id = p.file_id
                  WHERE p.id = $1 AND p.kind = 'chat'"
             ),
@@ -41,6 +41,7 @@ impl Tx<'_> {
                         at: Timestamp(at),
                         moderated,
                     }),
+                    quote: r.get::<Option<i64>>(12)?.map(PostId),
                 })
             },
         )
