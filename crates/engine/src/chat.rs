@@ -301,6 +301,57 @@ impl Engine {
         Ok(p)
     }
 
+    /// Keeps (or with `None`, forgets) custom data about a contact or a group the user
+    /// is in; only the user sees it.
+    pub async fn set_custom_data(
+        &self,
+        user: AvatarId,
+        target: chat::CustomTarget,
+        data: Option<String>,
+    ) -> Result<(), Error> {
+        if let Some(d) = &data {
+            grid::message::check_len("custom data", d, chat::MAX_CUSTOM_DATA_BYTES)?;
+        }
+        self.changing_profile(user, move |tx| {
+            match target {
+                chat::CustomTarget::Contact(other) => {
+                    tx.avatar(other)?.ok_or_else(|| Error::AvatarNotFound {
+                        who: other.to_string(),
+                    })?;
+                }
+                chat::CustomTarget::Group(g) => {
+                    tx.membership(g, user)?
+                        .ok_or_else(|| Error::GroupNotFound {
+                            who: g.0.to_string(),
+                        })?;
+                }
+            }
+            Ok(tx.set_custom_data(user, target, data.as_deref())?)
+        })
+        .await
+    }
+
+    /// The custom data the user keeps about each of its contacts.
+    pub async fn contacts_custom_data(
+        &self,
+        user: AvatarId,
+    ) -> Result<HashMap<AvatarId, String>, Error> {
+        self.store()
+            .read(move |tx| Ok(tx.contacts_custom_data(user)?.into_iter().collect()))
+            .await
+    }
+
+    /// The custom data the user keeps about a contact.
+    pub async fn contact_custom_data(
+        &self,
+        user: AvatarId,
+        contact: AvatarId,
+    ) -> Result<Option<String>, Error> {
+        self.store()
+            .read(move |tx| Ok(tx.custom_data(user, chat::CustomTarget::Contact(contact))?))
+            .await
+    }
+
     /// Changes whenever a chat user's profile or address, or a peer's profile, may have
     /// changed: what faces rendered from them before may be out of date.
     pub fn profiles_version(&self) -> u64 {

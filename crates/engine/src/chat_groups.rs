@@ -26,6 +26,8 @@ pub struct ChatGroup {
     pub invitation: Option<Invitation>,
     /// How many members the group has.
     pub members: i64,
+    /// The custom data the user keeps about the group (JSON).
+    pub custom: Option<String>,
 }
 
 impl ChatGroup {
@@ -79,11 +81,13 @@ fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
         None => tx.open_invitation(g.id, user)?,
     };
     let members = tx.member_count(g.id)?;
+    let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
     Ok(ChatGroup {
         group: g,
         membership,
         invitation,
         members,
+        custom,
     })
 }
 
@@ -193,11 +197,13 @@ impl Engine {
                 let mut out = vec![];
                 for (g, m) in tx.memberships(user)? {
                     let members = tx.member_count(g.id)?;
+                    let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
                     out.push(ChatGroup {
                         group: g,
                         membership: Some(m),
                         invitation: None,
                         members,
+                        custom,
                     });
                 }
                 Ok(out)

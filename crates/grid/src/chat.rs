@@ -208,6 +208,16 @@ pub enum Receipt {
 /// The message a file was sent with.
 pub type FileCarrier = ChatItem;
 
+/// What a chat user keeps custom data about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomTarget {
+    Contact(AvatarId),
+    Group(GroupId),
+}
+
+/// Largest custom data a user may keep about one contact or group, in bytes.
+pub const MAX_CUSTOM_DATA_BYTES: usize = 64 * 1024;
+
 /// Longest reaction (an emoji), in bytes.
 pub const MAX_REACTION_BYTES: usize = 64;
 

@@ -454,14 +454,18 @@ const CHATS: &[CommandDoc] = &[
         "/_set custom #<groupId>[ <json(customData)>]",
         r#"/_set custom #3 {"tier":"gold"}"#,
         "cmdOk",
-        No("custom data is not kept"),
+        Partly(
+            "kept for the user alone and shown as the group's customData (a JSON object, up to 64 KiB)",
+        ),
     ),
     doc(
         "APISetContactCustomData",
         "/_set custom @<contactId>[ <json(customData)>]",
         "/_set custom @3",
         "cmdOk",
-        No("custom data is not kept"),
+        Partly(
+            "kept for the user alone and shown as the contact's customData (a JSON object, up to 64 KiB)",
+        ),
     ),
     doc(
         "APISetUserAutoAcceptMemberContacts",

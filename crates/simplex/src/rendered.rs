@@ -48,10 +48,16 @@ impl Contacts {
                 return Ok(e.contact.clone());
             }
         }
-        let contact = engine
+        let mut contact = engine
             .peer(other)
             .await?
             .map(|(a, p)| types::contact(&me.profile, &a, &p));
+        if let Some(c) = contact.as_mut()
+            && let Some(data) = engine.contact_custom_data(me.avatar.id, other).await?
+            && let Some(data) = types::custom_data(&data)
+        {
+            c["customData"] = data;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();

@@ -308,12 +308,21 @@ impl Session {
             }
             C::ListContacts { user_id } => {
                 let u = self.named(user_id).await?;
+                let custom = self.engine.contacts_custom_data(u.avatar.id).await?;
                 let contacts: Vec<Value> = self
                     .engine
                     .contacts(u.avatar.id)
                     .await?
                     .iter()
-                    .map(|(avatar, profile)| types::contact(&u.profile, avatar, profile))
+                    .map(|(avatar, profile)| {
+                        let mut c = types::contact(&u.profile, avatar, profile);
+                        if let Some(data) =
+                            custom.get(&avatar.id).and_then(|d| types::custom_data(d))
+                        {
+                            c["customData"] = data;
+                        }
+                        c
+                    })
                     .collect();
                 Ok(json!({
                     "type": "contactsList",
@@ -367,6 +376,7 @@ impl Session {
                 ..
             } => self.receive_file(file_id, path, encrypt).await,
             C::CancelFile { file_id } => self.cancel_file(file_id).await,
+            C::SetCustomData { chat_ref, data } => self.set_custom_data(chat_ref, data).await,
             C::UpdateChatItem {
                 chat_ref,
                 item_id,
@@ -648,6 +658,7 @@ impl Session {
 
     async fn chats(&mut self, u: &ChatUser, count: usize) -> Answer {
         let mut chats = Vec::new();
+        let custom = self.engine.contacts_custom_data(u.avatar.id).await?;
         for (friend, profile) in self
             .engine
             .contacts(u.avatar.id)
@@ -655,7 +666,10 @@ impl Session {
             .into_iter()
             .take(count)
         {
-            let contact = types::contact(&u.profile, &friend, &profile);
+            let mut contact = types::contact(&u.profile, &friend, &profile);
+            if let Some(data) = custom.get(&friend.id).and_then(|d| types::custom_data(d)) {
+                contact["customData"] = data;
+            }
             let items: Vec<Value> = self
                 .engine
                 .direct_chat(u.avatar.id, friend.id, 1)
@@ -847,7 +861,6 @@ fn command_name(c: &Command) -> &'static str {
         C::GetGroupLink { .. } => "APIGetGroupLink",
         C::ListGroups { .. } => "APIListGroups",
         C::DeleteChat { .. } => "APIDeleteChat of a group",
-        C::SetCustomData { .. } => "APISetCustomData",
         C::SetAutoAcceptMemberContacts { .. } => "APISetUserAutoAcceptMemberContacts",
         C::SetAutoAcceptGroupInvitations { .. } => "APISetUserAutoAcceptGroupInvitations",
         _ => "This command",

@@ -261,6 +261,13 @@ pub fn contact(viewer: &ChatProfile, other: &Avatar, p: &ChatProfile) -> Value {
     v
 }
 
+/// Stored custom data as the JSON object clients set (`None` if it is not one).
+pub fn custom_data(stored: &str) -> Option<Value> {
+    serde_json::from_str::<Value>(stored)
+        .ok()
+        .filter(Value::is_object)
+}
+
 /// `AChatItem`: an item with the chat it is in.
 pub fn a_chat_item(chat_info: Value, chat_item: Value) -> Value {
     let mut v = Value::Object(Map::with_capacity(2));

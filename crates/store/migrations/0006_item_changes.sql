@@ -16,6 +16,16 @@ CREATE TABLE hidden_items (
     PRIMARY KEY (avatar_id, kind, item_id)
 );
 
+-- What a chat client keeps about its contacts and groups (SimpleX customData): JSON,
+-- seen only by the avatar that set it. `kind` is `contact` or `group`.
+CREATE TABLE custom_data (
+    avatar_id BIGINT NOT NULL REFERENCES avatars (id),
+    kind TEXT NOT NULL,
+    target_id BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (avatar_id, kind, target_id)
+);
+
 CREATE TABLE reactions (
     kind TEXT NOT NULL,
     item_id BIGINT NOT NULL,

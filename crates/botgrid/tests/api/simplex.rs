@@ -1077,6 +1077,54 @@ fn group_moderators_delete_members_posts_for_everyone() {
         .await
         .unwrap()
         .unwrap();
+        // Cy keeps her own notes on the group and on Di; only she sees them.
+        let mut raw = Raw::connect(port).await;
+        let users = raw.cmd("c1", "/users").await;
+        let id_of = |name: &str| {
+            users["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["user"]["localDisplayName"] == name)
+                .and_then(|u| u["user"]["userId"].as_i64())
+                .unwrap()
+        };
+        let (cy_user, di_user) = (id_of("Cy Edits"), id_of("Di Edits"));
+        raw.cmd("c2", &format!("/_user {cy_user}")).await;
+        let r = raw
+            .cmd(
+                "c3",
+                &format!(r#"/_set custom #{} {{"tier":"gold"}}"#, gid.raw()),
+            )
+            .await;
+        assert_eq!(r["type"], "cmdOk", "{r}");
+        let di_id = di_contact.contact_id;
+        let r = raw
+            .cmd("c4", &format!(r#"/_set custom @{di_id} {{"note":"new"}}"#))
+            .await;
+        assert_eq!(r["type"], "cmdOk", "{r}");
+        let groups = raw.cmd("c5", &format!("/_groups {cy_user}")).await;
+        assert_eq!(
+            groups["groups"][0]["customData"]["tier"], "gold",
+            "{groups}"
+        );
+        let contacts = raw.cmd("c6", &format!("/_contacts {cy_user}")).await;
+        assert_eq!(
+            contacts["contacts"][0]["customData"]["note"], "new",
+            "{contacts}"
+        );
+        raw.cmd("c7", &format!("/_user {di_user}")).await;
+        let groups = raw.cmd("c8", &format!("/_groups {di_user}")).await;
+        assert!(groups["groups"][0].get("customData").is_none(), "{groups}");
+        // Without JSON the data is forgotten.
+        raw.cmd("c9", &format!("/_user {cy_user}")).await;
+        raw.cmd("c10", &format!("/_set custom @{di_id}")).await;
+        let contacts = raw.cmd("c11", &format!("/_contacts {cy_user}")).await;
+        assert!(
+            contacts["contacts"][0].get("customData").is_none(),
+            "{contacts}"
+        );
+
         // The owner describes the group: Di sees the group change.
         let described: GroupProfile = serde_json::from_value(
             json!({"displayName": "Edit Club", "fullName": "", "description": "No spam"}),

@@ -80,7 +80,11 @@ pub(crate) async fn group_info(
             is_self: true,
         },
     );
-    Ok(types::group_info(&cg.group, cg.members, membership))
+    let mut info = types::group_info(&cg.group, cg.members, membership);
+    if let Some(data) = cg.custom.as_deref().and_then(types::custom_data) {
+        info["customData"] = data;
+    }
+    Ok(info)
 }
 
 fn ids(list: Vec<i64>) -> Vec<AvatarId> {

@@ -8,7 +8,7 @@ use crate::session::{content_of, groups};
 use crate::types;
 use engine::ChatGroup;
 use engine::{ChatTarget, Engine};
-use grid::chat::{ChatItem, ChatUser, ItemRef, Reactions};
+use grid::chat::{ChatItem, ChatUser, CustomTarget, ItemRef, Reactions};
 use grid::group::{GroupId, PostId};
 use grid::{AvatarId, Timestamp};
 use serde_json::{Value, json};
@@ -202,6 +202,27 @@ pub(crate) async fn a_reaction(
 }
 
 impl Session {
+    /// `/_set custom @<contactId>|#<groupId> [json]`: keeps (or without JSON, forgets)
+    /// the user's own data about a contact or group.
+    pub(super) async fn set_custom_data(&mut self, chat: ChatRef, data: Option<Value>) -> Answer {
+        let u = self.active_user().await?;
+        let target = match target(chat)? {
+            ChatTarget::Direct(a) => CustomTarget::Contact(a),
+            ChatTarget::Group(g) => CustomTarget::Group(g),
+        };
+        let data = match data {
+            None => None,
+            Some(v) if v.is_object() => Some(v.to_string()),
+            Some(_) => return Err(ChatError::command("custom data must be a JSON object")),
+        };
+        self.engine
+            .set_custom_data(u.avatar.id, target, data)
+            .await?;
+        let mut v = json!({"type": "cmdOk"});
+        v["user_"] = self.user_json(&u).await?;
+        Ok(v)
+    }
+
     /// `/_update item`.
     pub(super) async fn update_item(
         &mut self,

@@ -162,3 +162,68 @@ impl Tx<'_> {
         )
     }
 }
+
+fn custom_key(target: grid::chat::CustomTarget) -> (&'static str, i64) {
+    match target {
+        grid::chat::CustomTarget::Contact(a) => ("contact", a.0),
+        grid::chat::CustomTarget::Group(g) => ("group", g.0),
+    }
+}
+
+impl Tx<'_> {
+    /// The custom data an avatar keeps about a contact or group.
+    pub fn custom_data(
+        &mut self,
+        avatar: AvatarId,
+        target: grid::chat::CustomTarget,
+    ) -> Result<Option<String>, StoreError> {
+        let (kind, id) = custom_key(target);
+        self.conn.query_opt(
+            sql!(
+                "SELECT data FROM custom_data
+                 WHERE avatar_id = $1 AND kind = $2 AND target_id = $3"
+            ),
+            &[&avatar.0, &kind, &id],
+            |r| r.get(0),
+        )
+    }
+
+    /// Sets (or with `None`, removes) an avatar's custom data about a contact or group.
+    pub fn set_custom_data(
+        &mut self,
+        avatar: AvatarId,
+        target: grid::chat::CustomTarget,
+        data: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (kind, id) = custom_key(target);
+        self.conn.execute(
+            sql!("DELETE FROM custom_data WHERE avatar_id = $1 AND kind = $2 AND target_id = $3"),
+            &[&avatar.0, &kind, &id],
+        )?;
+        if let Some(data) = data {
+            self.conn.execute(
+                sql!(
+                    "INSERT INTO custom_data (avatar_id, kind, target_id, data)
+                     VALUES ($1, $2, $3, $4)"
+                ),
+                &[&avatar.0, &kind, &id, &data],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// All the custom data an avatar keeps about its contacts, by contact.
+    pub fn contacts_custom_data(
+        &mut self,
+        avatar: AvatarId,
+    ) -> Result<Vec<(AvatarId, String)>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT target_id, data FROM custom_data
+                 WHERE avatar_id = $1 AND kind = 'contact'"
+            ),
+            &[&avatar.0],
+            |r| Ok((AvatarId(r.get(0)?), r.get(1)?)),
+        )
+    }
+}
