@@ -331,6 +331,17 @@ impl Engine {
         .await
     }
 
+    /// Whether the user joins the groups it is invited to at once.
+    pub async fn set_auto_join_groups(&self, user: AvatarId, on: bool) -> Result<ChatUser, Error> {
+        self.changing_profile(user, move |tx| {
+            let mut u = chat_user(tx, user)?;
+            u.profile.auto_join_groups = on;
+            tx.set_chat_profile(user, &u.avatar.display_name, &u.profile)?;
+            chat_user(tx, user)
+        })
+        .await
+    }
+
     /// The custom data the user keeps about each of its contacts.
     pub async fn contacts_custom_data(
         &self,

@@ -254,14 +254,15 @@ impl Engine {
             .await
     }
 
-    /// Invites a contact into a group with a standing; returns the invitation.
+    /// Invites a contact into a group with a standing; returns the invitation, or `None`
+    /// when the contact joined at once (it joins every group it is invited to).
     pub async fn invite_to_chat_group(
         &self,
         user: AvatarId,
         id: GroupId,
         contact: AvatarId,
         standing: ChatRole,
-    ) -> Result<Invitation, Error> {
+    ) -> Result<Option<Invitation>, Error> {
         self.store()
             .write(move |tx| {
                 let me = avatar(tx, user)?;
@@ -278,8 +279,7 @@ impl Engine {
                     misc: None,
                 };
                 bot::execute(tx, &me, invite)?;
-                tx.open_invitation(g.id, invitee.id)?
-                    .ok_or_else(|| Error::internal("invitation vanished"))
+                Ok(tx.open_invitation(g.id, invitee.id)?)
             })
             .await
     }

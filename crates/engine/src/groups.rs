@@ -254,6 +254,15 @@ pub(crate) fn execute(
                     message,
                 },
             )?;
+            // A chat user that joins every group it is invited to (and owes no fee)
+            // joins now.
+            if g.fee == 0
+                && tx
+                    .chat_user(invitee.id)?
+                    .is_some_and(|u| u.profile.auto_join_groups)
+            {
+                accept_invitation(tx, &invitee, &g, &inv)?;
+            }
             done(Reply::Done)
         }
         BotCommand::GroupEject {

@@ -40,6 +40,9 @@ pub struct ChatProfile {
     /// Whether the profile shows the user's address.
     #[serde(default)]
     pub show_address: bool,
+    /// Joins the groups it is invited to at once (a setting, not shown to others).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_join_groups: bool,
 }
 
 /// A chat user: an avatar a chat client drives.

@@ -479,7 +479,9 @@ const CHATS: &[CommandDoc] = &[
         "/_set accept group invitations <userId> on|off",
         "/_set accept group invitations 1 off",
         "cmdOk",
-        No("answer each receivedGroupInvitation with /_join"),
+        Partly(
+            "with on, the user joins at once every group it is invited to without a fee, whoever invites it (either API)",
+        ),
     ),
 ];
 

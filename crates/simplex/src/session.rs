@@ -377,6 +377,13 @@ impl Session {
             } => self.receive_file(file_id, path, encrypt).await,
             C::CancelFile { file_id } => self.cancel_file(file_id).await,
             C::SetCustomData { chat_ref, data } => self.set_custom_data(chat_ref, data).await,
+            C::SetAutoAcceptGroupInvitations { user_id, on } => {
+                let u = self.named(user_id).await?;
+                let u = self.engine.set_auto_join_groups(u.avatar.id, on).await?;
+                let mut v = json!({"type": "cmdOk"});
+                v["user_"] = self.user_json(&u).await?;
+                Ok(v)
+            }
             C::UpdateChatItem {
                 chat_ref,
                 item_id,
@@ -497,6 +504,8 @@ impl Session {
         let u = self.named(user_id).await?;
         let (display_name, mut profile, _kind) = profile_of(&p)?;
         profile.show_address = p.get("contactLink").is_some_and(Value::is_string);
+        // A setting, not part of what clients send as a profile.
+        profile.auto_join_groups = u.profile.auto_join_groups;
         self.save_profile(&u, display_name, profile).await
     }
 
@@ -730,6 +739,7 @@ fn profile_of(p: &Value) -> Result<(String, ChatProfile, AvatarKind), ChatError>
             .filter(|v| v.is_object())
             .map(Value::to_string),
         show_address: false,
+        auto_join_groups: false,
     };
     Ok((name.to_owned(), profile, kind))
 }
@@ -862,7 +872,6 @@ fn command_name(c: &Command) -> &'static str {
         C::ListGroups { .. } => "APIListGroups",
         C::DeleteChat { .. } => "APIDeleteChat of a group",
         C::SetAutoAcceptMemberContacts { .. } => "APISetUserAutoAcceptMemberContacts",
-        C::SetAutoAcceptGroupInvitations { .. } => "APISetUserAutoAcceptGroupInvitations",
         _ => "This command",
     }
 }

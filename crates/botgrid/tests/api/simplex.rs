@@ -1196,6 +1196,27 @@ fn group_moderators_delete_members_posts_for_everyone() {
             )
             .await;
         assert_eq!(r["type"], "chatCmdError", "{r}");
+
+        // Di joins the groups he is invited to at once, once he asks to.
+        let r = raw
+            .cmd("6", &format!("/_set accept group invitations {raw_di} on"))
+            .await;
+        assert_eq!(r["type"], "cmdOk", "{r}");
+        let second: GroupProfile =
+            serde_json::from_value(json!({"displayName": "Second Club", "fullName": ""})).unwrap();
+        let second = cy.create_group(second).await.unwrap().group_info.clone();
+        cy.add_member(
+            GroupId::from(&second),
+            ContactId::from(&di_contact),
+            GroupMemberRole::Member,
+        )
+        .await
+        .unwrap();
+        let joined = within("userJoinedGroup", di_events.wait_for::<UserJoinedGroup>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(joined.group_info.group_profile.display_name, "Second Club");
     });
 }
 

@@ -195,7 +195,8 @@ impl Session {
     pub(super) async fn add_member(&mut self, g: GroupId, contact: AvatarId, role: Role) -> Answer {
         let u = self.active_user().await?;
         let standing = standing(role)?;
-        self.engine
+        let invited = self
+            .engine
             .invite_to_chat_group(u.avatar.id, g, contact, standing)
             .await?;
         let cg = self.engine.chat_group(u.avatar.id, g).await?;
@@ -210,7 +211,11 @@ impl Session {
                 avatar: &avatar,
                 profile: &profile,
                 role: standing,
-                status: "invited",
+                status: if invited.is_some() {
+                    "invited"
+                } else {
+                    "connected"
+                },
                 blocked: false,
                 is_self: false,
             },
