@@ -331,6 +331,14 @@ impl Engine {
         .await
     }
 
+    /// Stops an avatar being a chat user (SimpleX `/_delete user`): its chat profile,
+    /// address, invitations and custom data go; the avatar, its friendships, groups and
+    /// messages stay in the world. False when it was not a chat user.
+    pub async fn delete_chat_user(&self, user: AvatarId) -> Result<bool, Error> {
+        self.changing_profile(user, move |tx| Ok(tx.delete_chat_user(user)?))
+            .await
+    }
+
     /// Whether the user joins the groups it is invited to at once.
     pub async fn set_auto_join_groups(&self, user: AvatarId, on: bool) -> Result<ChatUser, Error> {
         self.changing_profile(user, move |tx| {

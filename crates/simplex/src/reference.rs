@@ -99,7 +99,9 @@ const USERS: &[CommandDoc] = &[
         "/_delete user <userId> del_smp=on|off",
         "/_delete user 1 del_smp=on",
         "cmdOk",
-        No("a chat user is an avatar of the world, which stays"),
+        Partly(
+            "the chat profile, address, invitations and custom data go; the avatar, its friendships, groups and messages stay in the world (SmartBots still sees it); del_smp is ignored",
+        ),
     ),
     doc(
         "APIUpdateProfile",

@@ -209,9 +209,20 @@ impl Session {
                 self.active.store(user_id, Ordering::Relaxed);
                 Ok(json!({"type": "activeUser", "user": self.user_json(&u).await?}))
             }
-            C::DeleteUser { .. } => Err(ChatError::unsupported(
-                "Deleting a user (its avatar stays in the world)",
-            )),
+            C::DeleteUser { user_id, .. } => {
+                let u = self.named(user_id).await?;
+                if let Some(pump) = self.pumps.remove(&u.avatar.id) {
+                    pump.stop(&self.engine, u.avatar.id).await;
+                    self.engine.chat_detach(u.avatar.id).await;
+                }
+                if self.active_id() == Some(u.avatar.id) {
+                    self.active.store(0, Ordering::Relaxed);
+                }
+                if !self.engine.delete_chat_user(u.avatar.id).await? {
+                    return Err(ChatError::user_not_found(user_id));
+                }
+                Ok(json!({"type": "cmdOk"}))
+            }
             C::UpdateProfile { user_id, profile } => self.update_profile(user_id, profile).await,
             C::StartChat => {
                 let was_stopped = std::mem::replace(&mut self.stopped, false);

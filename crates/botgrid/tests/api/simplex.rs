@@ -1249,3 +1249,45 @@ async fn the_command_reference_says_what_the_server_does() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_deleted_user_stops_being_a_chat_user_but_its_avatar_stays() {
+    let grid = Grid::start().await;
+    let mut raw = Raw::connect(grid.simplex_port()).await;
+    let r = raw
+        .cmd(
+            "1",
+            r#"/_create user {"profile":{"displayName":"Short Lived","fullName":""},"pastTimestamp":false}"#,
+        )
+        .await;
+    let uid = r["user"]["userId"].as_i64().unwrap();
+    assert_eq!(
+        raw.cmd("2", &format!("/_address {uid}")).await["type"],
+        "userContactLinkCreated"
+    );
+    let r = raw
+        .cmd("3", &format!("/_delete user {uid} del_smp=on"))
+        .await;
+    assert_eq!(r["type"], "cmdOk", "{r}");
+    let users = raw.cmd("4", "/users").await;
+    assert!(
+        users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["user"]["userId"] != uid),
+        "{users}"
+    );
+    assert_eq!(
+        raw.cmd("5", "/user").await["chatError"]["errorType"]["type"],
+        "noActiveUser"
+    );
+    assert_eq!(
+        raw.cmd("6", &format!("/_show_address {uid}")).await["chatError"]["storeError"]["type"],
+        "userNotFound"
+    );
+    // The avatar is still in the world: SmartBots finds it by name.
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    grid.ok(&ada, "name2key", &[("name", "Short Lived")]).await;
+}

@@ -68,6 +68,24 @@ pub(crate) fn message_from(r: &Row<'_>) -> Result<DirectMessage, StoreError> {
 }
 
 impl Tx<'_> {
+    /// Makes an avatar no longer a chat user: its chat profile, its address and one-time
+    /// invitations, and what it kept about contacts and groups go; the avatar stays.
+    pub fn delete_chat_user(&mut self, avatar: AvatarId) -> Result<bool, StoreError> {
+        self.conn.execute(
+            sql!("DELETE FROM links WHERE avatar_id = $1 AND kind IN ('address', 'invitation')"),
+            &[&avatar.0],
+        )?;
+        self.conn.execute(
+            sql!("DELETE FROM custom_data WHERE avatar_id = $1"),
+            &[&avatar.0],
+        )?;
+        let n = self.conn.execute(
+            sql!("DELETE FROM chat_users WHERE avatar_id = $1"),
+            &[&avatar.0],
+        )?;
+        Ok(n > 0)
+    }
+
     /// Makes an avatar a chat user. Its chat sessions start after the avatar's newest
     /// event.
     pub fn insert_chat_user(
