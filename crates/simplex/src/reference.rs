@@ -243,14 +243,14 @@ const MESSAGES: &[CommandDoc] = &[
         "/_share address <toSendRef>",
         "/_share address @2",
         "chatMsgContent",
-        No("send the address link as a message instead"),
+        Works,
     ),
     doc(
         "APIShareChatMsgContent",
         "/_share chat content <shareChatRef> <toSendRef>",
         "/_share chat content #1 @2",
         "chatMsgContent",
-        No("send the group link as a message instead"),
+        Partly("groups (through their group link) only"),
     ),
 ];
 

@@ -388,6 +388,32 @@ impl Session {
             } => self.receive_file(file_id, path, encrypt).await,
             C::CancelFile { file_id } => self.cancel_file(file_id).await,
             C::SetCustomData { chat_ref, data } => self.set_custom_data(chat_ref, data).await,
+            C::ShareMyAddress { .. } => {
+                // What the message is for (`to`) does not change what it says.
+                let u = self.active_user().await?;
+                let link = self
+                    .engine
+                    .address(u.avatar.id)
+                    .await?
+                    .ok_or_else(ChatError::address_not_found)?;
+                let short = self.shared.links.short(&link);
+                let mut chat_link = json!({
+                    "type": "contact",
+                    "connLink": short,
+                    "business": link.settings.business,
+                });
+                chat_link["profile"] = types::profile(&u.avatar, &u.profile, Some(short.clone()));
+                let mut mc = json!({"type": "chat", "text": short});
+                mc["chatLink"] = chat_link;
+                let mut v = json!({"type": "chatMsgContent"});
+                v["user"] = self.user_json(&u).await?;
+                v["msgContent"] = mc;
+                Ok(v)
+            }
+            C::ShareChatContent {
+                chat: ChatRef::Group { id, support: None },
+                ..
+            } => self.share_group(GroupId(id)).await,
             C::SetAutoAcceptGroupInvitations { user_id, on } => {
                 let u = self.named(user_id).await?;
                 let u = self.engine.set_auto_join_groups(u.avatar.id, on).await?;
@@ -864,8 +890,7 @@ fn command_name(c: &Command) -> &'static str {
     match c {
         C::SetContactPrefs { .. } => "APISetContactPrefs",
         C::SendMessages { .. } => "APISendMessages to a member support chat",
-        C::ShareMyAddress { .. } => "APIShareMyAddress",
-        C::ShareChatContent { .. } => "APIShareChatMsgContent",
+        C::ShareChatContent { .. } => "APIShareChatMsgContent of a contact",
         C::AddMember { .. } => "APIAddMember",
         C::JoinGroup { .. } => "APIJoinGroup",
         C::AcceptMember { .. } => "APIAcceptMember",

@@ -1261,9 +1261,19 @@ async fn a_deleted_user_stops_being_a_chat_user_but_its_avatar_stays() {
         )
         .await;
     let uid = r["user"]["userId"].as_i64().unwrap();
+    let created = raw.cmd("2", &format!("/_address {uid}")).await;
+    assert_eq!(created["type"], "userContactLinkCreated");
+    // Its address can be shared as a message to send.
+    let shared = raw.cmd("2b", &format!("/_share address @{uid}")).await;
+    assert_eq!(shared["type"], "chatMsgContent", "{shared}");
+    assert_eq!(shared["msgContent"]["type"], "chat");
     assert_eq!(
-        raw.cmd("2", &format!("/_address {uid}")).await["type"],
-        "userContactLinkCreated"
+        shared["msgContent"]["chatLink"]["connLink"],
+        created["connLinkContact"]["connShortLink"]
+    );
+    assert_eq!(
+        shared["msgContent"]["chatLink"]["profile"]["displayName"],
+        "Short Lived"
     );
     let r = raw
         .cmd("3", &format!("/_delete user {uid} del_smp=on"))

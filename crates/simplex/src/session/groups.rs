@@ -411,6 +411,25 @@ impl Session {
         self.group_link_answer("groupLink", g, link).await
     }
 
+    /// `/_share chat content #<groupId> <toRef>`: a message inviting into the group
+    /// through its link, to send with `/_send`.
+    pub(super) async fn share_group(&mut self, g: GroupId) -> Answer {
+        let u = self.active_user().await?;
+        let Some(link) = self.engine.group_link(u.avatar.id, g).await? else {
+            return Err(self.group_store_error("groupLinkNotFound", g).await);
+        };
+        let cg = self.engine.chat_group(u.avatar.id, g).await?;
+        let short = self.shared.links.short(&link);
+        let mut chat_link = json!({"type": "group", "connLink": short});
+        chat_link["groupProfile"] = types::group_profile(&cg.group);
+        let mut mc = json!({"type": "chat", "text": short});
+        mc["chatLink"] = chat_link;
+        let mut v = json!({"type": "chatMsgContent"});
+        v["user"] = self.user_json(&u).await?;
+        v["msgContent"] = mc;
+        Ok(v)
+    }
+
     pub(super) async fn delete_group_link(&mut self, g: GroupId) -> Answer {
         let u = self.active_user().await?;
         if !self.engine.delete_group_link(u.avatar.id, g).await? {
