@@ -688,7 +688,8 @@ impl Engine {
             .await
     }
 
-    /// The newest messages of a direct chat, oldest first.
+    /// The newest messages of a direct chat as `a` sees them (not those `a` deleted for
+    /// itself), oldest first.
     pub async fn direct_chat(
         &self,
         a: AvatarId,

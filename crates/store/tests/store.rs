@@ -179,3 +179,39 @@ async fn held_events_come_back_in_order_once() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_message_deleted_for_oneself_is_gone_from_that_view_only() {
+    let db = TestDb::new();
+    let store = open(&db, Default::default()).await;
+    let (a, b) = store
+        .write(|tx| {
+            let a = tx.insert_avatar(&new_avatar("Hid Er", AvatarKind::Bot))?;
+            let b = tx.insert_avatar(&new_avatar("Oth Er", AvatarKind::Bot))?;
+            Ok((a.id, b.id))
+        })
+        .await
+        .unwrap();
+    store
+        .write(move |tx| {
+            let first = tx.insert_direct_message(a, b, &Content::text("one"), None)?;
+            tx.insert_direct_message(b, a, &Content::text("two"), None)?;
+            tx.hide_item(a, grid::chat::ItemRef::Direct(first))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let texts = |v: Vec<grid::chat::DirectMessage>| {
+        v.into_iter().map(|m| m.content.text).collect::<Vec<_>>()
+    };
+    let seen_by_a = store
+        .read(move |tx| Ok(tx.direct_messages_between(a, b, 10)?))
+        .await
+        .unwrap();
+    assert_eq!(texts(seen_by_a), ["two"]);
+    let seen_by_b = store
+        .read(move |tx| Ok(tx.direct_messages_between(b, a, 10)?))
+        .await
+        .unwrap();
+    assert_eq!(texts(seen_by_b), ["one", "two"]);
+}

@@ -331,7 +331,8 @@ impl Tx<'_> {
         )
     }
 
-    /// The newest direct messages between two avatars, oldest first.
+    /// The newest direct messages between two avatars, oldest first, as `a` sees them
+    /// (without those `a` deleted for itself).
     pub fn direct_messages_between(
         &mut self,
         a: AvatarId,
@@ -343,7 +344,9 @@ impl Tx<'_> {
                 "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
                         f.id, f.name, f.size, m.edited_at, m.deleted_at
                  FROM direct_messages m LEFT JOIN files f ON f.id = m.file_id
-                 WHERE (m.from_id = $1 AND m.to_id = $2) OR (m.from_id = $2 AND m.to_id = $1)
+                 WHERE ((m.from_id = $1 AND m.to_id = $2) OR (m.from_id = $2 AND m.to_id = $1))
+                   AND NOT EXISTS (SELECT 1 FROM hidden_items h
+                                   WHERE h.avatar_id = $1 AND h.kind = 'direct' AND h.item_id = m.id)
                  ORDER BY m.id DESC LIMIT $3"
             ),
             &[&a.0, &b.0, &limit],
