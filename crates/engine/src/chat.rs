@@ -182,15 +182,13 @@ impl Engine {
                 display_name: before.avatar.display_name.clone(),
                 profile: before.profile.clone(),
             };
-            for friend in tx.friends(user)? {
-                tx.emit(
-                    friend.avatar.id,
-                    Event::ContactChanged {
-                        who: after.avatar.to_ref(),
-                        before: Box::new(was.clone()),
-                    },
-                )?;
-            }
+            tx.emit_to_friends(
+                user,
+                &Event::ContactChanged {
+                    who: after.avatar.to_ref(),
+                    before: Box::new(was),
+                },
+            )?;
             Ok((before, after))
         })
         .await
@@ -356,7 +354,16 @@ impl Engine {
         user: AvatarId,
     ) -> Result<HashMap<AvatarId, String>, Error> {
         self.store()
-            .read(move |tx| Ok(tx.contacts_custom_data(user)?.into_iter().collect()))
+            .read(move |tx| {
+                Ok(tx
+                    .all_custom_data(user)?
+                    .into_iter()
+                    .filter_map(|(target, data)| match target {
+                        chat::CustomTarget::Contact(a) => Some((a, data)),
+                        chat::CustomTarget::Group(_) => None,
+                    })
+                    .collect())
+            })
             .await
     }
 

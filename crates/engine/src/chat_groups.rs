@@ -195,9 +195,18 @@ impl Engine {
         self.store()
             .read(move |tx| {
                 let mut out = vec![];
+                // One read for the custom data of every group, not one per group.
+                let mut customs: std::collections::HashMap<GroupId, String> = tx
+                    .all_custom_data(user)?
+                    .into_iter()
+                    .filter_map(|(target, data)| match target {
+                        grid::chat::CustomTarget::Group(g) => Some((g, data)),
+                        grid::chat::CustomTarget::Contact(_) => None,
+                    })
+                    .collect();
                 for (g, m) in tx.memberships(user)? {
                     let members = tx.member_count(g.id)?;
-                    let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
+                    let custom = customs.remove(&g.id);
                     out.push(ChatGroup {
                         group: g,
                         membership: Some(m),

@@ -5,7 +5,7 @@
 //! each recipient may receive it once or refuse it, until the sender cancels it.
 
 use crate::Engine;
-use grid::chat::{self, FileCarrier, FileId, Receipt, StoredFile};
+use grid::chat::{self, ChatItem, FileId, Receipt, StoredFile};
 use grid::{AvatarId, Error, Event};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ pub struct NewFile {
 pub struct ChatFile {
     pub file: StoredFile,
     /// The message it was sent with.
-    pub carrier: FileCarrier,
+    pub carrier: ChatItem,
     /// What the avatar did with it, when it is a recipient.
     pub receipt: Option<Receipt>,
 }
@@ -163,8 +163,8 @@ impl Engine {
                 seen.file.cancelled = true;
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
                 let recipients = match &seen.carrier {
-                    FileCarrier::Direct(m) => vec![m.to],
-                    FileCarrier::Post(p) => tx
+                    ChatItem::Direct(m) => vec![m.to],
+                    ChatItem::Post(p) => tx
                         .group_memberships(p.group)?
                         .into_iter()
                         .map(|m| m.avatar)
@@ -210,12 +210,7 @@ fn receivable(user: AvatarId, f: &ChatFile) -> Result<(), Error> {
 fn visible(tx: &mut Tx<'_>, user: AvatarId, id: FileId) -> Result<ChatFile, Error> {
     let file = tx.file(id)?.ok_or(Error::FileNotFound)?;
     let carrier = tx.file_carrier(id)?.ok_or(Error::FileNotFound)?;
-    let may_see = file.owner == user
-        || match &carrier {
-            FileCarrier::Direct(m) => m.to == user,
-            FileCarrier::Post(p) => tx.membership(p.group, user)?.is_some(),
-        };
-    if !may_see {
+    if file.owner != user && !crate::items::is_party(tx, user, &carrier)? {
         return Err(Error::FileNotFound);
     }
     let receipt = tx.file_receipt(id, user)?;

@@ -51,6 +51,15 @@ fn item_in(tx: &mut Tx<'_>, user: AvatarId, chat: ChatTarget, id: i64) -> Result
     Ok(item)
 }
 
+/// Whether the user is a party to the item: it sent or got the direct message, or it is
+/// in the post's group.
+pub(crate) fn is_party(tx: &mut Tx<'_>, user: AvatarId, item: &ChatItem) -> Result<bool, Error> {
+    Ok(match item {
+        ChatItem::Direct(m) => m.from == user || m.to == user,
+        ChatItem::Post(p) => tx.membership(p.group, user)?.is_some(),
+    })
+}
+
 fn deleted(item: &ChatItem) -> bool {
     match item {
         ChatItem::Direct(m) => m.deleted.is_some(),
@@ -110,16 +119,10 @@ impl Engine {
         self.store()
             .read(move |tx| {
                 let found = tx.chat_item(item)?.ok_or(Error::MessageNotFound)?;
-                let chat = match &found {
-                    ChatItem::Direct(m) if m.from == user => ChatTarget::Direct(m.to),
-                    ChatItem::Direct(m) => ChatTarget::Direct(m.from),
-                    ChatItem::Post(p) => ChatTarget::Group(p.group),
-                };
-                let id = match item {
-                    ItemRef::Direct(m) => m.0,
-                    ItemRef::Post(p) => p.0,
-                };
-                item_in(tx, user, chat, id)
+                if !is_party(tx, user, &found)? || tx.is_hidden(user, item)? {
+                    return Err(Error::MessageNotFound);
+                }
+                Ok(found)
             })
             .await
     }

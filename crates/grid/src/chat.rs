@@ -208,9 +208,6 @@ pub enum Receipt {
     Refused,
 }
 
-/// The message a file was sent with.
-pub type FileCarrier = ChatItem;
-
 /// What a chat user keeps custom data about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CustomTarget {

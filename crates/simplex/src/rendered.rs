@@ -52,11 +52,9 @@ impl Contacts {
             .peer(other)
             .await?
             .map(|(a, p)| types::contact(&me.profile, &a, &p));
-        if let Some(c) = contact.as_mut()
-            && let Some(data) = engine.contact_custom_data(me.avatar.id, other).await?
-            && let Some(data) = types::custom_data(&data)
-        {
-            c["customData"] = data;
+        if let Some(c) = contact.as_mut() {
+            let data = engine.contact_custom_data(me.avatar.id, other).await?;
+            types::set_custom_data(c, data.as_deref());
         }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {

@@ -327,11 +327,7 @@ impl Session {
                     .iter()
                     .map(|(avatar, profile)| {
                         let mut c = types::contact(&u.profile, avatar, profile);
-                        if let Some(data) =
-                            custom.get(&avatar.id).and_then(|d| types::custom_data(d))
-                        {
-                            c["customData"] = data;
-                        }
+                        types::set_custom_data(&mut c, custom.get(&avatar.id).map(String::as_str));
                         c
                     })
                     .collect();
@@ -388,28 +384,8 @@ impl Session {
             } => self.receive_file(file_id, path, encrypt).await,
             C::CancelFile { file_id } => self.cancel_file(file_id).await,
             C::SetCustomData { chat_ref, data } => self.set_custom_data(chat_ref, data).await,
-            C::ShareMyAddress { .. } => {
-                // What the message is for (`to`) does not change what it says.
-                let u = self.active_user().await?;
-                let link = self
-                    .engine
-                    .address(u.avatar.id)
-                    .await?
-                    .ok_or_else(ChatError::address_not_found)?;
-                let short = self.shared.links.short(&link);
-                let mut chat_link = json!({
-                    "type": "contact",
-                    "connLink": short,
-                    "business": link.settings.business,
-                });
-                chat_link["profile"] = types::profile(&u.avatar, &u.profile, Some(short.clone()));
-                let mut mc = json!({"type": "chat", "text": short});
-                mc["chatLink"] = chat_link;
-                let mut v = json!({"type": "chatMsgContent"});
-                v["user"] = self.user_json(&u).await?;
-                v["msgContent"] = mc;
-                Ok(v)
-            }
+            // What the message is for (`to`) does not change what it says.
+            C::ShareMyAddress { .. } => self.share_address().await,
             C::ShareChatContent {
                 chat: ChatRef::Group { id, support: None },
                 ..
@@ -502,7 +478,7 @@ impl Session {
                  groups work without relays"
             ))),
             C::Unsupported { name } => Err(ChatError::unsupported(name)),
-            other => Err(ChatError::unsupported(command_name(&other))),
+            other => Err(ChatError::unsupported(&refused_name(&other))),
         }
     }
 
@@ -579,6 +555,29 @@ impl Session {
             "user": self.user_json(u).await?,
             "connLinkContact": self.shared.links.created(&link),
         }))
+    }
+
+    /// `/_share address`: a message carrying the user's address, to send with `/_send`.
+    async fn share_address(&mut self) -> Answer {
+        let u = self.active_user().await?;
+        let link = self
+            .engine
+            .address(u.avatar.id)
+            .await?
+            .ok_or_else(ChatError::address_not_found)?;
+        let short = self.shared.links.short(&link);
+        let mut chat_link = json!({"type": "contact", "business": link.settings.business});
+        chat_link["profile"] = types::profile(&u.avatar, &u.profile, Some(short.clone()));
+        self.chat_msg_content(&u, types::chat_link_content(&short, chat_link))
+            .await
+    }
+
+    /// The `chatMsgContent` answer.
+    pub(crate) async fn chat_msg_content(&self, u: &ChatUser, mc: Value) -> Answer {
+        let mut v = json!({"type": "chatMsgContent"});
+        v["user"] = self.user_json(u).await?;
+        v["msgContent"] = mc;
+        Ok(v)
     }
 
     async fn delete_address(&mut self, user_id: Option<i64>) -> Answer {
@@ -713,9 +712,7 @@ impl Session {
             .take(count)
         {
             let mut contact = types::contact(&u.profile, &friend, &profile);
-            if let Some(data) = custom.get(&friend.id).and_then(|d| types::custom_data(d)) {
-                contact["customData"] = data;
-            }
+            types::set_custom_data(&mut contact, custom.get(&friend.id).map(String::as_str));
             let items: Vec<Value> = self
                 .engine
                 .direct_chat(u.avatar.id, friend.id, 1)
@@ -884,30 +881,14 @@ impl Session {
     }
 }
 
-/// The documented name of a command, for errors.
-fn command_name(c: &Command) -> &'static str {
-    use Command as C;
-    match c {
-        C::SetContactPrefs { .. } => "APISetContactPrefs",
-        C::SendMessages { .. } => "APISendMessages to a member support chat",
-        C::ShareChatContent { .. } => "APIShareChatMsgContent of a contact",
-        C::AddMember { .. } => "APIAddMember",
-        C::JoinGroup { .. } => "APIJoinGroup",
-        C::AcceptMember { .. } => "APIAcceptMember",
-        C::MembersRole { .. } => "APIMembersRole",
-        C::BlockMembers { .. } => "APIBlockMembersForAll",
-        C::RemoveMembers { .. } => "APIRemoveMembers",
-        C::LeaveGroup { .. } => "APILeaveGroup",
-        C::ListMembers { .. } => "APIListMembers",
-        C::NewGroup { .. } => "APINewGroup",
-        C::UpdateGroupProfile { .. } => "APIUpdateGroupProfile",
-        C::CreateGroupLink { .. } => "APICreateGroupLink",
-        C::GroupLinkMemberRole { .. } => "APIGroupLinkMemberRole",
-        C::DeleteGroupLink { .. } => "APIDeleteGroupLink",
-        C::GetGroupLink { .. } => "APIGetGroupLink",
-        C::ListGroups { .. } => "APIListGroups",
-        C::DeleteChat { .. } => "APIDeleteChat of a group",
-        C::SetAutoAcceptMemberContacts { .. } => "APISetUserAutoAcceptMemberContacts",
-        _ => "This command",
-    }
+/// What a refused command is called in its error: its documented name, and the form
+/// botgrid does not carry out when it carries out others.
+fn refused_name(c: &Command) -> String {
+    let form = match c {
+        Command::SendMessages { .. } => " to a member support chat",
+        Command::ShareChatContent { .. } => " of a contact",
+        Command::DeleteChat { .. } => " of a group",
+        _ => "",
+    };
+    format!("{}{form}", c.api_name())
 }

@@ -261,11 +261,23 @@ pub fn contact(viewer: &ChatProfile, other: &Avatar, p: &ChatProfile) -> Value {
     v
 }
 
-/// Stored custom data as the JSON object clients set (`None` if it is not one).
-pub fn custom_data(stored: &str) -> Option<Value> {
-    serde_json::from_str::<Value>(stored)
-        .ok()
+/// Shows stored custom data on a `Contact` or `GroupInfo` as the JSON object the client
+/// set (`customData`).
+pub fn set_custom_data(on: &mut Value, stored: Option<&str>) {
+    if let Some(data) = stored
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
         .filter(Value::is_object)
+    {
+        on["customData"] = data;
+    }
+}
+
+/// A `chat` `MsgContent` carrying a link (`MsgChatLink`), with the link as its text.
+pub fn chat_link_content(link: &str, mut chat_link: Value) -> Value {
+    chat_link["connLink"] = json!(link);
+    let mut mc = json!({"type": "chat", "text": link});
+    mc["chatLink"] = chat_link;
+    mc
 }
 
 /// `AChatItem`: an item with the chat it is in.

@@ -237,6 +237,18 @@ impl Raw {
         }
     }
 
+    /// The `userId` of the chat user with this display name.
+    async fn user_id(&mut self, name: &str) -> i64 {
+        let users = self.cmd("users", "/users").await;
+        users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user"]["localDisplayName"] == name)
+            .and_then(|u| u["user"]["userId"].as_i64())
+            .unwrap_or_else(|| panic!("{name} in {users}"))
+    }
+
     async fn cmd(&mut self, corr: &str, cmd: &str) -> Value {
         self.send_text(&json!({"corrId": corr, "cmd": cmd}).to_string())
             .await;
@@ -864,17 +876,10 @@ async fn files_are_sent_received_cancelled_and_kept_in_the_files_folder() {
 
     // Paths outside the files folder are refused, whichever way they are written.
     let mut raw = Raw::connect(port).await;
-    let users = raw.cmd("1", "/users").await;
-    let user_id = |name: &str| {
-        users["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["user"]["localDisplayName"] == name)
-            .and_then(|u| u["user"]["userId"].as_i64())
-            .unwrap_or_else(|| panic!("{name} in {users}"))
-    };
-    let (ann_id, bo_id) = (user_id("Ann Files"), user_id("Bo Files"));
+    let (ann_id, bo_id) = (
+        raw.user_id("Ann Files").await,
+        raw.user_id("Bo Files").await,
+    );
     assert_eq!(
         raw.cmd("2", &format!("/_user {ann_id}")).await["type"],
         "activeUser"
@@ -1079,17 +1084,7 @@ fn group_moderators_delete_members_posts_for_everyone() {
         .unwrap();
         // Cy keeps her own notes on the group and on Di; only she sees them.
         let mut raw = Raw::connect(port).await;
-        let users = raw.cmd("c1", "/users").await;
-        let id_of = |name: &str| {
-            users["users"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|u| u["user"]["localDisplayName"] == name)
-                .and_then(|u| u["user"]["userId"].as_i64())
-                .unwrap()
-        };
-        let (cy_user, di_user) = (id_of("Cy Edits"), id_of("Di Edits"));
+        let (cy_user, di_user) = (raw.user_id("Cy Edits").await, raw.user_id("Di Edits").await);
         raw.cmd("c2", &format!("/_user {cy_user}")).await;
         let r = raw
             .cmd(
@@ -1149,16 +1144,7 @@ fn group_moderators_delete_members_posts_for_everyone() {
             .unwrap()
             .unwrap();
         let post_id = post.chat_items[0].chat_item.meta.item_id;
-        let mut raw = Raw::connect(port).await;
-        let users = raw.cmd("1", "/users").await;
-        let cy_id = users["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["user"]["localDisplayName"] == "Cy Edits")
-            .and_then(|u| u["user"]["userId"].as_i64())
-            .unwrap();
-        raw.cmd("2", &format!("/_user {cy_id}")).await;
+        raw.cmd("2", &format!("/_user {cy_user}")).await;
         let r = raw
             .cmd(
                 "3",
@@ -1181,14 +1167,7 @@ fn group_moderators_delete_members_posts_for_everyone() {
         // A plain member may not moderate the owner.
         let owner_post = cy.send_msg(gid, "rules").await.unwrap();
         let owner_post_id = owner_post.chat_items[0].chat_item.meta.item_id;
-        let raw_di = users["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["user"]["localDisplayName"] == "Di Edits")
-            .and_then(|u| u["user"]["userId"].as_i64())
-            .unwrap();
-        raw.cmd("4", &format!("/_user {raw_di}")).await;
+        raw.cmd("4", &format!("/_user {di_user}")).await;
         let r = raw
             .cmd(
                 "5",
@@ -1199,7 +1178,7 @@ fn group_moderators_delete_members_posts_for_everyone() {
 
         // Di joins the groups he is invited to at once, once he asks to.
         let r = raw
-            .cmd("6", &format!("/_set accept group invitations {raw_di} on"))
+            .cmd("6", &format!("/_set accept group invitations {di_user} on"))
             .await;
         assert_eq!(r["type"], "cmdOk", "{r}");
         let second: GroupProfile =

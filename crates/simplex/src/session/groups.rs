@@ -81,9 +81,7 @@ pub(crate) async fn group_info(
         },
     );
     let mut info = types::group_info(&cg.group, cg.members, membership);
-    if let Some(data) = cg.custom.as_deref().and_then(types::custom_data) {
-        info["customData"] = data;
-    }
+    types::set_custom_data(&mut info, cg.custom.as_deref());
     Ok(info)
 }
 
@@ -420,14 +418,10 @@ impl Session {
         };
         let cg = self.engine.chat_group(u.avatar.id, g).await?;
         let short = self.shared.links.short(&link);
-        let mut chat_link = json!({"type": "group", "connLink": short});
+        let mut chat_link = json!({"type": "group"});
         chat_link["groupProfile"] = types::group_profile(&cg.group);
-        let mut mc = json!({"type": "chat", "text": short});
-        mc["chatLink"] = chat_link;
-        let mut v = json!({"type": "chatMsgContent"});
-        v["user"] = self.user_json(&u).await?;
-        v["msgContent"] = mc;
-        Ok(v)
+        self.chat_msg_content(&u, types::chat_link_content(&short, chat_link))
+            .await
     }
 
     pub(super) async fn delete_group_link(&mut self, g: GroupId) -> Answer {

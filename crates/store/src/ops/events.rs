@@ -32,6 +32,30 @@ impl Tx<'_> {
         Ok(EventId(id))
     }
 
+    /// Appends an event to the log of every friend of `avatar`, in one statement
+    /// whatever their number; returns how many got it.
+    pub fn emit_to_friends(
+        &mut self,
+        avatar: AvatarId,
+        event: &Event,
+    ) -> Result<usize, StoreError> {
+        let now = self.now().0;
+        let reached: Vec<(i64, i64)> = self.conn.query(
+            sql!(
+                "INSERT INTO events (avatar_id, body, created_at)
+                 SELECT mine.friend_id, $2, $3 FROM friendships mine
+                 JOIN friendships theirs
+                   ON theirs.avatar_id = mine.friend_id AND theirs.friend_id = mine.avatar_id
+                 WHERE mine.avatar_id = $1
+                 ORDER BY mine.friend_id
+                 RETURNING avatar_id, id"
+            ),
+            &[&avatar.0, &encode(event)?, &now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(self.record_emitted(reached))
+    }
+
     /// Holds an event until the avatar comes online.
     pub fn hold(&mut self, avatar: AvatarId, event: &Event) -> Result<(), StoreError> {
         let now = self.now().0;

@@ -3,7 +3,7 @@
 
 use crate::sql::{Row, sql};
 use crate::{StoreError, Tx};
-use grid::chat::{Attachment, FileCarrier, FileId, Receipt, StoredFile};
+use grid::chat::{Attachment, ChatItem, FileId, Receipt, StoredFile};
 use grid::group::PostId;
 use grid::{AvatarId, Timestamp};
 
@@ -125,7 +125,7 @@ impl Tx<'_> {
     }
 
     /// The message a file was sent with.
-    pub fn file_carrier(&mut self, file: FileId) -> Result<Option<FileCarrier>, StoreError> {
+    pub fn file_carrier(&mut self, file: FileId) -> Result<Option<ChatItem>, StoreError> {
         let direct = self.conn.query_opt(
             sql!(
                 "SELECT m.id, m.from_id, m.to_id, m.body, m.rich, m.quoted_id, m.created_at,
@@ -137,7 +137,7 @@ impl Tx<'_> {
             super::chat::message_from,
         )?;
         if let Some(m) = direct {
-            return Ok(Some(FileCarrier::Direct(m)));
+            return Ok(Some(ChatItem::Direct(m)));
         }
         let post: Option<i64> = self.conn.query_opt(
             sql!("SELECT id FROM group_posts WHERE file_id = $1"),
@@ -145,7 +145,7 @@ impl Tx<'_> {
             |r| r.get(0),
         )?;
         match post {
-            Some(p) => Ok(self.group_item(PostId(p))?.map(FileCarrier::Post)),
+            Some(p) => Ok(self.group_item(PostId(p))?.map(ChatItem::Post)),
             None => Ok(None),
         }
     }

@@ -1003,7 +1003,7 @@ impl Tx<'_> {
 
     /// Reports log rows an `INSERT … RETURNING avatar_id, id` made to the commit hook;
     /// returns how many there were.
-    fn record_emitted(&mut self, rows: Vec<(i64, i64)>) -> usize {
+    pub(crate) fn record_emitted(&mut self, rows: Vec<(i64, i64)>) -> usize {
         let n = rows.len();
         self.emitted
             .extend(rows.into_iter().map(|(avatar, id)| Committed {

@@ -212,18 +212,27 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// All the custom data an avatar keeps about its contacts, by contact.
-    pub fn contacts_custom_data(
+    /// All the custom data an avatar keeps, about contacts and groups alike.
+    pub fn all_custom_data(
         &mut self,
         avatar: AvatarId,
-    ) -> Result<Vec<(AvatarId, String)>, StoreError> {
-        self.conn.query(
-            sql!(
-                "SELECT target_id, data FROM custom_data
-                 WHERE avatar_id = $1 AND kind = 'contact'"
-            ),
+    ) -> Result<Vec<(grid::chat::CustomTarget, String)>, StoreError> {
+        let rows: Vec<(String, i64, String)> = self.conn.query(
+            sql!("SELECT kind, target_id, data FROM custom_data WHERE avatar_id = $1"),
             &[&avatar.0],
-            |r| Ok((AvatarId(r.get(0)?), r.get(1)?)),
-        )
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        rows.into_iter()
+            .map(|(kind, id, data)| {
+                let target = match kind.as_str() {
+                    "contact" => grid::chat::CustomTarget::Contact(AvatarId(id)),
+                    "group" => grid::chat::CustomTarget::Group(GroupId(id)),
+                    other => {
+                        return Err(StoreError::Corrupt(format!("custom data kind {other:?}")));
+                    }
+                };
+                Ok((target, data))
+            })
+            .collect()
     }
 }
