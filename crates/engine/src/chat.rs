@@ -624,13 +624,15 @@ impl Engine {
             .await
     }
 
-    /// Sends messages in the direct chat with `to`, all or none; returns them as stored.
+    /// Sends messages in the direct chat with `to`, all or none. Returns once they are
+    /// queued for the store, in call order; the returned future yields them as stored
+    /// once committed. A connection may queue its next sends before that.
     pub async fn send_chat(
         &self,
         user: AvatarId,
         to: AvatarId,
         messages: Vec<Outgoing>,
-    ) -> Result<Vec<DirectMessage>, Error> {
+    ) -> Result<store::Queued<Vec<DirectMessage>>, Error> {
         if messages.is_empty() {
             return Err(Error::invalid("messages", "must not be empty"));
         }
@@ -646,7 +648,7 @@ impl Engine {
         self.check_throttle(user)?;
         let messages = with_bodies(self, messages).await?;
         self.store()
-            .write(move |tx| {
+            .queue_write(move |tx| {
                 let me = tx.avatar(user)?.ok_or(Error::BotNotFound)?;
                 let other = tx.avatar(to)?.ok_or_else(|| Error::AvatarNotFound {
                     who: to.to_string(),

@@ -30,6 +30,7 @@ pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,
 };
+pub use store::Queued;
 pub use throttle::ThrottleConfig;
 
 use grid::Error;

@@ -312,6 +312,20 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command may start while the connection's earlier commands are still
+    /// committing: a direct send, whose answer waits for its commit but whose checks do
+    /// not depend on the sends before it. Every other command waits until the earlier
+    /// ones are answered, so it sees what they did.
+    pub fn pipelines(&self) -> bool {
+        matches!(
+            self,
+            Command::SendMessages {
+                send_ref: ChatRef::Direct(_),
+                ..
+            }
+        )
+    }
+
     /// The command's name in the SimpleX documentation (console forms have their own).
     pub fn api_name(&self) -> &'static str {
         use Command as C;

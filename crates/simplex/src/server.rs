@@ -1,8 +1,8 @@
-//! The WebSocket listener: authentication, framing, and one sequential worker per
-//! connection.
+//! The WebSocket listener: authentication, framing, and one worker per connection that
+//! answers its commands in order.
 
 use crate::errors::ChatError;
-use crate::session::{Grant, Session, Shared};
+use crate::session::{Grant, Reply, Session, Shared};
 use crate::types::Links;
 use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -11,10 +11,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use engine::Engine;
+use futures_util::stream::FuturesOrdered;
 use futures_util::{SinkExt, StreamExt};
 use grid::secret::Digest;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -26,6 +29,9 @@ pub const MAX_FRAME: usize = 4 * 1024 * 1024;
 
 /// Commands a connection may have waiting; a client that sends faster waits.
 const COMMAND_QUEUE: usize = 64;
+
+/// Commands of one connection whose answers may wait for their commits at once.
+const MAX_IN_FLIGHT: usize = 32;
 
 /// Frames waiting for a slow client; events wait for room rather than pile up.
 const OUT_QUEUE: usize = 1024;
@@ -145,29 +151,84 @@ fn envelope(text: &str) -> Result<(Value, String), ()> {
     }
 }
 
+type Answering = Pin<Box<dyn Future<Output = (Value, Value)> + Send>>;
+
+/// Runs a connection's commands in order and answers them in order. A command that
+/// [pipelines](crate::command::Command::pipelines) is answered when its write commits,
+/// while the next commands start; any other command first waits for those answers.
+async fn run_commands(
+    session: &mut Session,
+    mut queue: mpsc::Receiver<(Value, String)>,
+    out: &mpsc::Sender<String>,
+) {
+    let mut in_flight: FuturesOrdered<Answering> = FuturesOrdered::new();
+    let send = |corr: Value, resp: Value| {
+        let frame = crate::types::frame(Some(&corr), &resp);
+        out.send(frame)
+    };
+    loop {
+        tokio::select! {
+            Some((corr, resp)) = in_flight.next(), if !in_flight.is_empty() => {
+                if send(corr, resp).await.is_err() {
+                    return;
+                }
+            }
+            job = queue.recv(), if in_flight.len() < MAX_IN_FLIGHT => {
+                let Some((corr, text)) = job else { break };
+                let parsed = crate::command::parse(&text);
+                if !matches!(&parsed, Ok(c) if c.pipelines()) {
+                    while let Some((corr, resp)) = in_flight.next().await {
+                        if send(corr, resp).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                match session.start(parsed).await {
+                    Reply::Now(resp) if in_flight.is_empty() => {
+                        if send(corr, resp).await.is_err() {
+                            return;
+                        }
+                    }
+                    Reply::Now(resp) => in_flight.push_back(Box::pin(async move { (corr, resp) })),
+                    Reply::Later(answer) => {
+                        in_flight.push_back(Box::pin(async move { (corr, answer.await) }))
+                    }
+                }
+            }
+        }
+    }
+    while let Some((corr, resp)) = in_flight.next().await {
+        if send(corr, resp).await.is_err() {
+            return;
+        }
+    }
+}
+
 async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
     let (mut sink, mut stream) = socket.split();
     let (out, mut outgoing) = mpsc::channel::<String>(OUT_QUEUE);
     let writer = tokio::spawn(async move {
-        while let Some(frame) = outgoing.recv().await {
-            if sink.send(Message::Text(frame.into())).await.is_err() {
+        // Frames already waiting go out with one flush (one write to the socket).
+        'frames: while let Some(frame) = outgoing.recv().await {
+            let mut next = Some(frame);
+            while let Some(frame) = next {
+                if sink.feed(Message::Text(frame.into())).await.is_err() {
+                    break 'frames;
+                }
+                next = outgoing.try_recv().ok();
+            }
+            if sink.flush().await.is_err() {
                 break;
             }
         }
         let _ = sink.close().await;
     });
-    let (commands, mut queue) = mpsc::channel::<(Value, String)>(COMMAND_QUEUE);
+    let (commands, queue) = mpsc::channel::<(Value, String)>(COMMAND_QUEUE);
     let worker = {
         let out = out.clone();
         tokio::spawn(async move {
             let mut session = Session::new(state.engine, state.shared, grant, out.clone()).await;
-            while let Some((corr, cmd)) = queue.recv().await {
-                let resp = session.handle(&cmd).await;
-                let frame = crate::types::frame(Some(&corr), &resp);
-                if out.send(frame).await.is_err() {
-                    break;
-                }
-            }
+            run_commands(&mut session, queue, &out).await;
             session.close().await;
         })
     };

@@ -13,6 +13,8 @@ use grid::group::GroupId;
 use grid::{AvatarId, AvatarKind, MessageId, OfferId};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::mpsc;
@@ -56,6 +58,15 @@ pub struct Session {
 
 type Answer = Result<Value, ChatError>;
 
+/// A response that is ready once its queued write is committed.
+pub type LaterAnswer = Pin<Box<dyn Future<Output = Value> + Send>>;
+
+/// A command's response: ready now, or once its write commits.
+pub enum Reply {
+    Now(Value),
+    Later(LaterAnswer),
+}
+
 impl Session {
     /// A session writing its events to `out`.
     pub async fn new(
@@ -85,14 +96,28 @@ impl Session {
 
     /// Runs one command text and returns the response record.
     pub async fn handle(&mut self, text: &str) -> Value {
-        let answer = match command::parse(text) {
+        match self.start(command::parse(text)).await {
+            Reply::Now(v) => v,
+            Reply::Later(answer) => answer.await,
+        }
+    }
+
+    /// Runs a parsed command as far as it must run before the connection's next one:
+    /// all of it, or (for a [`Command::pipelines`] command) until its write is queued.
+    pub async fn start(&mut self, parsed: Result<Command, command::ParseError>) -> Reply {
+        let answer = match parsed {
+            Ok(Command::SendMessages {
+                send_ref: ChatRef::Direct(contact_id),
+                messages,
+                ..
+            }) => match self.send_direct(AvatarId(contact_id), messages).await {
+                Ok(later) => return Reply::Later(later),
+                Err(e) => Err(e),
+            },
             Ok(cmd) => self.run(cmd).await,
             Err(e) => Err(ChatError::command(e.0)),
         };
-        match answer {
-            Ok(v) => v,
-            Err(e) => e.response(),
-        }
+        Reply::Now(answer.unwrap_or_else(|e| e.response()))
     }
 
     /// Ends the session: its users stop receiving events here.
@@ -363,11 +388,10 @@ impl Session {
                 send_ref: ChatRef::Direct(contact_id),
                 messages,
                 ..
-            } => {
-                let u = self.active_user().await?;
-                let outgoing = self.composed(messages).await?;
-                self.send_direct(&u, AvatarId(contact_id), outgoing).await
-            }
+            } => Ok(self
+                .send_direct(AvatarId(contact_id), messages)
+                .await?
+                .await),
             C::SendMessages {
                 send_ref: ChatRef::Group { id, support: None },
                 messages,
@@ -732,23 +756,40 @@ impl Session {
         Ok(json!({"type": "apiChats", "user": self.user_json(u).await?, "chats": chats}))
     }
 
-    async fn send_direct(&mut self, u: &ChatUser, to: AvatarId, outgoing: Vec<Outgoing>) -> Answer {
-        let contact = self.contact_json(u, to).await?;
-        let sent = self.engine.send_chat(u.avatar.id, to, outgoing).await?;
-        let mut items = Vec::with_capacity(sent.len());
-        for m in &sent {
-            let quoted = match m.quote {
-                Some(q) => self.engine.direct_message((u.avatar.id, to), q).await?,
-                None => None,
-            };
-            let item =
-                types::direct_item(m, true, quoted.as_ref().map(|q| (q, q.from == u.avatar.id)));
-            items.push(types::a_chat_item(
-                types::direct_chat_info(contact.clone()),
-                item,
-            ));
-        }
-        Ok(types::new_chat_items(self.user_json(u).await?, items))
+    /// Queues a direct send; the answer follows its commit.
+    async fn send_direct(
+        &mut self,
+        to: AvatarId,
+        messages: Composed,
+    ) -> Result<LaterAnswer, ChatError> {
+        let u = self.active_user().await?;
+        let outgoing = self.composed(messages).await?;
+        let contact = self.contact_json(&u, to).await?;
+        let user = self.user_json(&u).await?;
+        let me = u.avatar.id;
+        let queued = self.engine.send_chat(me, to, outgoing).await?;
+        let engine = self.engine.clone();
+        Ok(Box::pin(async move {
+            let answer: Answer = async {
+                let sent = queued.await?;
+                let mut items = Vec::with_capacity(sent.len());
+                for m in &sent {
+                    let quoted = match m.quote {
+                        Some(q) => engine.direct_message((me, to), q).await?,
+                        None => None,
+                    };
+                    let item =
+                        types::direct_item(m, true, quoted.as_ref().map(|q| (q, q.from == me)));
+                    items.push(types::a_chat_item(
+                        types::direct_chat_info(contact.clone()),
+                        item,
+                    ));
+                }
+                Ok(types::new_chat_items(user, items))
+            }
+            .await;
+            answer.unwrap_or_else(|e| e.response())
+        }))
     }
 }
 

@@ -156,6 +156,24 @@ where
 
 type BoxedWork = Box<dyn Work>;
 
+/// A queued write's outcome, once its transaction is settled.
+pub struct Queued<R> {
+    answer: oneshot::Receiver<Result<R, grid::Error>>,
+}
+
+impl<R> std::future::Future for Queued<R> {
+    type Output = Result<R, grid::Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.answer)
+            .poll(cx)
+            .map(|r| r.unwrap_or_else(|_| Err(grid::Error::from(StoreError::Closed))))
+    }
+}
+
 /// The async handle to the store. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -251,7 +269,20 @@ impl Store {
         F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
         R: Send + 'static,
     {
-        Self::submit(&self.writer, f).await
+        self.queue_write(f).await?.await
+    }
+
+    /// Queues `f` for a write transaction and returns once it is queued; the returned
+    /// future resolves when it is committed (or rolled back), as [`Store::write`] does.
+    ///
+    /// Jobs run in the order they were queued, so a caller that queues several before
+    /// awaiting any keeps their order and lets them share a commit.
+    pub async fn queue_write<R, F>(&self, f: F) -> Result<Queued<R>, grid::Error>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
+        R: Send + 'static,
+    {
+        Self::enqueue(&self.writer, f).await
     }
 
     /// Runs `f` in a read-only transaction on a reader thread.
@@ -260,10 +291,10 @@ impl Store {
         F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
         R: Send + 'static,
     {
-        Self::submit(&self.readers, f).await
+        Self::enqueue(&self.readers, f).await?.await
     }
 
-    async fn submit<R, F>(queue: &flume::Sender<BoxedWork>, f: F) -> Result<R, grid::Error>
+    async fn enqueue<R, F>(queue: &flume::Sender<BoxedWork>, f: F) -> Result<Queued<R>, grid::Error>
     where
         F: FnOnce(&mut Tx<'_>) -> Result<R, grid::Error> + Send + 'static,
         R: Send + 'static,
@@ -278,9 +309,7 @@ impl Store {
             .send_async(job)
             .await
             .map_err(|_| grid::Error::from(StoreError::Closed))?;
-        answer
-            .await
-            .map_err(|_| grid::Error::from(StoreError::Closed))?
+        Ok(Queued { answer })
     }
 }
 

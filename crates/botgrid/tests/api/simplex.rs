@@ -1280,3 +1280,67 @@ async fn a_deleted_user_stops_being_a_chat_user_but_its_avatar_stays() {
     grid.login(&ada).await;
     grid.ok(&ada, "name2key", &[("name", "Short Lived")]).await;
 }
+
+#[tokio::test]
+async fn sends_written_back_to_back_are_answered_stored_and_delivered_in_order() {
+    let grid = Grid::start().await;
+    let port = grid.simplex_port();
+    let ((_ann, mut ann_events), _ben, _, ann_on_ben) = two_contacts(port, "Ann", "Ben").await;
+    let mut raw = Raw::connect(port).await;
+    let ben = raw.user_id("Ben").await;
+    let r = raw.cmd("u", &format!("/_user {ben}")).await;
+    assert_eq!(r["type"], "activeUser", "{r}");
+    let ann = ann_on_ben.contact_id;
+
+    // Twenty sends without waiting for answers, then a read that must see all of them.
+    for i in 0..20 {
+        let frame = json!({"corrId": format!("s{i}"), "cmd": format!("/_send @{ann} text m{i}")});
+        raw.send_text(&frame.to_string()).await;
+    }
+    let frame = json!({"corrId": "chats", "cmd": format!("/_get chats {ben} pcc=on count=10")});
+    raw.send_text(&frame.to_string()).await;
+
+    let mut answers = Vec::new();
+    while answers.len() < 21 {
+        let v = raw.next().await;
+        if v.get("corrId").is_some() {
+            answers.push(v);
+        }
+    }
+    let mut last_id = 0;
+    for (i, v) in answers[..20].iter().enumerate() {
+        assert_eq!(v["corrId"], format!("s{i}"), "{v}");
+        let item = &v["resp"]["chatItems"][0]["chatItem"];
+        assert_eq!(
+            item["content"]["msgContent"]["text"],
+            format!("m{i}"),
+            "{v}"
+        );
+        let id = item["meta"]["itemId"].as_i64().unwrap();
+        assert!(id > last_id, "item ids follow the order of the sends: {v}");
+        last_id = id;
+    }
+    let chats = &answers[20];
+    assert_eq!(chats["corrId"], "chats", "{chats}");
+    let with_ann = chats["resp"]["chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["chatInfo"]["contact"]["contactId"] == ann)
+        .unwrap_or_else(|| panic!("the chat with Ann in {chats}"));
+    assert_eq!(
+        with_ann["chatItems"][0]["meta"]["itemId"], last_id,
+        "the read after the sends sees the last of them: {with_ann}"
+    );
+
+    let mut texts = Vec::new();
+    while texts.len() < 20 {
+        let got = within("Ben's messages", ann_events.wait_for::<NewChatItems>())
+            .await
+            .unwrap()
+            .unwrap();
+        texts.push(first_text(&got));
+    }
+    let sent: Vec<String> = (0..20).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts, sent);
+}
