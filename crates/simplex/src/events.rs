@@ -7,7 +7,7 @@
 
 use crate::session::Shared;
 use crate::session::{files, groups, items};
-use crate::types;
+use crate::types::{self, DirectItems, Resp};
 use engine::ChatGroup;
 use engine::Engine;
 use grid::chat::{
@@ -66,6 +66,7 @@ pub(crate) fn spawn_pump(
         out,
         delivered: delivered.clone(),
         contacts: Default::default(),
+        users: Default::default(),
     };
     PumpHandle {
         task: tokio::spawn(pump.run(cursor)),
@@ -81,6 +82,7 @@ struct Pump {
     out: mpsc::Sender<String>,
     delivered: Arc<AtomicI64>,
     contacts: crate::rendered::Contacts,
+    users: crate::rendered::Users,
 }
 
 impl Pump {
@@ -147,7 +149,17 @@ impl Pump {
             Ok(Some(u)) => u,
             _ => return batch.last().map(|e| e.id),
         };
-        let user_json = self.user_json(&user).await;
+        let user_json = match self
+            .users
+            .get(&self.engine, &self.shared.links, &user, self.is_active())
+            .await
+        {
+            Ok(json) => json,
+            Err(e) => {
+                tracing::warn!(user = %self.user, error = %e, "cannot read the chat user's address");
+                Arc::new(types::user(&user, self.is_active(), None))
+            }
+        };
         for stored in batch {
             match self.render(&user, &user_json, stored).await {
                 Ok(responses) => {
@@ -166,21 +178,80 @@ impl Pump {
         batch.last().map(|e| e.id)
     }
 
-    async fn user_json(&self, u: &ChatUser) -> Value {
-        let address = self.engine.address(u.avatar.id).await.ok().flatten();
-        types::user(
-            u,
-            self.active.load(Ordering::Relaxed) == u.avatar.id.0,
-            address.map(|l| self.shared.links.short(&l)),
-        )
+    fn is_active(&self) -> bool {
+        self.active.load(Ordering::Relaxed) == self.user.0
     }
 
     async fn contact(&self, me: &ChatUser, other: AvatarId) -> Result<Option<Value>, grid::Error> {
-        self.contacts.get(&self.engine, me, other).await
+        Ok(self
+            .contacts
+            .get(&self.engine, me, other)
+            .await?
+            .map(|c| Value::clone(&c)))
     }
 
     /// The SimpleX events for a world event (none when SimpleX has none).
     async fn render(
+        &self,
+        me: &ChatUser,
+        user: &Arc<Value>,
+        stored: &StoredEvent,
+    ) -> Result<Vec<Resp>, grid::Error> {
+        if let Event::InstantMessage {
+            message,
+            from,
+            text,
+            rich,
+            quote,
+            file,
+        } = &stored.event
+        {
+            let Some(contact) = self.contacts.get(&self.engine, me, from.id).await? else {
+                return Ok(vec![]);
+            };
+            let m = DirectMessage {
+                id: *message,
+                from: from.id,
+                to: me.avatar.id,
+                content: grid::chat::Content {
+                    text: text.clone(),
+                    rich: rich.clone(),
+                    file: file.clone(),
+                },
+                quote: *quote,
+                at: stored.at,
+                edited: false,
+                deleted: None,
+            };
+            let quoted = match quote {
+                Some(q) => {
+                    self.engine
+                        .direct_message((me.avatar.id, from.id), *q)
+                        .await?
+                }
+                None => None,
+            };
+            let item = types::direct_item(
+                &m,
+                false,
+                quoted.as_ref().map(|q| (q, q.from == me.avatar.id)),
+            );
+            return Ok(vec![Resp::DirectItems(DirectItems {
+                user: user.clone(),
+                contact,
+                items: vec![item],
+            })]);
+        }
+        Ok(self
+            .render_json(me, user, stored)
+            .await?
+            .into_iter()
+            .map(Resp::Json)
+            .collect())
+    }
+
+    /// The SimpleX events other than a direct message's.
+    async fn render_json(
         &self,
         me: &ChatUser,
         user: &Value,
@@ -204,49 +275,6 @@ impl Pump {
                 .await;
         }
         Ok(match &stored.event {
-            Event::InstantMessage {
-                message,
-                from,
-                text,
-                rich,
-                quote,
-                file,
-            } => {
-                let Some(contact) = self.contact(me, from.id).await? else {
-                    return Ok(vec![]);
-                };
-                let m = DirectMessage {
-                    id: *message,
-                    from: from.id,
-                    to: me.avatar.id,
-                    content: grid::chat::Content {
-                        text: text.clone(),
-                        rich: rich.clone(),
-                        file: file.clone(),
-                    },
-                    quote: *quote,
-                    at: stored.at,
-                    edited: false,
-                    deleted: None,
-                };
-                let quoted = match quote {
-                    Some(q) => {
-                        self.engine
-                            .direct_message((me.avatar.id, from.id), *q)
-                            .await?
-                    }
-                    None => None,
-                };
-                let item = types::direct_item(
-                    &m,
-                    false,
-                    quoted.as_ref().map(|q| (q, q.from == me.avatar.id)),
-                );
-                Some(types::new_chat_items(
-                    user.clone(),
-                    vec![types::a_chat_item(types::direct_chat_info(contact), item)],
-                ))
-            }
             Event::FriendshipOffered {
                 from,
                 session,

@@ -1,9 +1,10 @@
-//! `Contact` JSON kept between commands and events.
+//! `Contact` and `User` JSON kept between commands and events.
 //!
 //! A contact is the largest part of most answers and events (profiles, preferences,
-//! the merged preferences of both sides), and most of a bot's traffic is with a few
-//! contacts. An entry is used while the engine's profiles are unchanged (its version)
-//! and the viewer's profile is the one it was made for.
+//! the merged preferences of both sides), the user is in every one, and most of a
+//! bot's traffic is with a few contacts. An entry is used while the engine's profiles
+//! and addresses are unchanged (its version) and it was made from the same user. Entries
+//! are shared, not copied: a message's answer and event write them from here.
 
 use crate::types;
 use engine::Engine;
@@ -11,7 +12,7 @@ use grid::AvatarId;
 use grid::chat::ChatUser;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Entries kept; the cache starts over when full.
 const MAX_ENTRIES: usize = 1024;
@@ -20,7 +21,7 @@ struct Entry {
     version: u64,
     viewer: grid::chat::ChatProfile,
     /// `None`: the other avatar does not exist.
-    contact: Option<Value>,
+    contact: Option<Arc<Value>>,
 }
 
 /// Contacts as one connection's users see them.
@@ -36,7 +37,7 @@ impl Contacts {
         engine: &Engine,
         me: &ChatUser,
         other: AvatarId,
-    ) -> Result<Option<Value>, grid::Error> {
+    ) -> Result<Option<Arc<Value>>, grid::Error> {
         let key = (me.avatar.id, other);
         let version = engine.profiles_version();
         {
@@ -48,14 +49,15 @@ impl Contacts {
                 return Ok(e.contact.clone());
             }
         }
-        let mut contact = engine
-            .peer(other)
-            .await?
-            .map(|(a, p)| types::contact(&me.profile, &a, &p));
-        if let Some(c) = contact.as_mut() {
-            let data = engine.contact_custom_data(me.avatar.id, other).await?;
-            types::set_custom_data(c, data.as_deref());
-        }
+        let contact = match engine.peer(other).await? {
+            Some((a, p)) => {
+                let mut c = types::contact(&me.profile, &a, &p);
+                let data = engine.contact_custom_data(me.avatar.id, other).await?;
+                types::set_custom_data(&mut c, data.as_deref());
+                Some(Arc::new(c))
+            }
+            None => None,
+        };
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -69,5 +71,54 @@ impl Contacts {
             },
         );
         Ok(contact)
+    }
+}
+
+/// A chat user's `User` JSON, as active or not.
+#[derive(Default)]
+pub(crate) struct Users {
+    entries: Mutex<HashMap<(AvatarId, bool), UserEntry>>,
+}
+
+struct UserEntry {
+    version: u64,
+    made_from: ChatUser,
+    user: Arc<Value>,
+}
+
+impl Users {
+    pub(crate) async fn get(
+        &self,
+        engine: &Engine,
+        links: &types::Links,
+        u: &ChatUser,
+        active: bool,
+    ) -> Result<Arc<Value>, grid::Error> {
+        let key = (u.avatar.id, active);
+        let version = engine.profiles_version();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(e) = entries.get(&key)
+                && e.version == version
+                && e.made_from == *u
+            {
+                return Ok(e.user.clone());
+            }
+        }
+        let address = engine.address(u.avatar.id).await?;
+        let json = Arc::new(types::user(u, active, address.map(|l| links.short(&l))));
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            UserEntry {
+                version,
+                made_from: u.clone(),
+                user: json.clone(),
+            },
+        );
+        Ok(json)
     }
 }

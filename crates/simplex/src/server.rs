@@ -4,6 +4,7 @@
 use crate::errors::ChatError;
 use crate::session::{Grant, Reply, Session, Shared};
 use crate::types::Links;
+use crate::types::Resp;
 use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -151,7 +152,7 @@ fn envelope(text: &str) -> Result<(Value, String), ()> {
     }
 }
 
-type Answering = Pin<Box<dyn Future<Output = (Value, Value)> + Send>>;
+type Answering = Pin<Box<dyn Future<Output = (Value, Resp)> + Send>>;
 
 /// Runs a connection's commands in order and answers them in order. A command that
 /// [pipelines](crate::command::Command::pipelines) is answered when its write commits,
@@ -162,7 +163,7 @@ async fn run_commands(
     out: &mpsc::Sender<String>,
 ) {
     let mut in_flight: FuturesOrdered<Answering> = FuturesOrdered::new();
-    let send = |corr: Value, resp: Value| {
+    let send = |corr: Value, resp: Resp| {
         let frame = crate::types::frame(Some(&corr), &resp);
         out.send(frame)
     };

@@ -6,7 +6,7 @@
 use crate::command::{self, ChatDeleteMode, ChatRef, Command, Composed};
 use crate::errors::ChatError;
 use crate::events;
-use crate::types::{self, Links};
+use crate::types::{self, DirectItems, Links, Resp};
 use engine::{Connected, Engine, NewFile, Outgoing};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, LinkKind};
 use grid::group::GroupId;
@@ -54,16 +54,17 @@ pub struct Session {
     out: mpsc::Sender<String>,
     stopped: bool,
     contacts: crate::rendered::Contacts,
+    users: crate::rendered::Users,
 }
 
 type Answer = Result<Value, ChatError>;
 
 /// A response that is ready once its queued write is committed.
-pub type LaterAnswer = Pin<Box<dyn Future<Output = Value> + Send>>;
+pub type LaterAnswer = Pin<Box<dyn Future<Output = Resp> + Send>>;
 
 /// A command's response: ready now, or once its write commits.
 pub enum Reply {
-    Now(Value),
+    Now(Resp),
     Later(LaterAnswer),
 }
 
@@ -84,6 +85,7 @@ impl Session {
             out,
             stopped: false,
             contacts: Default::default(),
+            users: Default::default(),
         };
         if let Grant::Bot(bot) = grant {
             // A token names its bot: that is the active user from the start.
@@ -92,14 +94,6 @@ impl Session {
             }
         }
         s
-    }
-
-    /// Runs one command text and returns the response record.
-    pub async fn handle(&mut self, text: &str) -> Value {
-        match self.start(command::parse(text)).await {
-            Reply::Now(v) => v,
-            Reply::Later(answer) => answer.await,
-        }
     }
 
     /// Runs a parsed command as far as it must run before the connection's next one:
@@ -117,7 +111,7 @@ impl Session {
             Ok(cmd) => self.run(cmd).await,
             Err(e) => Err(ChatError::command(e.0)),
         };
-        Reply::Now(answer.unwrap_or_else(|e| e.response()))
+        Reply::Now(answer.unwrap_or_else(|e| e.response()).into())
     }
 
     /// Ends the session: its users stop receiving events here.
@@ -202,12 +196,15 @@ impl Session {
     }
 
     async fn user_json(&self, u: &ChatUser) -> Result<Value, ChatError> {
-        let address = self.engine.address(u.avatar.id).await?;
-        Ok(types::user(
-            u,
-            self.active_id() == Some(u.avatar.id),
-            address.map(|l| self.shared.links.short(&l)),
-        ))
+        Ok(Value::clone(&*self.user_shared(u).await?))
+    }
+
+    async fn user_shared(&self, u: &ChatUser) -> Result<Arc<Value>, ChatError> {
+        let active = self.active_id() == Some(u.avatar.id);
+        Ok(self
+            .users
+            .get(&self.engine, &self.shared.links, u, active)
+            .await?)
     }
 
     async fn run(&mut self, cmd: Command) -> Answer {
@@ -391,7 +388,8 @@ impl Session {
             } => Ok(self
                 .send_direct(AvatarId(contact_id), messages)
                 .await?
-                .await),
+                .await
+                .into_value()),
             C::SendMessages {
                 send_ref: ChatRef::Group { id, support: None },
                 messages,
@@ -719,6 +717,10 @@ impl Session {
     }
 
     async fn contact_json(&self, u: &ChatUser, other: AvatarId) -> Result<Value, ChatError> {
+        Ok(Value::clone(&*self.contact_shared(u, other).await?))
+    }
+
+    async fn contact_shared(&self, u: &ChatUser, other: AvatarId) -> Result<Arc<Value>, ChatError> {
         self.contacts
             .get(&self.engine, u, other)
             .await?
@@ -764,13 +766,13 @@ impl Session {
     ) -> Result<LaterAnswer, ChatError> {
         let u = self.active_user().await?;
         let outgoing = self.composed(messages).await?;
-        let contact = self.contact_json(&u, to).await?;
-        let user = self.user_json(&u).await?;
+        let contact = self.contact_shared(&u, to).await?;
+        let user = self.user_shared(&u).await?;
         let me = u.avatar.id;
         let queued = self.engine.send_chat(me, to, outgoing).await?;
         let engine = self.engine.clone();
         Ok(Box::pin(async move {
-            let answer: Answer = async {
+            let answer: Result<Resp, ChatError> = async {
                 let sent = queued.await?;
                 let mut items = Vec::with_capacity(sent.len());
                 for m in &sent {
@@ -778,17 +780,20 @@ impl Session {
                         Some(q) => engine.direct_message((me, to), q).await?,
                         None => None,
                     };
-                    let item =
-                        types::direct_item(m, true, quoted.as_ref().map(|q| (q, q.from == me)));
-                    items.push(types::a_chat_item(
-                        types::direct_chat_info(contact.clone()),
-                        item,
+                    items.push(types::direct_item(
+                        m,
+                        true,
+                        quoted.as_ref().map(|q| (q, q.from == me)),
                     ));
                 }
-                Ok(types::new_chat_items(user, items))
+                Ok(Resp::DirectItems(DirectItems {
+                    user,
+                    contact,
+                    items,
+                }))
             }
             .await;
-            answer.unwrap_or_else(|e| e.response())
+            answer.unwrap_or_else(|e| e.response().into())
         }))
     }
 }

@@ -12,6 +12,7 @@ use grid::chat::{Attachment, Receipt};
 use grid::group::Group;
 use grid::{Avatar, AvatarId, FriendOffer, Timestamp};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// The chat protocol version range botgrid reports for every connection.
 const CHAT_VERSION_MIN: i64 = 1;
@@ -63,14 +64,95 @@ pub fn link_token(text: &str) -> Option<&str> {
     (!token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric())).then_some(token)
 }
 
+/// A response or event record.
+pub enum Resp {
+    Json(Value),
+    DirectItems(DirectItems),
+}
+
+impl Resp {
+    /// The record as a `Value`.
+    pub fn into_value(self) -> Value {
+        match self {
+            Resp::Json(v) => v,
+            Resp::DirectItems(d) => serde_json::to_value(&d).unwrap_or_else(|e| {
+                crate::errors::ChatError::from(grid::Error::internal(e.to_string())).response()
+            }),
+        }
+    }
+}
+
+impl From<Value> for Resp {
+    fn from(v: Value) -> Resp {
+        Resp::Json(v)
+    }
+}
+
+impl serde::Serialize for Resp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Resp::Json(v) => v.serialize(s),
+            Resp::DirectItems(d) => d.serialize(s),
+        }
+    }
+}
+
+/// `newChatItems` of one direct chat, written from shared parts: the user and contact
+/// JSON are most of its size and the same for every message of the chat.
+pub struct DirectItems {
+    pub user: Arc<Value>,
+    pub contact: Arc<Value>,
+    /// The `ChatItem`s.
+    pub items: Vec<Value>,
+}
+
+impl serde::Serialize for DirectItems {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct ChatInfo<'a>(&'a Value);
+        impl serde::Serialize for ChatInfo<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("type", "direct")?;
+                m.serialize_entry("contact", self.0)?;
+                m.end()
+            }
+        }
+        struct AChatItem<'a>(&'a Value, &'a Value);
+        impl serde::Serialize for AChatItem<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("chatInfo", &ChatInfo(self.0))?;
+                m.serialize_entry("chatItem", self.1)?;
+                m.end()
+            }
+        }
+        struct Items<'a>(&'a DirectItems);
+        impl serde::Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.items.len()))?;
+                for item in &self.0.items {
+                    seq.serialize_element(&AChatItem(&self.0.contact, item))?;
+                }
+                seq.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("type", "newChatItems")?;
+        m.serialize_entry("user", &*self.user)?;
+        m.serialize_entry("chatItems", &Items(self))?;
+        m.end()
+    }
+}
+
 /// A frame's text: `{"corrId","resp"}` for an answer, `{"resp"}` for an event. Written
 /// straight from the borrowed parts (wrapping them in a new `Value` would copy them).
-pub fn frame(corr_id: Option<&Value>, resp: &Value) -> String {
+pub fn frame(corr_id: Option<&Value>, resp: &impl serde::Serialize) -> String {
     #[derive(serde::Serialize)]
-    struct Frame<'a> {
+    struct Frame<'a, R> {
         #[serde(rename = "corrId", skip_serializing_if = "Option::is_none")]
         corr_id: Option<&'a Value>,
-        resp: &'a Value,
+        resp: &'a R,
     }
     serde_json::to_string(&Frame { corr_id, resp }).unwrap_or_else(|e| {
         tracing::error!(error = %e, "cannot encode a frame");
@@ -653,6 +735,30 @@ pub fn contact_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_items_are_written_as_new_chat_items_of_a_direct_chat() {
+        let user = json!({"userId": 1, "profile": {"displayName": "Ann"}});
+        let contact = json!({"contactId": 2, "localDisplayName": "Ben"});
+        let items = vec![
+            json!({"meta": {"itemId": 5}}),
+            json!({"meta": {"itemId": 6}}),
+        ];
+        let expected = new_chat_items(
+            user.clone(),
+            items
+                .iter()
+                .map(|i| a_chat_item(direct_chat_info(contact.clone()), i.clone()))
+                .collect(),
+        );
+        let shared = Resp::DirectItems(DirectItems {
+            user: Arc::new(user),
+            contact: Arc::new(contact),
+            items,
+        });
+        assert_eq!(frame(None, &shared), frame(None, &expected));
+        assert_eq!(shared.into_value(), expected);
+    }
 
     #[test]
     fn link_tokens_in_both_forms() {
