@@ -11,7 +11,9 @@ use crate::bot;
 use crate::groups::{self as group_exec, announce_joined};
 use grid::chat::{self, ChatProfile, ChatRole, Content, Link, LinkKind};
 use grid::command::{BotCommand, Reply};
-use grid::group::{self, Group, GroupId, Invitation, Membership, PostId, PostKind, RoleKind};
+use grid::group::{
+    self, Applicant, Group, GroupId, Invitation, Membership, PostId, PostKind, Powers, RoleKind,
+};
 use grid::secret;
 use grid::{Avatar, AvatarId, Error, Event, Timestamp};
 use store::{NewPost, Tx};
@@ -28,6 +30,10 @@ pub struct ChatGroup {
     pub members: i64,
     /// The custom data the user keeps about the group (JSON).
     pub custom: Option<String>,
+    /// Whether the group reviews who joins through its links.
+    pub review_joins: bool,
+    /// The user's application, while it waits for a reviewer.
+    pub application: Option<Applicant>,
 }
 
 impl ChatGroup {
@@ -76,19 +82,34 @@ fn as_member(tx: &mut Tx<'_>, user: AvatarId, id: GroupId) -> Result<(Group, Mem
 
 fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
     let membership = tx.membership(g.id, user)?;
-    let invitation = match membership {
-        Some(_) => None,
-        None => tx.open_invitation(g.id, user)?,
+    let (invitation, application) = match membership {
+        Some(_) => (None, None),
+        None => (tx.open_invitation(g.id, user)?, tx.applicant(g.id, user)?),
     };
     let members = tx.member_count(g.id)?;
     let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
+    let review_joins = tx.review_joins(g.id)?;
     Ok(ChatGroup {
         group: g,
         membership,
         invitation,
         members,
         custom,
+        review_joins,
+        application,
     })
+}
+
+/// Tells an applicant and the group's reviewers (who may invite) about an application.
+fn announce_application(
+    tx: &mut Tx<'_>,
+    g: &Group,
+    applicant: AvatarId,
+    event: &Event,
+) -> Result<(), Error> {
+    tx.emit_to_holders(g.id, Powers::INVITE, event)?;
+    tx.emit(applicant, event.clone())?;
+    Ok(())
 }
 
 /// Joins `me` to the group of a group link, with the standing the link gives. The link
@@ -109,15 +130,69 @@ pub(crate) fn join_by_link(tx: &mut Tx<'_>, me: &Avatar, link: &Link) -> Result<
     let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
     group::may_invite(&maker, &role).map_err(|_| Error::LinkNotFound)?;
     group::payable_fee(g.fee)?;
+    if tx.review_joins(g.id)? {
+        if tx.applicant(g.id, me.id)?.is_some() {
+            return Err(Error::AlreadyMember);
+        }
+        tx.add_applicant(g.id, me.id, role.id, link.owner)?;
+        let host = avatar(tx, link.owner)?;
+        let event = Event::MemberApplied {
+            group: g.to_ref(),
+            member: me.to_ref(),
+            host: host.to_ref(),
+        };
+        announce_application(tx, &g, me.id, &event)?;
+        return Ok(g);
+    }
+    admit(tx, &g, me, role.id)?;
+    Ok(g)
+}
+
+/// A reviewer's decision on an application: let it in holding `role`, or (with `None`)
+/// turn it away.
+fn review(
+    tx: &mut Tx<'_>,
+    g: &Group,
+    reviewer: &Avatar,
+    mine: &Membership,
+    target: &Avatar,
+    a: &Applicant,
+    role: Option<grid::group::RoleId>,
+) -> Result<(), Error> {
+    let asked = tx.role(a.role)?.ok_or_else(|| Error::RoleNotFound {
+        who: a.role.0.to_string(),
+    })?;
+    chat::may_review(mine, &asked)?;
+    if let Some(r) = role.filter(|r| *r != a.role) {
+        let given = tx.role(r)?.ok_or_else(|| Error::RoleNotFound {
+            who: r.0.to_string(),
+        })?;
+        chat::may_review(mine, &given)?;
+    }
+    tx.remove_applicant(g.id, target.id)?;
+    let event = Event::ApplicantReviewed {
+        group: g.to_ref(),
+        member: target.to_ref(),
+        by: reviewer.to_ref(),
+        accepted: role.is_some(),
+    };
+    announce_application(tx, g, target.id, &event)?;
+    match role {
+        Some(r) => admit(tx, g, target, r),
+        None => Ok(()),
+    }
+}
+
+/// Makes `me` a member holding `role` (and Everyone) and tells the members.
+fn admit(tx: &mut Tx<'_>, g: &Group, me: &Avatar, role: grid::group::RoleId) -> Result<(), Error> {
     let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
-    let roles = if role.id == everyone.id {
+    let roles = if role == everyone.id {
         vec![everyone.id]
     } else {
-        vec![everyone.id, role.id]
+        vec![everyone.id, role]
     };
-    tx.add_member(g.id, me.id, &roles, role.id)?;
-    announce_joined(tx, &g, me)?;
-    Ok(g)
+    tx.add_member(g.id, me.id, &roles, role)?;
+    announce_joined(tx, g, me)
 }
 
 impl Engine {
@@ -127,6 +202,7 @@ impl Engine {
         user: AvatarId,
         name: String,
         charter: String,
+        review_joins: bool,
     ) -> Result<ChatGroup, Error> {
         self.store()
             .write(move |tx| {
@@ -138,7 +214,10 @@ impl Engine {
                     fee: 0,
                 };
                 match bot::execute(tx, &me, create)?.reply {
-                    Reply::GroupCreated(g) => view(tx, user, g),
+                    Reply::GroupCreated(g) => {
+                        tx.set_review_joins(g.id, review_joins)?;
+                        view(tx, user, g)
+                    }
                     other => Err(Error::internal(format!("group creation said {other:?}"))),
                 }
             })
@@ -151,7 +230,7 @@ impl Engine {
             .read(move |tx| {
                 let g = group(tx, id)?;
                 let v = view(tx, user, g)?;
-                if v.membership.is_none() && v.invitation.is_none() {
+                if v.membership.is_none() && v.invitation.is_none() && v.application.is_none() {
                     return Err(Error::GroupNotFound {
                         who: id.0.to_string(),
                     });
@@ -207,12 +286,15 @@ impl Engine {
                 for (g, m) in tx.memberships(user)? {
                     let members = tx.member_count(g.id)?;
                     let custom = customs.remove(&g.id);
+                    let review_joins = tx.review_joins(g.id)?;
                     out.push(ChatGroup {
                         group: g,
                         membership: Some(m),
                         invitation: None,
                         members,
                         custom,
+                        review_joins,
+                        application: None,
                     });
                 }
                 Ok(out)
@@ -407,9 +489,15 @@ impl Engine {
         self.store()
             .write(move |tx| {
                 let me = avatar(tx, user)?;
-                let (g, _) = as_member(tx, user, id)?;
+                let (g, mine) = as_member(tx, user, id)?;
                 for member in members {
                     let target = avatar(tx, member)?;
+                    if tx.membership(g.id, member)?.is_none()
+                        && let Some(a) = tx.applicant(g.id, member)?
+                    {
+                        review(tx, &g, &me, &mine, &target, &a, None)?;
+                        continue;
+                    }
                     let eject = BotCommand::GroupEject {
                         avatar: target.uuid,
                         group: g.uuid,
@@ -422,11 +510,77 @@ impl Engine {
             .await
     }
 
-    /// The user leaves a group; returns the group as it was.
+    /// The applicants of a group, with their chat profiles, if the user may review
+    /// them (none otherwise: applicants are seen only by their reviewers).
+    pub async fn chat_applicants(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+    ) -> Result<Vec<(Avatar, ChatProfile, Applicant)>, Error> {
+        self.store()
+            .read(move |tx| {
+                let (g, mine) = as_member(tx, user, id)?;
+                if !mine.powers().contains(Powers::INVITE) {
+                    return Ok(vec![]);
+                }
+                let mut out = vec![];
+                for a in tx.applicants(g.id)? {
+                    let role = tx.role(a.role)?;
+                    if role.is_none_or(|r| chat::may_review(&mine, &r).is_err()) {
+                        continue;
+                    }
+                    if let Some((avatar, profile)) = crate::chat::peer(tx, a.avatar)? {
+                        out.push((avatar, profile, a));
+                    }
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    /// Lets an applicant into a group, in `standing` or else the one its link gives.
+    /// Someone who is not waiting to join is refused with [`Error::NotAMember`].
+    pub async fn accept_applicant(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+        applicant: AvatarId,
+        standing: Option<ChatRole>,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, mine) = as_member(tx, user, id)?;
+                let target = avatar(tx, applicant)?;
+                let a = tx.applicant(g.id, applicant)?.ok_or(Error::NotAMember)?;
+                let role = match standing {
+                    Some(s) => tx.role_of_kind(g.id, s.role_kind()?)?.id,
+                    None => a.role,
+                };
+                review(tx, &g, &me, &mine, &target, &a, Some(role))
+            })
+            .await
+    }
+
+    /// The user leaves a group, or withdraws its application; returns the group as it
+    /// was.
     pub async fn leave_chat_group(&self, user: AvatarId, id: GroupId) -> Result<ChatGroup, Error> {
         self.store()
             .write(move |tx| {
                 let me = avatar(tx, user)?;
+                let g = group(tx, id)?;
+                if tx.membership(g.id, user)?.is_none() && tx.applicant(g.id, user)?.is_some() {
+                    let before = view(tx, user, g.clone())?;
+                    tx.remove_applicant(g.id, user)?;
+                    let event = Event::ApplicantReviewed {
+                        group: g.to_ref(),
+                        member: me.to_ref(),
+                        by: me.to_ref(),
+                        accepted: false,
+                    };
+                    tx.emit_to_holders(g.id, Powers::INVITE, &event)?;
+                    return Ok(before);
+                }
                 let (g, _) = as_member(tx, user, id)?;
                 let before = view(tx, user, g.clone())?;
                 bot::execute(tx, &me, BotCommand::GroupLeave { group: g.uuid })?;
@@ -435,23 +589,36 @@ impl Engine {
             .await
     }
 
-    /// Changes a group's description (its charter). Group names never change, as in
-    /// Second Life; asking for another name is refused.
+    /// Changes a group's description (its charter) and whether it reviews joins (an
+    /// enrollment option). Group names never change, as in Second Life; asking for
+    /// another name is refused.
     pub async fn update_chat_group(
         &self,
         user: AvatarId,
         id: GroupId,
         name: String,
         charter: String,
+        review_joins: bool,
     ) -> Result<(ChatGroup, ChatGroup), Error> {
         self.store()
             .write(move |tx| {
                 let me = avatar(tx, user)?;
-                let (g, _) = as_member(tx, user, id)?;
+                let (g, mine) = as_member(tx, user, id)?;
                 if group::group_name_key(&name) != group::group_name_key(&g.name) {
                     return Err(Error::invalid("displayName", "group names cannot change"));
                 }
                 let before = view(tx, user, g.clone())?;
+                if review_joins != before.review_joins {
+                    mine.require(Powers::CHANGE_OPTIONS)?;
+                    tx.set_review_joins(g.id, review_joins)?;
+                    let event = Event::GroupChanged {
+                        group: g.to_ref(),
+                        by: me.to_ref(),
+                        charter_before: g.charter.clone(),
+                        review_before: Some(before.review_joins),
+                    };
+                    tx.emit_to_members(g.id, &event)?;
+                }
                 if charter != g.charter {
                     let update = BotCommand::UpdateGroup {
                         group: g.uuid,
@@ -612,14 +779,22 @@ impl Engine {
 
     /// The standing an invitation offers.
     pub async fn invitation_role(&self, inv: &Invitation) -> Result<ChatRole, Error> {
-        let (group, role) = (inv.group, inv.role);
+        self.role_standing(inv.group, inv.role).await
+    }
+
+    /// The standing a role of a group gives.
+    pub async fn role_standing(
+        &self,
+        group: GroupId,
+        role: grid::group::RoleId,
+    ) -> Result<ChatRole, Error> {
         self.store()
             .read(move |tx| {
                 let roles = tx.roles(group)?;
                 let role = roles
                     .iter()
                     .find(|r| r.id == role)
-                    .ok_or_else(|| Error::internal("invitation role vanished"))?;
+                    .ok_or_else(|| Error::internal("the role vanished"))?;
                 Ok(match role.kind {
                     RoleKind::Owners => ChatRole::Owner,
                     RoleKind::Officers => ChatRole::Admin,

@@ -427,6 +427,7 @@ pub(crate) fn execute(
                         group: g.to_ref(),
                         by: bot.to_ref(),
                         charter_before,
+                        review_before: None,
                     },
                 )?;
             }

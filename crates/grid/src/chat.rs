@@ -403,6 +403,12 @@ pub fn may_block(actor: &Membership, target: &Membership) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `actor` may review applicants into `role` (accept or turn them away): the
+/// members who could have invited them into it.
+pub fn may_review(actor: &Membership, role: &crate::group::Role) -> Result<(), Error> {
+    crate::group::may_invite(actor, role)
+}
+
 /// Whether `actor` may delete `author`'s posts in a group's chat for everyone: its own
 /// always; others' with the power to moderate chat, and an owner's only as an owner.
 pub fn may_moderate(actor: &Membership, author: Option<&Membership>) -> Result<(), Error> {

@@ -103,6 +103,21 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<AvatarRef>,
     },
+    /// Someone asked to join a group that reviews joins, through `host`'s link: the
+    /// applicant and the group's reviewers get it.
+    MemberApplied {
+        group: GroupRef,
+        member: AvatarRef,
+        host: AvatarRef,
+    },
+    /// A reviewer let an applicant in (`accepted`) or turned it away: the applicant
+    /// and the group's reviewers get it. An accepted applicant then joins as usual.
+    ApplicantReviewed {
+        group: GroupRef,
+        member: AvatarRef,
+        by: AvatarRef,
+        accepted: bool,
+    },
     /// A member's standing in a group the avatar is in changed.
     MemberRoleChanged {
         group: GroupRef,
@@ -128,6 +143,9 @@ pub enum Event {
         group: GroupRef,
         by: AvatarRef,
         charter_before: String,
+        /// Whether the group reviewed joins before, when that changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review_before: Option<bool>,
     },
     /// Chat items the avatar can see changed (edited, deleted, reacted to) by `by`.
     /// `group` is the group of posts; direct messages are between `by` and the avatar.
@@ -192,6 +210,8 @@ impl Event {
             | Event::MemberLeft { .. }
             | Event::MemberRoleChanged { .. }
             | Event::MemberBlocked { .. }
+            | Event::MemberApplied { .. }
+            | Event::ApplicantReviewed { .. }
             // A chat client's own file transfers, and a cancelled offer, are read from
             // its cursor like the message that carried the file.
             | Event::FileStored { .. }

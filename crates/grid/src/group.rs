@@ -516,6 +516,18 @@ pub struct Invitation {
     pub expires: Timestamp,
 }
 
+/// Someone who asked to join a group that reviews joins, waiting for a reviewer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applicant {
+    pub group: GroupId,
+    pub avatar: AvatarId,
+    /// The standing the link gives, and the one a reviewer accepts into by default.
+    pub role: RoleId,
+    /// Whose link it came through.
+    pub host: AvatarId,
+    pub since: Timestamp,
+}
+
 /// Second Life discards notices sent faster than this: at most 3 within 5 s, then one
 /// every 3 s. Given the send times of the sender's recent notices (sent or scheduled,
 /// oldest first), the earliest time the next one may go.

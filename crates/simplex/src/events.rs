@@ -615,14 +615,84 @@ impl Pump {
                     "blocked": blocked,
                 })]
             }
+            Event::MemberApplied { member, host, .. } if member.id == my => {
+                let host = self.member(&cg, &info, me, host.id, "left").await?;
+                vec![json!({
+                    "type": "userJoinedGroup",
+                    "user": user,
+                    "groupInfo": info,
+                    "hostMember": host,
+                })]
+            }
+            Event::MemberApplied { member, .. } => {
+                if cg.membership.is_none() {
+                    return Ok(vec![]);
+                }
+                let m = self
+                    .member(&cg, &info, me, member.id, "pending_review")
+                    .await?;
+                vec![
+                    json!({"type": "joinedGroupMember", "user": user, "groupInfo": info, "member": m}),
+                ]
+            }
+            Event::ApplicantReviewed {
+                member,
+                by,
+                accepted,
+                ..
+            } => {
+                // The reviewer learnt it from its command's answer; an accepted
+                // applicant hears that it joined, as any new member does.
+                if by.id == my || (member.id == my && *accepted) {
+                    return Ok(vec![]);
+                }
+                if member.id == my {
+                    let by_member = self.member(&cg, &info, me, by.id, "left").await?;
+                    vec![json!({
+                        "type": "deletedMemberUser",
+                        "user": user,
+                        "groupInfo": info,
+                        "member": by_member,
+                        "withMessages": false,
+                    })]
+                } else if by.id == member.id {
+                    let m = self.member(&cg, &info, me, member.id, "left").await?;
+                    vec![
+                        json!({"type": "leftMember", "user": user, "groupInfo": info, "member": m}),
+                    ]
+                } else if *accepted {
+                    vec![json!({
+                        "type": "memberAcceptedByOther",
+                        "user": user,
+                        "groupInfo": info,
+                        "acceptingMember": self.member(&cg, &info, me, by.id, "left").await?,
+                        "member": self.member(&cg, &info, me, member.id, "pending_review").await?,
+                    })]
+                } else {
+                    vec![json!({
+                        "type": "deletedMember",
+                        "user": user,
+                        "groupInfo": info,
+                        "byMember": self.member(&cg, &info, me, by.id, "left").await?,
+                        "deletedMember": self.member(&cg, &info, me, member.id, "rejected").await?,
+                        "withMessages": false,
+                    })]
+                }
+            }
             Event::GroupChanged {
-                by, charter_before, ..
+                by,
+                charter_before,
+                review_before,
+                ..
             } => {
                 if by.id == my {
                     return Ok(vec![]);
                 }
                 let mut before = cg.clone();
                 before.group.charter = charter_before.clone();
+                if let Some(review) = review_before {
+                    before.review_joins = *review;
+                }
                 let mut v = json!({"type": "groupUpdated"});
                 v["user"] = user.clone();
                 v["fromGroup"] = groups::group_info(&self.engine, me, &before).await?;
@@ -695,6 +765,8 @@ fn group_of(event: &Event) -> Option<GroupId> {
         | Event::MemberLeft { group, .. }
         | Event::MemberRoleChanged { group, .. }
         | Event::MemberBlocked { group, .. }
+        | Event::MemberApplied { group, .. }
+        | Event::ApplicantReviewed { group, .. }
         | Event::GroupChanged { group, .. } => Some(group.id),
         _ => None,
     }

@@ -293,7 +293,9 @@ const GROUPS: &[CommandDoc] = &[
         "/_accept member #<groupId> <groupMemberId> <role>",
         "/_accept member #1 7 member",
         "memberAccepted",
-        No("members join at once; there is no admission review"),
+        Partly(
+            "reviews applicants of groups whose profile has memberAdmission review \"all\"; there is no support chat with them",
+        ),
     ),
     doc(
         "APIMembersRole",

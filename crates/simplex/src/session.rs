@@ -492,9 +492,14 @@ impl Session {
             }
             C::DeleteGroupLink { group_id } => self.delete_group_link(GroupId(group_id)).await,
             C::GetGroupLink { group_id } => self.get_group_link(GroupId(group_id)).await,
-            C::AcceptMember { .. } => Err(ChatError::command(
-                "members join botgrid groups at once; there is no admission review to answer",
-            )),
+            C::AcceptMember {
+                group_id,
+                member_id,
+                role,
+            } => {
+                self.accept_member(GroupId(group_id), AvatarId(member_id), role)
+                    .await
+            }
             C::Relays { name } => Err(ChatError::command(format!(
                 "{name}: channels and chat relays are not supported by botgrid; \
                  groups work without relays"

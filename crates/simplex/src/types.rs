@@ -559,13 +559,26 @@ pub fn role(r: ChatRole) -> &'static str {
     }
 }
 
-/// `GroupProfile`: the group's name, and its charter as the description.
-pub fn group_profile(g: &Group) -> Value {
+/// `GroupProfile`: the group's name, its charter as the description, and whether it
+/// reviews who joins through its links (`memberAdmission`).
+pub fn group_profile(g: &Group, review_joins: bool) -> Value {
     let mut v = json!({"displayName": g.name, "fullName": ""});
     if !g.charter.is_empty() {
         v["description"] = json!(g.charter);
     }
+    if review_joins {
+        v["memberAdmission"] = json!({"review": "all"});
+    }
     v
+}
+
+/// Whether a `GroupProfile` asks for joins to be reviewed.
+pub fn reviews_joins(profile: &Value) -> bool {
+    profile
+        .get("memberAdmission")
+        .and_then(|a| a.get("review"))
+        .and_then(Value::as_str)
+        == Some("all")
 }
 
 fn enable(on: bool) -> Value {
@@ -634,7 +647,7 @@ pub fn group_member(group: &Group, m: &Member<'_>) -> Value {
 }
 
 /// `GroupInfo`, with the viewer's own `GroupMember` as `membership`.
-pub fn group_info(group: &Group, members: i64, membership: Value) -> Value {
+pub fn group_info(group: &Group, members: i64, review_joins: bool, membership: Value) -> Value {
     let mut v = json!({
         "groupId": group.id.0,
         "useRelays": false,
@@ -647,7 +660,7 @@ pub fn group_info(group: &Group, members: i64, membership: Value) -> Value {
         "groupSummary": {"currentMembers": members},
         "membersRequireAttention": 0,
     });
-    v["groupProfile"] = group_profile(group);
+    v["groupProfile"] = group_profile(group, review_joins);
     v["fullGroupPreferences"] = full_group_preferences();
     v["membership"] = membership;
     v

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item_changes",
         include_str!("../migrations/0006_item_changes.sql"),
     ),
+    (
+        7,
+        "admission",
+        include_str!("../migrations/0007_admission.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -4,7 +4,7 @@
 use crate::harness::{Grid, Receiver};
 use serde_json::{Value, json};
 use simploxide_client::prelude::*;
-use simploxide_client::types::{CIDirection, Contact};
+use simploxide_client::types::{CIDirection, Contact, GroupMemberStatus};
 use simploxide_client::ws::{self, core::tokio_tungstenite, core::tungstenite::Message};
 use std::time::Duration;
 
@@ -1343,4 +1343,138 @@ async fn sends_written_back_to_back_are_answered_stored_and_delivered_in_order()
     }
     let sent: Vec<String> = (0..20).map(|i| format!("m{i}")).collect();
     assert_eq!(texts, sent);
+}
+
+#[test]
+fn a_group_that_reviews_joins_lets_applicants_in_or_turns_them_away() {
+    with_big_stack(|| async {
+        let grid = Grid::start().await;
+        let port = grid.simplex_port();
+        let (owner, mut owner_events) = ws::BotBuilder::new("Gatekeeper", port)
+            .connect()
+            .await
+            .unwrap();
+        let profile: GroupProfile = serde_json::from_value(json!({
+            "displayName": "Reviewed Club",
+            "fullName": "",
+            "memberAdmission": {"review": "all"},
+        }))
+        .unwrap();
+        let created = owner.create_group(profile).await.expect("group created");
+        let gid = GroupId::from(&created.group_info);
+        assert!(
+            created.group_info.group_profile.member_admission.is_some(),
+            "the profile keeps memberAdmission"
+        );
+        let link = owner
+            .create_group_link(gid, GroupMemberRole::Member)
+            .await
+            .expect("group link")
+            .group_link
+            .conn_link_contact
+            .conn_full_link
+            .clone();
+
+        // Pat applies through the link and waits; the owner sees the applicant.
+        let (pat, mut pat_events) = ws::BotBuilder::new("Pat", port).connect().await.unwrap();
+        pat.initiate_connection(link.clone())
+            .await
+            .expect("applies");
+        let waiting = within("userJoinedGroup", pat_events.wait_for::<UserJoinedGroup>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            waiting.group_info.membership.member_status,
+            GroupMemberStatus::PendingReview
+        );
+        let applicant = within(
+            "joinedGroupMember",
+            owner_events.wait_for::<JoinedGroupMember>(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .member
+        .clone();
+        assert_eq!(applicant.local_display_name, "Pat");
+        assert_eq!(applicant.member_status, GroupMemberStatus::PendingReview);
+        let listed = owner.list_members(gid).await.unwrap();
+        assert!(
+            listed.iter().any(|m| m.local_display_name == "Pat"
+                && m.member_status == GroupMemberStatus::PendingReview),
+            "the reviewer lists the applicant: {listed:?}"
+        );
+        // Until accepted, Pat's posts are refused and the members count only the owner.
+        assert!(pat.send_msg(gid, "let me in").await.is_err());
+
+        owner
+            .accept_member(gid, MemberId::from(&applicant), GroupMemberRole::Member)
+            .await
+            .expect("accepted");
+        let joined = within("Pat's join", pat_events.wait_for::<UserJoinedGroup>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            joined.group_info.membership.member_status,
+            GroupMemberStatus::Connected
+        );
+        pat.send_msg(gid, "thanks").await.expect("a member posts");
+        let post = within("Pat's post", owner_events.wait_for::<NewChatItems>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(group_text(&post), ("thanks".into(), "Pat".into()));
+        // Accepting someone who is not waiting is an error.
+        assert!(
+            owner
+                .accept_member(gid, MemberId::from(&applicant), GroupMemberRole::Member)
+                .await
+                .is_err()
+        );
+
+        // Quinn applies and is turned away; Quinn hears it and is not a member.
+        let (quinn, mut quinn_events) = ws::BotBuilder::new("Quinn", port).connect().await.unwrap();
+        quinn.initiate_connection(link).await.expect("applies");
+        let quinn_applied = loop {
+            let ev = within(
+                "Quinn's application",
+                owner_events.wait_for::<JoinedGroupMember>(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            if ev.member.local_display_name == "Quinn" {
+                break ev.member.clone();
+            }
+        };
+        owner
+            .remove_member(gid, MemberId::from(&quinn_applied))
+            .await
+            .expect("turned away");
+        let told = within(
+            "deletedMemberUser",
+            quinn_events.wait_for::<DeletedMemberUser>(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(told.member.local_display_name, "Gatekeeper");
+        let names: Vec<String> = owner
+            .list_members(gid)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.local_display_name.clone())
+            .collect();
+        assert_eq!(names, ["Pat"], "Quinn is neither a member nor waiting");
+
+        // Review switched off: the next one through the link joins at once.
+        let open: GroupProfile =
+            serde_json::from_value(json!({"displayName": "Reviewed Club", "fullName": ""}))
+                .unwrap();
+        let updated = owner.update_group_profile(gid, open).await.unwrap();
+        assert!(updated.to_group.group_profile.member_admission.is_none());
+    });
 }

@@ -67,7 +67,13 @@ pub(crate) async fn group_info(
         (Some(m), _) if cg.group.founder == u.avatar.id => (ChatRole::of(m), "creator"),
         (Some(m), _) => (ChatRole::of(m), "connected"),
         (None, Some(inv)) => (engine.invitation_role(inv).await?, "invited"),
-        (None, None) => (ChatRole::Member, "left"),
+        (None, None) => match &cg.application {
+            Some(a) => (
+                engine.role_standing(a.group, a.role).await?,
+                "pending_review",
+            ),
+            None => (ChatRole::Member, "left"),
+        },
     };
     let membership = types::group_member(
         &cg.group,
@@ -80,7 +86,7 @@ pub(crate) async fn group_info(
             is_self: true,
         },
     );
-    let mut info = types::group_info(&cg.group, cg.members, membership);
+    let mut info = types::group_info(&cg.group, cg.members, cg.review_joins, membership);
     types::set_custom_data(&mut info, cg.custom.as_deref());
     Ok(info)
 }
@@ -137,7 +143,12 @@ impl Session {
         let charter = description(&p);
         let cg = self
             .engine
-            .create_chat_group(u.avatar.id, name.to_owned(), charter)
+            .create_chat_group(
+                u.avatar.id,
+                name.to_owned(),
+                charter,
+                types::reviews_joins(&p),
+            )
             .await?;
         Ok(json!({
             "type": "groupCreated",
@@ -178,15 +189,46 @@ impl Session {
     pub(super) async fn list_members(&mut self, g: GroupId) -> Answer {
         let u = self.active_user().await?;
         let (cg, members) = self.engine.chat_members(u.avatar.id, g).await?;
-        let others: Vec<Value> = members
+        let mut others: Vec<Value> = members
             .iter()
             .filter(|(a, _, _)| a.id != u.avatar.id)
             .map(|(a, p, m)| other_member(&cg, a, p, Some(m), "left"))
             .collect();
+        // Reviewers also see who waits to be let in.
+        for (avatar, profile, a) in self.engine.chat_applicants(u.avatar.id, g).await? {
+            let role = self.engine.role_standing(g, a.role).await?;
+            others.push(types::group_member(
+                &cg.group,
+                &Member {
+                    avatar: &avatar,
+                    profile: &profile,
+                    role,
+                    status: "pending_review",
+                    blocked: false,
+                    is_self: false,
+                },
+            ));
+        }
         Ok(json!({
             "type": "groupMembers",
             "user": self.user_json(&u).await?,
             "group": {"groupInfo": self.group_info_json(&u, &cg).await?, "members": others},
+        }))
+    }
+
+    /// Lets an applicant in (member admission review).
+    pub(super) async fn accept_member(&mut self, g: GroupId, who: AvatarId, role: Role) -> Answer {
+        let u = self.active_user().await?;
+        let standing = standing(role)?;
+        self.engine
+            .accept_applicant(u.avatar.id, g, who, Some(standing))
+            .await?;
+        let cg = self.engine.chat_group(u.avatar.id, g).await?;
+        Ok(json!({
+            "type": "memberAccepted",
+            "user": self.user_json(&u).await?,
+            "groupInfo": self.group_info_json(&u, &cg).await?,
+            "member": self.member_json(&u, &cg, who).await?,
         }))
     }
 
@@ -297,7 +339,8 @@ impl Session {
         let cg = self.engine.chat_group(u.avatar.id, g).await?;
         let mut removed = Vec::with_capacity(members.len());
         for m in &members {
-            let (avatar, profile, _) = self.engine.chat_member(u.avatar.id, g, *m).await?;
+            // A member, or an applicant turned away; the removal checks which.
+            let (avatar, profile, _) = self.engine.member_view(g, *m).await?;
             removed.push(other_member(&cg, &avatar, &profile, None, "removed"));
         }
         self.engine
@@ -334,7 +377,13 @@ impl Session {
             .ok_or_else(|| ChatError::command("the group profile needs a displayName"))?;
         let (before, after) = self
             .engine
-            .update_chat_group(u.avatar.id, g, name.to_owned(), description(&p))
+            .update_chat_group(
+                u.avatar.id,
+                g,
+                name.to_owned(),
+                description(&p),
+                types::reviews_joins(&p),
+            )
             .await?;
         Ok(json!({
             "type": "groupUpdated",
@@ -419,7 +468,7 @@ impl Session {
         let cg = self.engine.chat_group(u.avatar.id, g).await?;
         let short = self.shared.links.short(&link);
         let mut chat_link = json!({"type": "group"});
-        chat_link["groupProfile"] = types::group_profile(&cg.group);
+        chat_link["groupProfile"] = types::group_profile(&cg.group, cg.review_joins);
         self.chat_msg_content(&u, types::chat_link_content(&short, chat_link))
             .await
     }

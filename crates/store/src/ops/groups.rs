@@ -3,8 +3,8 @@
 use crate::sql::{Row, sql};
 use crate::{Committed, StoreError, Tx};
 use grid::group::{
-    Group, GroupId, Invitation, Membership, PostId, PostKind, Powers, Role, RoleId, RoleKind,
-    group_name_key,
+    Applicant, Group, GroupId, Invitation, Membership, PostId, PostKind, Powers, Role, RoleId,
+    RoleKind, group_name_key,
 };
 use grid::{AvatarId, Event, EventId, NULL_KEY, Presence, Timestamp, Uuid};
 
@@ -103,6 +103,16 @@ fn group_from(r: &Row<'_>, at: usize) -> Result<Group, StoreError> {
         mature: r.get(at + 7)?,
         founder: AvatarId(r.get(at + 8)?),
         created: Timestamp(r.get(at + 9)?),
+    })
+}
+
+fn applicant_from(r: &Row<'_>) -> Result<Applicant, StoreError> {
+    Ok(Applicant {
+        group: GroupId(r.get(0)?),
+        avatar: AvatarId(r.get(1)?),
+        role: RoleId(r.get(2)?),
+        host: AvatarId(r.get(3)?),
+        since: Timestamp(r.get(4)?),
     })
 }
 
@@ -286,6 +296,19 @@ impl Tx<'_> {
                 role_order!()
             )),
             &[&group.0],
+            |r| role_from(r, 0),
+        )
+    }
+
+    /// The role with this row id.
+    pub fn role(&mut self, id: RoleId) -> Result<Option<Role>, StoreError> {
+        self.conn.query_opt(
+            sql!(concat!(
+                "SELECT ",
+                role_columns!(),
+                " FROM roles r WHERE r.id = $1"
+            )),
+            &[&id.0],
             |r| role_from(r, 0),
         )
     }
@@ -569,6 +592,111 @@ impl Tx<'_> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(self.record_emitted(reached))
+    }
+
+    /// Records an event for every member holding a role with any of `powers`.
+    pub fn emit_to_holders(
+        &mut self,
+        group: GroupId,
+        powers: Powers,
+        event: &Event,
+    ) -> Result<usize, StoreError> {
+        let now = self.now().0;
+        let body = serde_json::to_string(event)
+            .map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))?;
+        let reached: Vec<(i64, i64)> = self.conn.query(
+            sql!(
+                "INSERT INTO events (avatar_id, body, created_at)
+                 SELECT h.avatar_id, $2, $3 FROM (
+                     SELECT DISTINCT mr.avatar_id
+                     FROM member_roles mr JOIN roles r ON r.id = mr.role_id
+                     WHERE mr.group_id = $1 AND (r.powers & $4) <> 0
+                 ) h
+                 ORDER BY h.avatar_id
+                 RETURNING avatar_id, id"
+            ),
+            &[&group.0, &body, &now, &powers.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(self.record_emitted(reached))
+    }
+
+    /// Whether the group reviews who joins through its links.
+    pub fn review_joins(&mut self, group: GroupId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!("SELECT review_joins FROM groups WHERE id = $1"),
+                &[&group.0],
+                |r| r.get(0),
+            )?
+            .unwrap_or(false))
+    }
+
+    pub fn set_review_joins(&mut self, group: GroupId, on: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE groups SET review_joins = $2 WHERE id = $1"),
+            &[&group.0, &on],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_applicant(
+        &mut self,
+        group: GroupId,
+        avatar: AvatarId,
+        role: RoleId,
+        host: AvatarId,
+    ) -> Result<(), StoreError> {
+        let now = self.now().0;
+        self.conn.execute(
+            sql!(
+                "INSERT INTO group_applicants (group_id, avatar_id, role_id, host_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5)"
+            ),
+            &[&group.0, &avatar.0, &role.0, &host.0, &now],
+        )?;
+        Ok(())
+    }
+
+    /// An avatar waiting to be let into a group.
+    pub fn applicant(
+        &mut self,
+        group: GroupId,
+        avatar: AvatarId,
+    ) -> Result<Option<Applicant>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT group_id, avatar_id, role_id, host_id, created_at FROM group_applicants
+                 WHERE group_id = $1 AND avatar_id = $2"
+            ),
+            &[&group.0, &avatar.0],
+            applicant_from,
+        )
+    }
+
+    /// Everyone waiting to be let into a group, oldest first.
+    pub fn applicants(&mut self, group: GroupId) -> Result<Vec<Applicant>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT group_id, avatar_id, role_id, host_id, created_at FROM group_applicants
+                 WHERE group_id = $1 ORDER BY created_at, avatar_id"
+            ),
+            &[&group.0],
+            applicant_from,
+        )
+    }
+
+    /// Ends an application; false when there was none.
+    pub fn remove_applicant(
+        &mut self,
+        group: GroupId,
+        avatar: AvatarId,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            sql!("DELETE FROM group_applicants WHERE group_id = $1 AND avatar_id = $2"),
+            &[&group.0, &avatar.0],
+        )? > 0)
     }
 
     /// Adds a member holding `roles` (Everyone among them), showing `active`'s title.
