@@ -34,6 +34,8 @@ pub struct ChatGroup {
     pub review_joins: bool,
     /// The user's application, while it waits for a reviewer.
     pub application: Option<Applicant>,
+    /// An owner disbanded the group.
+    pub disbanded: bool,
 }
 
 impl ChatGroup {
@@ -89,6 +91,7 @@ fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
     let members = tx.member_count(g.id)?;
     let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
     let review_joins = tx.review_joins(g.id)?;
+    let disbanded = tx.disbanded(g.id)?;
     Ok(ChatGroup {
         group: g,
         membership,
@@ -97,6 +100,7 @@ fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
         custom,
         review_joins,
         application,
+        disbanded,
     })
 }
 
@@ -295,6 +299,7 @@ impl Engine {
                         custom,
                         review_joins,
                         application: None,
+                        disbanded: false,
                     });
                 }
                 Ok(out)
@@ -558,6 +563,33 @@ impl Engine {
                     None => a.role,
                 };
                 review(tx, &g, &me, &mine, &target, &a, Some(role))
+            })
+            .await
+    }
+
+    /// An owner disbands a group (deletes it for everyone): the members are told, then
+    /// every membership, application, open invitation and link of it goes. Returns the
+    /// group as it was.
+    pub async fn disband_chat_group(
+        &self,
+        user: AvatarId,
+        id: GroupId,
+    ) -> Result<ChatGroup, Error> {
+        self.store()
+            .write(move |tx| {
+                let me = avatar(tx, user)?;
+                let (g, mine) = as_member(tx, user, id)?;
+                if !mine.is_owner() {
+                    return Err(Error::OwnersOnly);
+                }
+                let before = view(tx, user, g.clone())?;
+                let event = Event::GroupDisbanded {
+                    group: g.to_ref(),
+                    by: me.to_ref(),
+                };
+                tx.emit_to_members(g.id, &event)?;
+                tx.disband_group(g.id)?;
+                Ok(before)
             })
             .await
     }

@@ -118,6 +118,8 @@ pub enum Event {
         by: AvatarRef,
         accepted: bool,
     },
+    /// An owner disbanded a group the avatar was in.
+    GroupDisbanded { group: GroupRef, by: AvatarRef },
     /// A member's standing in a group the avatar is in changed.
     MemberRoleChanged {
         group: GroupRef,
@@ -212,6 +214,7 @@ impl Event {
             | Event::MemberBlocked { .. }
             | Event::MemberApplied { .. }
             | Event::ApplicantReviewed { .. }
+            | Event::GroupDisbanded { .. }
             // A chat client's own file transfers, and a cancelled offer, are read from
             // its cursor like the message that carried the file.
             | Event::FileStored { .. }

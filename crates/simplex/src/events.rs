@@ -615,6 +615,17 @@ impl Pump {
                     "blocked": blocked,
                 })]
             }
+            Event::GroupDisbanded { by, .. } => {
+                if by.id == my {
+                    return Ok(vec![]);
+                }
+                vec![json!({
+                    "type": "groupDeleted",
+                    "user": user,
+                    "groupInfo": info,
+                    "member": self.member(&cg, &info, me, by.id, "left").await?,
+                })]
+            }
             Event::MemberApplied { member, host, .. } if member.id == my => {
                 let host = self.member(&cg, &info, me, host.id, "left").await?;
                 vec![json!({
@@ -767,6 +778,7 @@ fn group_of(event: &Event) -> Option<GroupId> {
         | Event::MemberBlocked { group, .. }
         | Event::MemberApplied { group, .. }
         | Event::ApplicantReviewed { group, .. }
+        | Event::GroupDisbanded { group, .. }
         | Event::GroupChanged { group, .. } => Some(group.id),
         _ => None,
     }

@@ -451,7 +451,9 @@ const CHATS: &[CommandDoc] = &[
         "/_delete <chatRef>[ full|entity|messages][ notify=on|off]",
         "/_delete @3",
         "contactDeleted",
-        Partly("contacts only: deleting ends the friendship; groups are not deleted"),
+        Partly(
+            "deleting a contact ends the friendship; an owner deleting a group disbands it for everyone; clearing only a group's messages is refused",
+        ),
     ),
     doc(
         "APISetGroupCustomData",

@@ -390,6 +390,10 @@ impl Session {
                 .await?
                 .await
                 .into_value()),
+            C::DeleteChat {
+                chat_ref: ChatRef::Group { id, support: None },
+                mode: ChatDeleteMode::Full { .. } | ChatDeleteMode::Entity { .. },
+            } => self.delete_group(GroupId(id)).await,
             C::SendMessages {
                 send_ref: ChatRef::Group { id, support: None },
                 messages,
@@ -938,7 +942,7 @@ fn refused_name(c: &Command) -> String {
     let form = match c {
         Command::SendMessages { .. } => " to a member support chat",
         Command::ShareChatContent { .. } => " of a contact",
-        Command::DeleteChat { .. } => " of a group",
+        Command::DeleteChat { .. } => " clearing a group's messages or a support chat",
         _ => "",
     };
     format!("{}{form}", c.api_name())

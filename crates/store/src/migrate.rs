@@ -25,8 +25,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         7,
-        "admission",
-        include_str!("../migrations/0007_admission.sql"),
+        "group_lifecycle",
+        include_str!("../migrations/0007_group_lifecycle.sql"),
     ),
 ];
 

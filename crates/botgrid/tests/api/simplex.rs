@@ -1478,3 +1478,66 @@ fn a_group_that_reviews_joins_lets_applicants_in_or_turns_them_away() {
         assert!(updated.to_group.group_profile.member_admission.is_none());
     });
 }
+
+#[test]
+fn an_owner_deletes_a_group_for_everyone_and_its_name_is_free_again() {
+    with_big_stack(|| async {
+        let grid = Grid::start().await;
+        let port = grid.simplex_port();
+        let ((owner, _owner_events), (sam, mut sam_events), sam_contact, _) =
+            two_contacts(port, "Founder", "Sam").await;
+        let profile = || -> GroupProfile {
+            serde_json::from_value(json!({"displayName": "Short Lived", "fullName": ""})).unwrap()
+        };
+        let created = owner.create_group(profile()).await.unwrap();
+        let gid = GroupId::from(&created.group_info);
+        owner
+            .add_member(gid, ContactId::from(&sam_contact), GroupMemberRole::Admin)
+            .await
+            .unwrap();
+        let inv = within(
+            "receivedGroupInvitation",
+            sam_events.wait_for::<ReceivedGroupInvitation>(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        sam.join_group(GroupId::from(&inv.group_info))
+            .await
+            .unwrap();
+        within("userJoinedGroup", sam_events.wait_for::<UserJoinedGroup>())
+            .await
+            .unwrap()
+            .unwrap();
+
+        // Only an owner may delete the group for everyone.
+        assert!(
+            sam.delete_chat(gid, DeleteMode::default()).await.is_err(),
+            "an admin cannot delete the group"
+        );
+        let deleted = owner
+            .delete_chat(gid, DeleteMode::default())
+            .await
+            .expect("the owner deletes it");
+        let ApiDeleteChatResponse::GroupDeletedUser(deleted) = deleted else {
+            panic!("groupDeletedUser, got {deleted:?}");
+        };
+        assert_eq!(deleted.group_info.group_profile.display_name, "Short Lived");
+        let told = within("groupDeleted", sam_events.wait_for::<GroupDeleted>())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(told.member.local_display_name, "Founder");
+        assert_eq!(told.group_info.group_id, created.group_info.group_id);
+        assert!(sam.groups().await.unwrap().is_empty(), "Sam is in no group");
+        assert!(owner.groups().await.unwrap().is_empty());
+        assert!(sam.send_msg(gid, "anyone?").await.is_err());
+
+        // The name is free again.
+        let again = owner
+            .create_group(profile())
+            .await
+            .expect("the name is free");
+        assert_ne!(again.group_info.group_id, created.group_info.group_id);
+    });
+}

@@ -64,6 +64,7 @@ pub(crate) async fn group_info(
     cg: &ChatGroup,
 ) -> Result<Value, grid::Error> {
     let (role, status) = match (&cg.membership, &cg.invitation) {
+        (None, None) if cg.disbanded => (ChatRole::Member, "deleted"),
         (Some(m), _) if cg.group.founder == u.avatar.id => (ChatRole::of(m), "creator"),
         (Some(m), _) => (ChatRole::of(m), "connected"),
         (None, Some(inv)) => (engine.invitation_role(inv).await?, "invited"),
@@ -353,6 +354,21 @@ impl Session {
             "groupInfo": self.group_info_json(&u, &cg).await?,
             "members": removed,
             "withMessages": with_messages,
+            "msgSigned": false,
+        }))
+    }
+
+    /// `/_delete #g`: an owner deletes the group for everyone.
+    pub(super) async fn delete_group(&mut self, g: GroupId) -> Answer {
+        let u = self.active_user().await?;
+        let mut cg = self.engine.disband_chat_group(u.avatar.id, g).await?;
+        cg.membership = None;
+        cg.disbanded = true;
+        cg.members = 0;
+        Ok(json!({
+            "type": "groupDeletedUser",
+            "user": self.user_json(&u).await?,
+            "groupInfo": self.group_info_json(&u, &cg).await?,
             "msgSigned": false,
         }))
     }

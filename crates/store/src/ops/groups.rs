@@ -265,7 +265,7 @@ impl Tx<'_> {
             sql!(concat!(
                 "SELECT ",
                 group_columns!(),
-                " FROM groups g ORDER BY g.name_key"
+                " FROM groups g WHERE g.disbanded_at IS NULL ORDER BY g.name_key"
             )),
             &[],
             |r| group_from(r, 0),
@@ -619,6 +619,54 @@ impl Tx<'_> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(self.record_emitted(reached))
+    }
+
+    /// Disbands a group: members, applicants, open invitations and links go, and the
+    /// name is free for a new group (the key it keeps, with a leading space, is one no
+    /// trimmed name has). Returns false when it was disbanded already.
+    pub fn disband_group(&mut self, group: GroupId) -> Result<bool, StoreError> {
+        let now = self.now().0;
+        let n = self.conn.execute(
+            sql!(
+                "UPDATE groups SET disbanded_at = $2, open_enrollment = FALSE,
+                        name_key = ' disbanded ' || CAST(id AS TEXT)
+                 WHERE id = $1 AND disbanded_at IS NULL"
+            ),
+            &[&group.0, &now],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        for q in [
+            sql!("DELETE FROM member_roles WHERE group_id = $1"),
+            sql!("DELETE FROM group_members WHERE group_id = $1"),
+            sql!("DELETE FROM group_applicants WHERE group_id = $1"),
+            sql!("DELETE FROM links WHERE group_id = $1"),
+            sql!("UPDATE avatars SET active_group_id = NULL WHERE active_group_id = $1"),
+        ] {
+            self.conn.execute(q, &[&group.0])?;
+        }
+        self.conn.execute(
+            sql!(
+                "UPDATE group_invitations SET answered_at = $2, accepted = FALSE
+                 WHERE group_id = $1 AND answered_at IS NULL"
+            ),
+            &[&group.0, &now],
+        )?;
+        Ok(true)
+    }
+
+    /// Whether the group was disbanded.
+    pub fn disbanded(&mut self, group: GroupId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!("SELECT disbanded_at FROM groups WHERE id = $1"),
+                &[&group.0],
+                |r| r.get::<Option<i64>>(0),
+            )?
+            .flatten()
+            .is_some())
     }
 
     /// Whether the group reviews who joins through its links.

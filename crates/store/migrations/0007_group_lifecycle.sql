@@ -13,3 +13,8 @@ CREATE TABLE group_applicants (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (group_id, avatar_id)
 );
+
+-- An owner may disband a group (SimpleX deleting a group for everyone): its members,
+-- applicants, open invitations and links go, its name becomes free, and the row stays
+-- so that what was said in it can still be shown.
+ALTER TABLE groups ADD COLUMN disbanded_at BIGINT;
