@@ -5,6 +5,7 @@
 //! the store), so a client that reconnects gets what it missed, and advances that mark
 //! as it goes.
 
+use crate::rendered::Rendered;
 use crate::session::Shared;
 use crate::session::{files, groups, items};
 use crate::types::{self, DirectItems, Resp};
@@ -157,7 +158,7 @@ impl Pump {
             Ok(json) => json,
             Err(e) => {
                 tracing::warn!(user = %self.user, error = %e, "cannot read the chat user's address");
-                Arc::new(types::user(&user, self.is_active(), None))
+                Rendered::new(types::user(&user, self.is_active(), None))
             }
         };
         for stored in batch {
@@ -187,14 +188,14 @@ impl Pump {
             .contacts
             .get(&self.engine, me, other)
             .await?
-            .map(|c| Value::clone(&c)))
+            .map(|c| c.value.clone()))
     }
 
     /// The SimpleX events for a world event (none when SimpleX has none).
     async fn render(
         &self,
         me: &ChatUser,
-        user: &Arc<Value>,
+        user: &Arc<Rendered>,
         stored: &StoredEvent,
     ) -> Result<Vec<Resp>, grid::Error> {
         if let Event::InstantMessage {
@@ -243,7 +244,7 @@ impl Pump {
             })]);
         }
         Ok(self
-            .render_json(me, user, stored)
+            .render_json(me, &user.value, stored)
             .await?
             .into_iter()
             .map(Resp::Json)

@@ -17,11 +17,32 @@ use std::sync::{Arc, Mutex};
 /// Entries kept; the cache starts over when full.
 const MAX_ENTRIES: usize = 1024;
 
+/// JSON kept as a value (to build answers from) and as text (to write out as it is).
+pub(crate) struct Rendered {
+    pub(crate) value: Value,
+    pub(crate) text: Box<serde_json::value::RawValue>,
+}
+
+impl Rendered {
+    pub(crate) fn new(value: Value) -> Arc<Rendered> {
+        // A `Value` always serializes (its keys are strings); the fallback is not taken.
+        let text = serde_json::value::to_raw_value(&value)
+            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
+        Arc::new(Rendered { value, text })
+    }
+}
+
+impl serde::Serialize for Rendered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.text.serialize(s)
+    }
+}
+
 struct Entry {
     version: u64,
     viewer: grid::chat::ChatProfile,
     /// `None`: the other avatar does not exist.
-    contact: Option<Arc<Value>>,
+    contact: Option<Arc<Rendered>>,
 }
 
 /// Contacts as one connection's users see them.
@@ -37,7 +58,7 @@ impl Contacts {
         engine: &Engine,
         me: &ChatUser,
         other: AvatarId,
-    ) -> Result<Option<Arc<Value>>, grid::Error> {
+    ) -> Result<Option<Arc<Rendered>>, grid::Error> {
         let key = (me.avatar.id, other);
         let version = engine.profiles_version();
         {
@@ -54,7 +75,7 @@ impl Contacts {
                 let mut c = types::contact(&me.profile, &a, &p);
                 let data = engine.contact_custom_data(me.avatar.id, other).await?;
                 types::set_custom_data(&mut c, data.as_deref());
-                Some(Arc::new(c))
+                Some(Rendered::new(c))
             }
             None => None,
         };
@@ -83,7 +104,7 @@ pub(crate) struct Users {
 struct UserEntry {
     version: u64,
     made_from: ChatUser,
-    user: Arc<Value>,
+    user: Arc<Rendered>,
 }
 
 impl Users {
@@ -93,7 +114,7 @@ impl Users {
         links: &types::Links,
         u: &ChatUser,
         active: bool,
-    ) -> Result<Arc<Value>, grid::Error> {
+    ) -> Result<Arc<Rendered>, grid::Error> {
         let key = (u.avatar.id, active);
         let version = engine.profiles_version();
         {
@@ -106,7 +127,7 @@ impl Users {
             }
         }
         let address = engine.address(u.avatar.id).await?;
-        let json = Arc::new(types::user(u, active, address.map(|l| links.short(&l))));
+        let json = Rendered::new(types::user(u, active, address.map(|l| links.short(&l))));
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();

@@ -6,6 +6,7 @@
 use crate::command::{self, ChatDeleteMode, ChatRef, Command, Composed};
 use crate::errors::ChatError;
 use crate::events;
+use crate::rendered::Rendered;
 use crate::types::{self, DirectItems, Links, Resp};
 use engine::{Connected, Engine, NewFile, Outgoing};
 use grid::chat::{AddressSettings, ChatProfile, ChatUser, Content, LinkKind};
@@ -196,10 +197,10 @@ impl Session {
     }
 
     async fn user_json(&self, u: &ChatUser) -> Result<Value, ChatError> {
-        Ok(Value::clone(&*self.user_shared(u).await?))
+        Ok(self.user_shared(u).await?.value.clone())
     }
 
-    async fn user_shared(&self, u: &ChatUser) -> Result<Arc<Value>, ChatError> {
+    async fn user_shared(&self, u: &ChatUser) -> Result<Arc<Rendered>, ChatError> {
         let active = self.active_id() == Some(u.avatar.id);
         Ok(self
             .users
@@ -726,10 +727,14 @@ impl Session {
     }
 
     async fn contact_json(&self, u: &ChatUser, other: AvatarId) -> Result<Value, ChatError> {
-        Ok(Value::clone(&*self.contact_shared(u, other).await?))
+        Ok(self.contact_shared(u, other).await?.value.clone())
     }
 
-    async fn contact_shared(&self, u: &ChatUser, other: AvatarId) -> Result<Arc<Value>, ChatError> {
+    async fn contact_shared(
+        &self,
+        u: &ChatUser,
+        other: AvatarId,
+    ) -> Result<Arc<Rendered>, ChatError> {
         self.contacts
             .get(&self.engine, u, other)
             .await?

@@ -5,6 +5,7 @@
 //! `profileId` are its avatar id; a contact's `contactId` (and its connection's
 //! `connId`) is the other avatar's id; a chat item's `itemId` is the message's id.
 
+use crate::rendered::Rendered;
 use engine::ChatFile;
 use grid::chat::DirectMessage;
 use grid::chat::{AddressSettings, ChatProfile, ChatRole, ChatUser, Content, Link, LinkKind};
@@ -100,8 +101,8 @@ impl serde::Serialize for Resp {
 /// `newChatItems` of one direct chat, written from shared parts: the user and contact
 /// JSON are most of its size and the same for every message of the chat.
 pub struct DirectItems {
-    pub user: Arc<Value>,
-    pub contact: Arc<Value>,
+    pub(crate) user: Arc<Rendered>,
+    pub(crate) contact: Arc<Rendered>,
     /// The `ChatItem`s.
     pub items: Vec<Value>,
 }
@@ -109,7 +110,7 @@ pub struct DirectItems {
 impl serde::Serialize for DirectItems {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
-        struct ChatInfo<'a>(&'a Value);
+        struct ChatInfo<'a>(&'a Rendered);
         impl serde::Serialize for ChatInfo<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(2))?;
@@ -118,7 +119,7 @@ impl serde::Serialize for DirectItems {
                 m.end()
             }
         }
-        struct AChatItem<'a>(&'a Value, &'a Value);
+        struct AChatItem<'a>(&'a Rendered, &'a Value);
         impl serde::Serialize for AChatItem<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(2))?;
@@ -765,8 +766,8 @@ mod tests {
                 .collect(),
         );
         let shared = Resp::DirectItems(DirectItems {
-            user: Arc::new(user),
-            contact: Arc::new(contact),
+            user: Rendered::new(user),
+            contact: Rendered::new(contact),
             items,
         });
         assert_eq!(frame(None, &shared), frame(None, &expected));
