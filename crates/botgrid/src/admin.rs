@@ -31,6 +31,9 @@ pub enum AdminCommand {
     /// Groups: roles, members, and the Simple Groups API's code and serving bot.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Money: grants, balances and the ledger check.
+    #[command(subcommand)]
+    Money(MoneyCommand),
     /// Create a whole world from a JSON file, in one transaction (see the seed module).
     Seed { file: std::path::PathBuf },
 }
@@ -131,6 +134,21 @@ pub enum AvatarCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum MoneyCommand {
+    /// Put L$ into the grid: give an avatar money from nobody (a grant).
+    Grant {
+        name: String,
+        amount: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// An avatar's balance.
+    Balance { name: String },
+    /// Check every balance against the ledger; fails when the books do not balance.
+    Audit,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BotCommand {
     /// Set a bot's access code (default: a new random one); prints it once.
     SetCode {
@@ -228,6 +246,42 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                 ));
             }
             (value, text)
+        }
+        AdminCommand::Money(MoneyCommand::Grant {
+            name,
+            amount,
+            comment,
+        }) => {
+            let who = parse_name(&name)?;
+            let t = engine
+                .grant_money(&who, amount, comment)
+                .await
+                .map_err(err)?;
+            let balance = engine.balance_of(&who).await.map_err(err)?;
+            (
+                json!({"transaction": t.uuid.to_string(), "amount": t.amount, "balance": balance}),
+                format!("granted L${} to {who}; balance L${balance}", t.amount),
+            )
+        }
+        AdminCommand::Money(MoneyCommand::Balance { name }) => {
+            let who = parse_name(&name)?;
+            let balance = engine.balance_of(&who).await.map_err(err)?;
+            (json!({"balance": balance}), format!("{who}: L${balance}"))
+        }
+        AdminCommand::Money(MoneyCommand::Audit) => {
+            let audit = engine.audit_money().await.map_err(err)?;
+            if !audit.mismatches.is_empty() {
+                let lines: Vec<String> = audit
+                    .mismatches
+                    .iter()
+                    .map(|(n, held, owed)| format!("{n}: balance L${held}, ledger L${owed}"))
+                    .collect();
+                return Err(format!("the books do not balance:\n{}", lines.join("\n")));
+            }
+            (
+                json!({"balanced": true, "total": audit.total}),
+                format!("the books balance; L${} in all balances", audit.total),
+            )
         }
         AdminCommand::Avatar(AvatarCommand::List) => {
             let avatars = engine.avatars().await.map_err(err)?;

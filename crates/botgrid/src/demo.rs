@@ -42,12 +42,14 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
     let bot = |n: &str, about: &str| AvatarSpec {
         about: about.into(),
         home: home(),
+        money: 1000,
         ..AvatarSpec::new(name(n), AvatarKind::Bot)
     };
     let person = |n: &str, about: &str, picks: Vec<(String, String)>| AvatarSpec {
         about: about.into(),
         home: home(),
         picks,
+        money: 100,
         ..AvatarSpec::new(name(n), AvatarKind::Person)
     };
     let seed = Seed {

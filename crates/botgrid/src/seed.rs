@@ -7,7 +7,7 @@
 //!   "avatars": [
 //!     {"name": "Ada Resident", "bot": true, "access_code": "…", "about": "…",
 //!      "home": "Region/128/128/25", "picks": [{"name": "Garden", "description": ""}]},
-//!     {"name": "Bench Bot1", "bot": true, "token": "bgt_…"},
+//!     {"name": "Bench Bot1", "bot": true, "token": "bgt_…", "money": 1000},
 //!     {"name": "Sam Resident"}
 //!   ],
 //!   "friendships": [["Ada Resident", "Sam Resident"]],
@@ -59,6 +59,9 @@ pub struct AvatarEntry {
     pub home: Option<String>,
     #[serde(default)]
     pub picks: Vec<PickEntry>,
+    /// L$ granted on creation.
+    #[serde(default)]
+    pub money: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +158,7 @@ impl SeedFile {
                     .map(|p| (p.name, p.description))
                     .collect(),
                 token_only: a.bot && a.token.is_some() && a.access_code.is_none(),
+                money: a.money,
                 access_code: a.access_code,
                 ..AvatarSpec::new(
                     avatar_name,

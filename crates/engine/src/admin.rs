@@ -26,6 +26,8 @@ pub struct AvatarSpec {
     /// For bots: no access code at all; only its API tokens let callers drive it
     /// (seeding many bots without paying for many Argon2 hashes).
     pub token_only: bool,
+    /// L$ granted to it on creation.
+    pub money: i64,
 }
 
 impl AvatarSpec {
@@ -39,6 +41,7 @@ impl AvatarSpec {
             picks: vec![],
             access_code: None,
             token_only: false,
+            money: 0,
         }
     }
 }
@@ -127,6 +130,19 @@ fn insert(tx: &mut Tx<'_>, p: &Prepared) -> Result<Avatar, Error> {
     }
     for (name, description) in &p.spec.picks {
         tx.insert_pick(avatar.id, name, description)?;
+    }
+    if p.spec.money > 0 {
+        crate::money::pay(
+            tx,
+            crate::money::Payment {
+                from: None,
+                to: &avatar,
+                amount: p.spec.money,
+                kind: grid::money::TransferKind::Grant,
+                comment: "starting money",
+                tag: None,
+            },
+        )?;
     }
     Ok(avatar)
 }

@@ -258,6 +258,27 @@ pub(crate) fn execute(
                 .collect();
             done(Reply::Picks { total, picks })
         }
+        BotCommand::GetBalance => done(Reply::Balance(tx.balance(bot.id)?)),
+        BotCommand::GiveMoney {
+            to,
+            amount,
+            comment,
+            tag,
+        } => {
+            let to = resolve_key(tx, to)?;
+            crate::money::pay(
+                tx,
+                crate::money::Payment {
+                    from: Some(bot),
+                    to: &to,
+                    amount,
+                    kind: grid::money::TransferKind::Gift,
+                    comment: &comment,
+                    tag: tag.as_deref(),
+                },
+            )?;
+            done(Reply::Done)
+        }
         group_command => crate::groups::execute(tx, bot, group_command),
     }
 }

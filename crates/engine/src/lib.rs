@@ -14,6 +14,7 @@ mod feed;
 mod files;
 mod groups;
 mod items;
+mod money;
 mod presence;
 mod profiles;
 mod simple;
@@ -26,6 +27,7 @@ pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
 pub use files::{ChatFile, NewFile};
 pub use items::ChatTarget;
+pub use money::MoneyAudit;
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,

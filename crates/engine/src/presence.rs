@@ -36,10 +36,13 @@ pub(crate) fn change(
     Ok(seq)
 }
 
-/// What follows an avatar's arrival ONLINE: what waited while it was away arrives now,
-/// in order (its own messages and offers, then its groups' posts); then it sends what it
-/// posted while away. Returns when its next waiting post is due.
+/// What follows an avatar's arrival ONLINE: it learns its balance; what waited while it
+/// was away arrives now, in order (its own messages and offers, then its groups' posts);
+/// then it sends what it posted while away. Returns when its next waiting post is due.
 pub(crate) fn arrived(tx: &mut Tx<'_>, avatar: AvatarId) -> Result<Option<Timestamp>, Error> {
+    if let Some(a) = tx.avatar(avatar)? {
+        crate::money::announce_balance(tx, &a)?;
+    }
     for held in tx.take_held(avatar)? {
         tx.emit(avatar, held)?;
     }

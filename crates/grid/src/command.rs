@@ -73,6 +73,15 @@ pub enum BotCommand {
     AvatarInfo { avatar: Uuid },
     /// Read an avatar's picks.
     AvatarPicks { avatar: Uuid, filter: NameFilter },
+    /// Read the bot's L$ balance.
+    GetBalance,
+    /// Pay an avatar. A `tag` (SmartBots `custom`) makes a repeated request pay once.
+    GiveMoney {
+        to: Uuid,
+        amount: i64,
+        comment: String,
+        tag: Option<String>,
+    },
     /// Make a group the active one (`None` clears it).
     ActivateGroup { group: Option<Uuid> },
     /// Show a role's title in a group.
@@ -224,6 +233,7 @@ impl BotCommand {
                 | BotCommand::MyGroups
                 | BotCommand::GroupRoles { .. }
                 | BotCommand::AvatarGroups { .. }
+                | BotCommand::GetBalance
         )
     }
 
@@ -289,6 +299,8 @@ pub enum Reply {
     GroupCreated(Group),
     /// A role was created.
     RoleCreated(Role),
+    /// The bot's L$.
+    Balance(i64),
 }
 
 /// A group, as one of its members (or a stranger) sees it.

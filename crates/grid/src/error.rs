@@ -80,6 +80,10 @@ pub enum Error {
     FileTooLarge { max: u64 },
     #[error("files cannot be sent: {reason}")]
     FileUnavailable { reason: String },
+    #[error("not enough money: the balance is L${balance}, the transfer L${amount}")]
+    InsufficientFunds { balance: i64, amount: i64 },
+    #[error("this custom tag was used for another transfer")]
+    TransferTagReused,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("internal error: {message}")]
@@ -162,6 +166,11 @@ impl ErrorKind {
             ErrorKind::FileUnavailable => Error::FileUnavailable {
                 reason: "no files folder is set".into(),
             },
+            ErrorKind::InsufficientFunds => Error::InsufficientFunds {
+                balance: 5,
+                amount: 10,
+            },
+            ErrorKind::TransferTagReused => Error::TransferTagReused,
             ErrorKind::Invalid => Error::invalid("message", "must not be empty"),
             ErrorKind::Internal => Error::internal("database is locked"),
         }

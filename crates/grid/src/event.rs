@@ -120,6 +120,21 @@ pub enum Event {
     },
     /// An owner disbanded a group the avatar was in.
     GroupDisbanded { group: GroupRef, by: AvatarRef },
+    /// The avatar's L$ balance changed (or, `Initial`, became known on arrival).
+    BalanceChanged {
+        /// The ledger transfer (nil for `Initial`).
+        transfer: Uuid,
+        direction: crate::money::Direction,
+        amount: i64,
+        /// Who paid; `None` for a grant and for `Initial`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<AvatarRef>,
+        destination: AvatarRef,
+        /// The balance after the change.
+        balance: i64,
+        kind: crate::money::TransferKind,
+        comment: String,
+    },
     /// A member's standing in a group the avatar is in changed.
     MemberRoleChanged {
         group: GroupRef,
@@ -223,7 +238,10 @@ impl Event {
             | Event::ItemsChanged { .. }
             | Event::ContactChanged { .. }
             | Event::GroupChanged { .. } => OfflinePolicy::Deliver,
-            Event::TypingStarted { .. } | Event::TypingStopped { .. } => OfflinePolicy::Drop,
+            // An avatar arriving online learns its balance (`Initial`) instead.
+            Event::TypingStarted { .. }
+            | Event::TypingStopped { .. }
+            | Event::BalanceChanged { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }

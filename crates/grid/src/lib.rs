@@ -19,6 +19,7 @@ pub mod group;
 pub mod ids;
 pub mod location;
 pub mod message;
+pub mod money;
 pub mod name;
 pub mod secret;
 pub mod time;

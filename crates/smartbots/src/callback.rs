@@ -81,8 +81,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "balance_changed",
-        false,
-        "Money moved (with the world release).",
+        true,
+        "The bot's L$ changed: `amount`, `direction` (`INITIAL` on arrival online, then `INCOMING` or `OUTGOING`), `source` and `destination` (avatar UUIDs; `source` empty for the operator's grants and `INITIAL`), `balance` (after the change), `trx_type` (5001 for a payment between avatars, 0 for a grant or `INITIAL`), `comment`, `transaction` (the ledger's UUID; the zero UUID for `INITIAL`).",
     ),
     ev(
         "script_dialog",
@@ -148,6 +148,7 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::GroupInvitation { .. } => "group_invite",
         Event::GroupMessage { .. } => "group_message",
         Event::GroupNotice { .. } => "group_notice",
+        Event::BalanceChanged { .. } => "balance_changed",
         // `event_name` gave the others no callback: they never get here.
         _ => return None,
     })
@@ -196,6 +197,35 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", text.clone())
                 .text("message_id", message.to_string());
+        }
+        Event::BalanceChanged {
+            transfer,
+            direction,
+            amount,
+            source,
+            destination,
+            balance,
+            kind,
+            comment,
+        } => {
+            let trx_type = match direction {
+                grid::money::Direction::Initial => 0,
+                _ => kind.trx_type(),
+            };
+            f.text("amount", amount.to_string())
+                .text("direction", direction.word())
+                .text(
+                    "source",
+                    source
+                        .as_ref()
+                        .map(|s| s.uuid.to_string())
+                        .unwrap_or_default(),
+                )
+                .text("destination", destination.uuid.to_string())
+                .text("balance", balance.to_string())
+                .text("trx_type", trx_type.to_string())
+                .text("comment", comment.clone())
+                .text("transaction", transfer.to_string());
         }
         Event::TypingStarted { from, .. } => {
             f.text("speaker_name", from.name.clone())

@@ -634,11 +634,12 @@ fn parse_set_callback(a: &Args<'_>) -> Result<BotCommand, Failure> {
     }))
 }
 
-/// Every command: the foundation's and the groups'.
+/// Every command: the foundation's, the groups' and the world's.
 pub fn all() -> impl Iterator<Item = &'static CommandDef> {
     COMMANDS
         .iter()
         .chain(crate::group_commands::GROUP_COMMANDS.iter())
+        .chain(crate::money_commands::MONEY_COMMANDS.iter())
 }
 
 /// Finds a command by its action name or an alias, ignoring case.

@@ -106,6 +106,10 @@ fn grid_text(e: &Error) -> String {
         Error::NoServingBot => "No bot serves this group".into(),
         Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
+        Error::InsufficientFunds { balance, amount } => {
+            format!("Insufficient funds: balance L${balance}, needed L${amount}")
+        }
+        Error::TransferTagReused => "custom was already used for a different payment".into(),
         Error::Invalid { field, reason } => format!("Invalid parameter: {field} ({reason})"),
         // Details go to the server log, not to the caller.
         Error::Internal { .. } => "Internal error, please retry".into(),
@@ -193,6 +197,12 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
+        }
+        ErrorKind::InsufficientFunds => {
+            "`give_money` of more than the bot has (balances never go below zero)."
+        }
+        ErrorKind::TransferTagReused => {
+            "`give_money` repeating an earlier payment's `custom` with another recipient, amount or comment (the same request with the same `custom` is answered OK once more and pays nothing)."
         }
         ErrorKind::Invalid => {
             "A value breaks a rule of the grid (empty or too long message, bad URL, no right named, …)."

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "group_lifecycle",
         include_str!("../migrations/0007_group_lifecycle.sql"),
     ),
+    (8, "money", include_str!("../migrations/0008_money.sql")),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

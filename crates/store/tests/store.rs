@@ -215,3 +215,79 @@ async fn a_message_deleted_for_oneself_is_gone_from_that_view_only() {
         .unwrap();
     assert_eq!(texts(seen_by_b), ["one", "two"]);
 }
+
+#[tokio::test]
+async fn balances_never_go_negative_and_the_audit_finds_what_the_ledger_does_not_explain() {
+    use grid::money::TransferKind;
+    let db = TestDb::new();
+    let store = open(&db, Default::default()).await;
+    let (a, b) = store
+        .write(|tx| {
+            let a = tx.insert_avatar(&new_avatar("Payer One", AvatarKind::Bot))?;
+            let b = tx.insert_avatar(&new_avatar("Payee Two", AvatarKind::Person))?;
+            Ok((a.id, b.id))
+        })
+        .await
+        .unwrap();
+    let (short, credited, left, tagged) = store
+        .write(move |tx| {
+            let short = tx.debit(a, 1)?; // no balance row yet: L$0
+            let credited = tx.credit(a, 50)?;
+            tx.record_transfer(&store::NewTransfer {
+                from: None,
+                to: a,
+                amount: 50,
+                kind: TransferKind::Grant,
+                comment: "",
+                tag: None,
+            })?;
+            let left = tx.debit(a, 20)?;
+            tx.credit(b, 20)?;
+            tx.record_transfer(&store::NewTransfer {
+                from: Some(a),
+                to: b,
+                amount: 20,
+                kind: TransferKind::Gift,
+                comment: "tip",
+                tag: Some("t-1"),
+            })?;
+            let tagged = tx.tagged_transfer(a, "t-1")?;
+            Ok((short, credited, left, tagged))
+        })
+        .await
+        .unwrap();
+    assert_eq!(short, None);
+    assert_eq!(credited, 50);
+    assert_eq!(left, Some(30));
+    let tagged = tagged.unwrap();
+    assert_eq!(
+        (tagged.to, tagged.amount, tagged.comment.as_str()),
+        (b, 20, "tip")
+    );
+    assert_eq!(
+        store.write(move |tx| Ok(tx.debit(a, 31)?)).await.unwrap(),
+        None
+    );
+
+    let (wrong, total) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
+    assert!(wrong.is_empty(), "{wrong:?}");
+    assert_eq!(total, 50);
+    // A balance moved without a ledger row is caught.
+    store.write(move |tx| Ok(tx.credit(b, 5)?)).await.unwrap();
+    let (wrong, _) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
+    assert_eq!(wrong, vec![(b, 25, 20)]);
+    // A second transfer with the same tag from the same payer is refused by the database.
+    let dup = store
+        .write(move |tx| {
+            Ok(tx.record_transfer(&store::NewTransfer {
+                from: Some(a),
+                to: b,
+                amount: 1,
+                kind: TransferKind::Gift,
+                comment: "",
+                tag: Some("t-1"),
+            })?)
+        })
+        .await;
+    assert!(dup.is_err());
+}

@@ -326,3 +326,46 @@ async fn admin_builds_groups_and_seeds_worlds_for_a_running_server() {
             .any(|g| g["uuid"] == group.as_str())
     );
 }
+
+#[tokio::test]
+async fn the_operator_grants_money_and_audits_the_books() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    let granted = admin(
+        &grid,
+        &[
+            "money",
+            "grant",
+            "Ada Resident",
+            "250",
+            "--comment",
+            "opening",
+        ],
+    );
+    assert_eq!(granted["balance"], 250);
+    let r = grid.call(&ada, "get_balance", &[]).await;
+    assert_eq!(r.get("balance"), "250", "the running server sees the grant");
+    assert_eq!(
+        admin(&grid, &["money", "balance", "Ada Resident"])["balance"],
+        250
+    );
+    let audit = admin(&grid, &["money", "audit"]);
+    assert_eq!(audit["balanced"], true);
+    assert_eq!(audit["total"], 250);
+    // A grant of nothing is refused.
+    let out = botgrid()
+        .args([
+            "admin",
+            "--database",
+            &grid.db.url,
+            "money",
+            "grant",
+            "Ada Resident",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("amount"));
+}

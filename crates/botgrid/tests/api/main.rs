@@ -14,6 +14,7 @@ mod groups;
 mod lifecycle;
 mod lookups;
 mod messaging;
+mod money;
 mod simple_groups;
 mod simplex;
 mod throttle;

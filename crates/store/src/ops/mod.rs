@@ -10,6 +10,7 @@ pub mod friends;
 pub mod groups;
 pub mod items;
 pub mod messages;
+pub mod money;
 pub mod settings;
 
 use crate::StoreError;
