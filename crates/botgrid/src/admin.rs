@@ -279,8 +279,11 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                 return Err(format!("the books do not balance:\n{}", lines.join("\n")));
             }
             (
-                json!({"balanced": true, "total": audit.total}),
-                format!("the books balance; L${} in all balances", audit.total),
+                json!({"balanced": true, "total": audit.total, "transfers": audit.transfers}),
+                format!(
+                    "the books balance: L${} in all balances, {} transfers",
+                    audit.total, audit.transfers
+                ),
             )
         }
         AdminCommand::Avatar(AvatarCommand::List) => {

@@ -101,6 +101,8 @@ pub(crate) fn announce_balance(tx: &mut Tx<'_>, avatar: &Avatar) -> Result<(), E
 pub struct MoneyAudit {
     pub mismatches: Vec<(LegacyName, i64, i64)>,
     pub total: i64,
+    /// Rows in the ledger.
+    pub transfers: i64,
 }
 
 impl Engine {
@@ -153,7 +155,7 @@ impl Engine {
     pub async fn audit_money(&self) -> Result<MoneyAudit, Error> {
         self.store()
             .read(move |tx| {
-                let (wrong, total) = tx.audit_money()?;
+                let (wrong, total, transfers) = tx.audit_money()?;
                 let mut mismatches = Vec::with_capacity(wrong.len());
                 for (id, held, owed) in wrong {
                     let name = tx
@@ -162,7 +164,11 @@ impl Engine {
                         .ok_or_else(|| Error::internal("an avatar vanished"))?;
                     mismatches.push((name, held, owed));
                 }
-                Ok(MoneyAudit { mismatches, total })
+                Ok(MoneyAudit {
+                    mismatches,
+                    total,
+                    transfers,
+                })
             })
             .await
     }

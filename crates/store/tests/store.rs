@@ -269,12 +269,12 @@ async fn balances_never_go_negative_and_the_audit_finds_what_the_ledger_does_not
         None
     );
 
-    let (wrong, total) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
+    let (wrong, total, transfers) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
     assert!(wrong.is_empty(), "{wrong:?}");
-    assert_eq!(total, 50);
+    assert_eq!((total, transfers), (50, 2));
     // A balance moved without a ledger row is caught.
     store.write(move |tx| Ok(tx.credit(b, 5)?)).await.unwrap();
-    let (wrong, _) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
+    let (wrong, _, _) = store.read(|tx| Ok(tx.audit_money()?)).await.unwrap();
     assert_eq!(wrong, vec![(b, 25, 20)]);
     // A second transfer with the same tag from the same payer is refused by the database.
     let dup = store

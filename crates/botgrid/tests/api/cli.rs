@@ -353,6 +353,7 @@ async fn the_operator_grants_money_and_audits_the_books() {
     let audit = admin(&grid, &["money", "audit"]);
     assert_eq!(audit["balanced"], true);
     assert_eq!(audit["total"], 250);
+    assert_eq!(audit["transfers"], 1);
     // A grant of nothing is refused.
     let out = botgrid()
         .args([

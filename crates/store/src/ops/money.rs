@@ -151,9 +151,9 @@ impl Tx<'_> {
     }
 
     /// Avatars whose balance is not what the ledger adds up to (with the balance and
-    /// the ledger's figure), and the total of all balances. An empty list means the
-    /// books balance.
-    pub fn audit_money(&mut self) -> Result<(Vec<Mismatch>, i64), StoreError> {
+    /// the ledger's figure), the total of all balances, and the number of transfers.
+    /// An empty list means the books balance.
+    pub fn audit_money(&mut self) -> Result<(Vec<Mismatch>, i64, i64), StoreError> {
         // SUM of BIGINT is NUMERIC in PostgreSQL: cast back.
         let wrong = self.conn.query(
             sql!(
@@ -173,6 +173,9 @@ impl Tx<'_> {
             &[],
             |r| r.get(0),
         )?;
-        Ok((wrong, total))
+        let transfers: i64 =
+            self.conn
+                .query_one(sql!("SELECT COUNT(*) FROM ledger"), &[], |r| r.get(0))?;
+        Ok((wrong, total, transfers))
     }
 }
