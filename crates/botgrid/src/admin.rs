@@ -31,6 +31,9 @@ pub enum AdminCommand {
     /// Groups: roles, members, and the Simple Groups API's code and serving bot.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Inventory: add items to an avatar's inventory (seeding shops and tests).
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
     /// Money: grants, balances and the ledger check.
     #[command(subcommand)]
     Money(MoneyCommand),
@@ -131,6 +134,36 @@ pub enum AvatarCommand {
     },
     /// Set an avatar's profile text.
     About { name: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Add an item to an avatar's inventory (into its type's folder); prints its UUID.
+    Add {
+        /// The owner.
+        owner: String,
+        /// The item's name.
+        #[arg(long)]
+        name: String,
+        /// texture, sound, callingcard, landmark, clothing, object, notecard, script,
+        /// bodypart, animation or gesture.
+        #[arg(long = "type")]
+        asset_type: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The owner's permissions, e.g. mod+copy+trans.
+        #[arg(long, default_value = "mod+copy+trans")]
+        perms: String,
+        /// The next owner's permissions.
+        #[arg(long, default_value = "mod+copy+trans")]
+        next: String,
+        /// For clothing and body parts: the slot (shirt, pants, shape, skin, …).
+        #[arg(long)]
+        wearable: Option<String>,
+        /// For notecards: the text.
+        #[arg(long)]
+        text: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +279,41 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                 ));
             }
             (value, text)
+        }
+        AdminCommand::Inventory(InventoryCommand::Add {
+            owner,
+            name,
+            asset_type,
+            description,
+            perms,
+            next,
+            wearable,
+            text,
+        }) => {
+            let owner = parse_name(&owner)?;
+            let asset_type = grid::inventory::AssetType::parse(&asset_type)
+                .ok_or_else(|| format!("--type: unknown type {asset_type:?}"))?;
+            let spec = engine::ItemSpec {
+                asset_type,
+                name,
+                description,
+                wearable,
+                perms: grid::inventory::Perms::parse(&perms)
+                    .map_err(|e| format!("--perms: {e}"))?,
+                next_perms: grid::inventory::Perms::parse(&next)
+                    .map_err(|e| format!("--next: {e}"))?,
+                text,
+            };
+            let item = engine.add_inventory_item(&owner, spec).await.map_err(err)?;
+            (
+                json!({"uuid": item.uuid.to_string(), "asset": item.asset.to_string()}),
+                format!(
+                    "{} {} added to {owner}, uuid {}",
+                    item.asset_type.as_str(),
+                    item.name,
+                    item.uuid
+                ),
+            )
         }
         AdminCommand::Money(MoneyCommand::Grant {
             name,

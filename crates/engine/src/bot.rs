@@ -279,6 +279,7 @@ pub(crate) fn execute(
             )?;
             done(Reply::Done)
         }
+        c if crate::inventory::handles(&c) => crate::inventory::execute(tx, bot, c),
         group_command => crate::groups::execute(tx, bot, group_command),
     }
 }

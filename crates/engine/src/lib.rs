@@ -13,6 +13,7 @@ mod chat_groups;
 mod feed;
 mod files;
 mod groups;
+mod inventory;
 mod items;
 mod money;
 mod presence;
@@ -26,6 +27,7 @@ pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
 pub use files::{ChatFile, NewFile};
+pub use inventory::ItemSpec;
 pub use items::ChatTarget;
 pub use money::MoneyAudit;
 pub use simple::{

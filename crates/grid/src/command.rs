@@ -73,6 +73,41 @@ pub enum BotCommand {
     AvatarInfo { avatar: Uuid },
     /// Read an avatar's picks.
     AvatarPicks { avatar: Uuid, filter: NameFilter },
+    /// List a folder of the bot's inventory (`None`: the root).
+    InventoryList {
+        folder: Option<Uuid>,
+        filter: NameFilter,
+    },
+    /// Make a folder (under the root when no parent is given).
+    FolderCreate { name: String, parent: Option<Uuid> },
+    /// Write a notecard (into Notecards when no folder is given).
+    NotecardCreate {
+        folder: Option<Uuid>,
+        name: String,
+        description: String,
+        text: String,
+    },
+    /// Replace a notecard's text.
+    NotecardEdit { item: Uuid, text: String },
+    /// Read a notecard's text.
+    NotecardRead { item: Uuid },
+    /// Delete an item or a folder with everything in it.
+    InventoryDelete { item: Uuid },
+    /// Offer an item or a folder to an avatar.
+    InventoryGive { to: Uuid, item: Uuid },
+    /// Answer an inventory offer.
+    InventoryOfferAnswer {
+        sender: Uuid,
+        session: Uuid,
+        accept: bool,
+        folder: Option<Uuid>,
+    },
+    /// Put on a wearable item (`add`: beside what is worn in its slot).
+    Wear { item: Uuid, add: bool },
+    /// Take off a worn item.
+    TakeOff { item: Uuid },
+    /// Ask for the appearance to be baked again.
+    Rebake,
     /// Read the bot's L$ balance.
     GetBalance,
     /// Pay an avatar. A `tag` (SmartBots `custom`) makes a repeated request pay once.
@@ -234,6 +269,7 @@ impl BotCommand {
                 | BotCommand::GroupRoles { .. }
                 | BotCommand::AvatarGroups { .. }
                 | BotCommand::GetBalance
+                | BotCommand::NotecardRead { .. }
         )
     }
 
@@ -301,6 +337,12 @@ pub enum Reply {
     RoleCreated(Role),
     /// The bot's L$.
     Balance(i64),
+    /// The entries of an inventory folder, folders first.
+    Inventory(Vec<crate::inventory::Entry>),
+    /// The UUID of what was made.
+    Created(Uuid),
+    /// A text that was read.
+    Text(String),
 }
 
 /// A group, as one of its members (or a stranger) sees it.

@@ -80,6 +80,12 @@ pub enum Error {
     FileTooLarge { max: u64 },
     #[error("files cannot be sent: {reason}")]
     FileUnavailable { reason: String },
+    #[error("the item lacks transfer permission")]
+    NoTransfer,
+    #[error("no inventory item or folder {uuid} of this avatar")]
+    InventoryNotFound { uuid: String },
+    #[error("no such inventory offer")]
+    InventoryOfferNotFound,
     #[error("not enough money: the balance is L${balance}, the transfer L${amount}")]
     InsufficientFunds { balance: i64, amount: i64 },
     #[error("this custom tag was used for another transfer")]
@@ -166,6 +172,11 @@ impl ErrorKind {
             ErrorKind::FileUnavailable => Error::FileUnavailable {
                 reason: "no files folder is set".into(),
             },
+            ErrorKind::NoTransfer => Error::NoTransfer,
+            ErrorKind::InventoryNotFound => Error::InventoryNotFound {
+                uuid: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),
+            },
+            ErrorKind::InventoryOfferNotFound => Error::InventoryOfferNotFound,
             ErrorKind::InsufficientFunds => Error::InsufficientFunds {
                 balance: 5,
                 amount: 10,

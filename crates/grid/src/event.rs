@@ -135,6 +135,18 @@ pub enum Event {
         kind: crate::money::TransferKind,
         comment: String,
     },
+    /// Another avatar offers the avatar an inventory item or folder.
+    InventoryOffered {
+        session: Uuid,
+        from: AvatarRef,
+        /// The offered entry, in the avatar's inventory once accepted.
+        object: Uuid,
+        /// `folder` or the item's asset type.
+        asset_type: String,
+        /// Where it goes when accepted without naming a folder.
+        folder: Uuid,
+        name: String,
+    },
     /// A member's standing in a group the avatar is in changed.
     MemberRoleChanged {
         group: GroupRef,
@@ -248,7 +260,8 @@ impl Event {
             | Event::FriendshipDeclined { .. }
             | Event::FriendshipFormed { .. }
             | Event::FriendshipEnded { .. }
-            | Event::GroupInvitation { .. } => OfflinePolicy::Queue,
+            | Event::GroupInvitation { .. }
+            | Event::InventoryOffered { .. } => OfflinePolicy::Queue,
         }
     }
 }

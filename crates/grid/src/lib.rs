@@ -17,6 +17,7 @@ pub mod filter;
 pub mod friendship;
 pub mod group;
 pub mod ids;
+pub mod inventory;
 pub mod location;
 pub mod message;
 pub mod money;

@@ -101,8 +101,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "offer_inventory",
-        false,
-        "An inventory offer (with the world release).",
+        true,
+        "Another avatar offers the bot an item or a folder: `asset_type` (and the older `offer_type`, the same), `folder` (where it goes if accepted), `sender_name`, `sender_uuid`, `sender_type` (`AGENT`), `object` (the offered entry's inventory UUID), `session`, `message` (its name). Answer with `inventory_offer_accept`.",
     ),
     ev(
         "offer_teleport",
@@ -149,6 +149,7 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::GroupMessage { .. } => "group_message",
         Event::GroupNotice { .. } => "group_notice",
         Event::BalanceChanged { .. } => "balance_changed",
+        Event::InventoryOffered { .. } => "offer_inventory",
         // `event_name` gave the others no callback: they never get here.
         _ => return None,
     })
@@ -197,6 +198,24 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", text.clone())
                 .text("message_id", message.to_string());
+        }
+        Event::InventoryOffered {
+            session,
+            from,
+            object,
+            asset_type,
+            folder,
+            name,
+        } => {
+            f.text("asset_type", asset_type.clone())
+                .text("offer_type", asset_type.clone())
+                .text("folder", folder.to_string())
+                .text("sender_name", from.name.clone())
+                .text("sender_uuid", from.uuid.to_string())
+                .text("sender_type", "AGENT")
+                .text("object", object.to_string())
+                .text("session", session.to_string())
+                .text("message", name.clone());
         }
         Event::BalanceChanged {
             transfer,

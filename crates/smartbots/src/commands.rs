@@ -639,6 +639,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandDef> {
     COMMANDS
         .iter()
         .chain(crate::group_commands::GROUP_COMMANDS.iter())
+        .chain(crate::inventory_commands::INVENTORY_COMMANDS.iter())
         .chain(crate::money_commands::MONEY_COMMANDS.iter())
 }
 

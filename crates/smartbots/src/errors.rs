@@ -106,6 +106,9 @@ fn grid_text(e: &Error) -> String {
         Error::NoServingBot => "No bot serves this group".into(),
         Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
+        Error::NoTransfer => "transfer permission not set".into(),
+        Error::InventoryNotFound { uuid } => format!("Inventory item not found: {uuid}"),
+        Error::InventoryOfferNotFound => "Inventory offer not found".into(),
         Error::InsufficientFunds { balance, amount } => {
             format!("Insufficient funds: balance L${balance}, needed L${amount}")
         }
@@ -197,6 +200,15 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
+        }
+        ErrorKind::NoTransfer => {
+            "`inventory_give` of an item (or a folder with only items) the bot may not transfer."
+        }
+        ErrorKind::InventoryNotFound => {
+            "An inventory UUID (item or folder) that is not in the bot's inventory."
+        }
+        ErrorKind::InventoryOfferNotFound => {
+            "`inventory_offer_accept` with a session that is not an open offer from that sender to this bot."
         }
         ErrorKind::InsufficientFunds => {
             "`give_money` of more than the bot has (balances never go below zero)."

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod errors;
 pub mod group_commands;
 mod http;
+pub mod inventory_commands;
 pub mod money_commands;
 pub mod params;
 pub mod reply;

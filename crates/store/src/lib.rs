@@ -30,6 +30,7 @@ pub use blobs::{Blob, BlobError, Blobs};
 pub use ops::avatars::NewAvatar;
 pub use ops::friends::FriendRow;
 pub use ops::groups::{NewGroup, NewInvitation, NewPost, WaitingPost};
+pub use ops::inventory::{InventoryOffer, NewItem};
 pub use ops::money::NewTransfer;
 pub use pool::{CommitHook, Queued, Store, StoreOptions, Synchronous};
 pub use tx::{AfterCommit, Committed, Tx};

@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0007_group_lifecycle.sql"),
     ),
     (8, "money", include_str!("../migrations/0008_money.sql")),
+    (
+        9,
+        "inventory",
+        include_str!("../migrations/0009_inventory.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

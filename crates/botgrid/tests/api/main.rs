@@ -11,6 +11,7 @@ mod friendship;
 mod group_posts;
 mod group_powers;
 mod groups;
+mod inventory;
 mod lifecycle;
 mod lookups;
 mod messaging;

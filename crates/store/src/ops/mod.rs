@@ -8,6 +8,7 @@ pub mod events;
 pub mod files;
 pub mod friends;
 pub mod groups;
+pub mod inventory;
 pub mod items;
 pub mod messages;
 pub mod money;
