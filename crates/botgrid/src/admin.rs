@@ -31,6 +31,9 @@ pub enum AdminCommand {
     /// Groups: roles, members, and the Simple Groups API's code and serving bot.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Regions: make them (teleports need the region to exist) and list them.
+    #[command(subcommand)]
+    Region(RegionCommand),
     /// Inventory: add items to an avatar's inventory (seeding shops and tests).
     #[command(subcommand)]
     Inventory(InventoryCommand),
@@ -134,6 +137,22 @@ pub enum AvatarCommand {
     },
     /// Set an avatar's profile text.
     About { name: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Make a region.
+    Create {
+        name: String,
+        /// The estate it belongs to.
+        #[arg(long, default_value = "Mainland")]
+        estate: String,
+        /// An estate manager (may be given more than once).
+        #[arg(long = "manager")]
+        managers: Vec<String>,
+    },
+    /// List the regions.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +298,45 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                 ));
             }
             (value, text)
+        }
+        AdminCommand::Region(RegionCommand::Create {
+            name,
+            estate,
+            managers,
+        }) => {
+            let managers = managers
+                .iter()
+                .map(|m| parse_name(m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let r = engine
+                .create_region(engine::RegionSpec {
+                    name,
+                    estate,
+                    managers,
+                })
+                .await
+                .map_err(err)?;
+            (
+                json!({"name": r.name, "uuid": r.uuid.to_string(), "estate": r.estate}),
+                format!("region {} created in estate {}", r.name, r.estate),
+            )
+        }
+        AdminCommand::Region(RegionCommand::List) => {
+            let regions = engine.regions().await.map_err(err)?;
+            let text = regions
+                .iter()
+                .map(|r| format!("{}\t{}\t{}", r.name, r.estate, r.state.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (
+                Value::Array(
+                    regions
+                        .iter()
+                        .map(|r| json!({"name": r.name, "estate": r.estate, "state": r.state.as_str()}))
+                        .collect(),
+                ),
+                text,
+            )
         }
         AdminCommand::Inventory(InventoryCommand::Add {
             owner,

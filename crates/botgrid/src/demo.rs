@@ -1,6 +1,6 @@
 //! The demo world a new installation starts with, and its credentials.
 
-use engine::{AvatarSpec, Engine, GroupSpec, Seed};
+use engine::{AvatarSpec, Engine, GroupSpec, RegionSpec, Seed};
 use grid::group::Powers;
 use grid::{AvatarKind, LegacyName, Location};
 use std::io::Write;
@@ -88,6 +88,11 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
             ..GroupSpec::new(DEMO_GROUP, name("Ada Resident"))
         }],
         tokens: vec![],
+        regions: vec![RegionSpec {
+            name: "Botgrid Welcome".into(),
+            estate: "Botgrid Estate".into(),
+            managers: vec![name("Ada Resident")],
+        }],
         marker: Some((MARKER.into(), "1".into())),
     };
     let made = engine.seed(seed).await?;

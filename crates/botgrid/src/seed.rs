@@ -11,6 +11,7 @@
 //!     {"name": "Sam Resident"}
 //!   ],
 //!   "friendships": [["Ada Resident", "Sam Resident"]],
+//!   "regions": [{"name": "Market", "estate": "Shops", "managers": ["Ada Resident"]}],
 //!   "groups": [{"name": "Builders", "founder": "Ada Resident", "charter": "", "open": false,
 //!               "fee": 0, "roles": [{"name": "Greeters", "title": "Greeter", "powers": "Invite"}],
 //!               "members": [{"name": "Sam Resident", "roles": ["Greeters"]}],
@@ -21,7 +22,7 @@
 //! A bot given a `token` and no `access_code` is token-only: it has no access code and
 //! only that API token drives it (no slow hashing, for seeding thousands of bots).
 
-use engine::{AvatarSpec, GroupSpec, Seed};
+use engine::{AvatarSpec, GroupSpec, RegionSpec, Seed};
 use grid::group::Powers;
 use grid::{AvatarKind, LegacyName, Location};
 use serde::Deserialize;
@@ -37,6 +38,22 @@ pub struct SeedFile {
     pub friendships: Vec<(String, String)>,
     #[serde(default)]
     pub groups: Vec<GroupEntry>,
+    #[serde(default)]
+    pub regions: Vec<RegionEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEntry {
+    pub name: String,
+    #[serde(default = "mainland")]
+    pub estate: String,
+    #[serde(default)]
+    pub managers: Vec<String>,
+}
+
+fn mainland() -> String {
+    "Mainland".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +210,17 @@ impl SeedFile {
                 security_code: g.security_code,
                 serving_bot: g.serving_bot.as_deref().map(name).transpose()?,
                 ..GroupSpec::new(&g.name, name(&g.founder)?)
+            });
+        }
+        for r in self.regions {
+            seed.regions.push(RegionSpec {
+                managers: r
+                    .managers
+                    .iter()
+                    .map(|m| name(m))
+                    .collect::<Result<_, _>>()?,
+                name: r.name,
+                estate: r.estate,
             });
         }
         Ok(seed)

@@ -158,8 +158,17 @@ pub struct Seed {
     pub groups: Vec<GroupSpec>,
     /// API tokens to issue: bot name and token (in clear; stored as digests).
     pub tokens: Vec<(LegacyName, String)>,
+    pub regions: Vec<RegionSpec>,
     /// A setting to write in the same transaction, to mark the seed as done.
     pub marker: Option<(String, String)>,
+}
+
+/// A region to create, with its estate managers.
+#[derive(Clone, Debug)]
+pub struct RegionSpec {
+    pub name: String,
+    pub estate: String,
+    pub managers: Vec<LegacyName>,
 }
 
 /// A group to create, with its roles and members.
@@ -563,6 +572,10 @@ impl Engine {
         }
         let friendships = seed.friendships;
         let marker = seed.marker;
+        let regions = seed.regions;
+        for r in &regions {
+            grid::region::check_region_name(&r.name)?;
+        }
         let mut groups = Vec::new();
         for spec in seed.groups {
             let hash = match &spec.security_code {
@@ -595,6 +608,9 @@ impl Engine {
                 for (bot, digest) in &tokens {
                     let bot = bot_named(tx, bot)?;
                     tx.insert_token(bot.id, digest, "seed")?;
+                }
+                for r in &regions {
+                    crate::places::insert_region(tx, r)?;
                 }
                 if let Some((name, value)) = &marker {
                     tx.set_setting(name, value)?;

@@ -120,10 +120,14 @@ impl Engine {
         if command.needs_presence() && !bot.presence.is_online() {
             return Err(Error::BotOffline);
         }
-        if command.throttle_class() == ThrottleClass::Messaging
-            && let Some(throttle) = &self.inner.throttle
-        {
-            throttle.check(bot.id)?;
+        match command.throttle_class() {
+            ThrottleClass::Messaging => {
+                if let Some(throttle) = &self.inner.throttle {
+                    throttle.check(bot.id)?;
+                }
+            }
+            ThrottleClass::Scan => self.inner.scans.check(bot.id)?,
+            ThrottleClass::None => {}
         }
         execute(tx, bot, command)
     }
@@ -280,6 +284,7 @@ pub(crate) fn execute(
             done(Reply::Done)
         }
         c if crate::inventory::handles(&c) => crate::inventory::execute(tx, bot, c),
+        c if crate::places::handles(&c) => crate::places::execute(tx, bot, c),
         group_command => crate::groups::execute(tx, bot, group_command),
     }
 }

@@ -16,13 +16,14 @@ mod groups;
 mod inventory;
 mod items;
 mod money;
+mod places;
 mod presence;
 mod profiles;
 mod simple;
 mod throttle;
 mod watchers;
 
-pub use admin::{AvatarSpec, GroupSpec, NewBot, Seed};
+pub use admin::{AvatarSpec, GroupSpec, NewBot, RegionSpec, Seed};
 pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
@@ -83,6 +84,8 @@ struct Inner {
     config: EngineConfig,
     auth: auth::Verifier,
     throttle: Option<throttle::Throttle>,
+    /// `nearbyavatars_scan`'s own limit (SmartBots': 2 in 10 seconds), always on.
+    scans: throttle::Throttle,
     watchers: Arc<watchers::Watchers>,
     callbacks_changed: tokio::sync::watch::Sender<u64>,
     chat_sessions: chat::ChatSessions,
@@ -116,6 +119,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 throttle: config.throttle.as_ref().map(throttle::Throttle::new),
+                scans: throttle::Throttle::scans(),
                 config,
                 auth: auth::Verifier::default(),
                 watchers,

@@ -1,4 +1,4 @@
-//! Per-bot limits on messaging commands.
+//! Per-bot limits on messaging commands and on scans.
 
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -34,6 +34,17 @@ impl Throttle {
         let burst = NonZeroU32::new(config.burst).unwrap_or(per_second);
         Throttle {
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// `nearbyavatars_scan`'s limit: 2 calls in 10 seconds.
+    pub(crate) fn scans() -> Throttle {
+        let quota = Quota::with_period(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
+        Throttle {
+            limiter: RateLimiter::keyed(quota),
             clock: DefaultClock::default(),
         }
     }

@@ -108,6 +108,20 @@ pub enum BotCommand {
     TakeOff { item: Uuid },
     /// Ask for the appearance to be baked again.
     Rebake,
+    /// Where the bot is now.
+    BotLocation,
+    /// Go elsewhere (`save`: it becomes the bot's base location, where it logs in).
+    Teleport { to: StartLocation, save: bool },
+    /// Walk to a point of the current region.
+    WalkTo { x: f64, y: f64, z: f64 },
+    /// Start or stop flying.
+    Fly { on: bool },
+    /// Start or stop a movement (`FORWARD`, `BACKWARD`, `LEFT`, `RIGHT`, `FLY`, `STOP`).
+    Move { instruction: String, start: bool },
+    /// Say something in local chat on a channel.
+    SayChat { channel: i32, message: String },
+    /// The avatars around the bot.
+    NearbyAvatars,
     /// Read the bot's L$ balance.
     GetBalance,
     /// Pay an avatar. A `tag` (SmartBots `custom`) makes a repeated request pay once.
@@ -234,6 +248,8 @@ pub enum ThrottleClass {
     None,
     /// Commands that send something to other avatars.
     Messaging,
+    /// `nearbyavatars_scan`: SmartBots allows 2 in 10 seconds.
+    Scan,
 }
 
 impl BotCommand {
@@ -270,6 +286,7 @@ impl BotCommand {
                 | BotCommand::AvatarGroups { .. }
                 | BotCommand::GetBalance
                 | BotCommand::NotecardRead { .. }
+                | BotCommand::BotLocation
         )
     }
 
@@ -282,7 +299,9 @@ impl BotCommand {
             | BotCommand::OfferFriendship { .. }
             | BotCommand::GroupInvite { .. }
             | BotCommand::SendGroupMessage { .. }
-            | BotCommand::SendNotice { .. } => ThrottleClass::Messaging,
+            | BotCommand::SendNotice { .. }
+            | BotCommand::SayChat { .. } => ThrottleClass::Messaging,
+            BotCommand::NearbyAvatars => ThrottleClass::Scan,
             _ => ThrottleClass::None,
         }
     }
@@ -343,6 +362,19 @@ pub enum Reply {
     Created(Uuid),
     /// A text that was read.
     Text(String),
+    /// Where the bot is.
+    Location(crate::Location),
+    /// The avatars around the bot, nearest first.
+    Nearby(Vec<NearbyAvatar>),
+}
+
+/// An avatar `nearbyavatars_scan` sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NearbyAvatar {
+    pub name: String,
+    pub uuid: Uuid,
+    pub location: crate::Location,
+    pub distance: f64,
 }
 
 /// A group, as one of its members (or a stranger) sees it.

@@ -80,6 +80,8 @@ pub enum Error {
     FileTooLarge { max: u64 },
     #[error("files cannot be sent: {reason}")]
     FileUnavailable { reason: String },
+    #[error("no region is called {name}")]
+    RegionNotFound { name: String },
     #[error("the item lacks transfer permission")]
     NoTransfer,
     #[error("no inventory item or folder {uuid} of this avatar")]
@@ -171,6 +173,9 @@ impl ErrorKind {
             ErrorKind::FileTooLarge => Error::FileTooLarge { max: 104_857_600 },
             ErrorKind::FileUnavailable => Error::FileUnavailable {
                 reason: "no files folder is set".into(),
+            },
+            ErrorKind::RegionNotFound => Error::RegionNotFound {
+                name: "Nowhere Land".into(),
             },
             ErrorKind::NoTransfer => Error::NoTransfer,
             ErrorKind::InventoryNotFound => Error::InventoryNotFound {

@@ -147,6 +147,19 @@ pub enum Event {
         folder: Uuid,
         name: String,
     },
+    /// Where the avatar's teleport is.
+    TeleportProgress {
+        status: crate::region::TeleportStatus,
+        message: String,
+        /// Where the avatar is now, `Region/X/Y/Z`.
+        location: String,
+    },
+    /// Local chat the avatar heard.
+    ChatHeard {
+        channel: i32,
+        speaker: AvatarRef,
+        message: String,
+    },
     /// A member's standing in a group the avatar is in changed.
     MemberRoleChanged {
         group: GroupRef,
@@ -229,6 +242,7 @@ impl Event {
             // Group posts reach offline members through their group cursor instead, and
             // callback notices concern the registration, not the avatar.
             Event::OnlineStatus { .. }
+            | Event::TeleportProgress { .. }
             | Event::GroupMessage { .. }
             | Event::GroupNotice { .. }
             | Event::CallbackSet { .. }
@@ -253,7 +267,8 @@ impl Event {
             // An avatar arriving online learns its balance (`Initial`) instead.
             Event::TypingStarted { .. }
             | Event::TypingStopped { .. }
-            | Event::BalanceChanged { .. } => OfflinePolicy::Drop,
+            | Event::BalanceChanged { .. }
+            | Event::ChatHeard { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }

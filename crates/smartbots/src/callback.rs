@@ -76,8 +76,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "chat_message",
-        false,
-        "Local chat heard (with the world release).",
+        true,
+        "Local chat the bot heard (channel 0, within 20 m): `speaker_type` (`AGENT`), `speaker_name`, `speaker_uuid`, `speaker_owner` (empty for avatars), `channel`, `message`.",
     ),
     ev(
         "balance_changed",
@@ -91,8 +91,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "teleport_status",
-        false,
-        "Teleport progress (with the world release).",
+        true,
+        "The bot's teleport: `status` (`Start`, then `Finished`), `message`, `flags` (0), `location` (`Region/X/Y/Z`: where it was at `Start`, where it is at `Finished`).",
     ),
     ev(
         "nearby_avatars",
@@ -150,6 +150,8 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::GroupNotice { .. } => "group_notice",
         Event::BalanceChanged { .. } => "balance_changed",
         Event::InventoryOffered { .. } => "offer_inventory",
+        Event::TeleportProgress { .. } => "teleport_status",
+        Event::ChatHeard { .. } => "chat_message",
         // `event_name` gave the others no callback: they never get here.
         _ => return None,
     })
@@ -198,6 +200,28 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", text.clone())
                 .text("message_id", message.to_string());
+        }
+        Event::TeleportProgress {
+            status,
+            message,
+            location,
+        } => {
+            f.text("status", status.word())
+                .text("message", message.clone())
+                .text("flags", "0")
+                .text("location", location.clone());
+        }
+        Event::ChatHeard {
+            channel,
+            speaker,
+            message,
+        } => {
+            f.text("speaker_type", "AGENT")
+                .text("speaker_name", speaker.name.clone())
+                .text("speaker_uuid", speaker.uuid.to_string())
+                .text("speaker_owner", "")
+                .text("channel", channel.to_string())
+                .text("message", message.clone());
         }
         Event::InventoryOffered {
             session,

@@ -641,6 +641,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandDef> {
         .chain(crate::group_commands::GROUP_COMMANDS.iter())
         .chain(crate::inventory_commands::INVENTORY_COMMANDS.iter())
         .chain(crate::money_commands::MONEY_COMMANDS.iter())
+        .chain(crate::place_commands::PLACE_COMMANDS.iter())
 }
 
 /// Finds a command by its action name or an alias, ignoring case.

@@ -106,6 +106,7 @@ fn grid_text(e: &Error) -> String {
         Error::NoServingBot => "No bot serves this group".into(),
         Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
+        Error::RegionNotFound { name } => format!("Region not found: {name}"),
         Error::NoTransfer => "transfer permission not set".into(),
         Error::InventoryNotFound { uuid } => format!("Inventory item not found: {uuid}"),
         Error::InventoryOfferNotFound => "Inventory offer not found".into(),
@@ -200,6 +201,9 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
+        }
+        ErrorKind::RegionNotFound => {
+            "`teleport` to a region the grid does not have (the operator makes regions)."
         }
         ErrorKind::NoTransfer => {
             "`inventory_give` of an item (or a folder with only items) the bot may not transfer."

@@ -16,6 +16,7 @@ mod http;
 pub mod inventory_commands;
 pub mod money_commands;
 pub mod params;
+pub mod place_commands;
 pub mod reply;
 pub mod simple;
 

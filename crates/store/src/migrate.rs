@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inventory",
         include_str!("../migrations/0009_inventory.sql"),
     ),
+    (
+        10,
+        "regions",
+        include_str!("../migrations/0010_regions.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {
@@ -92,4 +97,24 @@ fn apply_missing(conn: &mut Conn) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (file, (version, name, _)) in files.iter().zip(MIGRATIONS) {
+            assert_eq!(file, &format!("{version:04}_{name}.sql"));
+        }
+    }
 }

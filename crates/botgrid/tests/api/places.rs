@@ -1,0 +1,200 @@
+//! bot_location, teleport (teleport_status), walkto, fly, move, say_chat_channel
+//! (chat_message) and nearbyavatars_scan.
+
+use crate::harness::{Bot, Grid, Receiver};
+use engine::RegionSpec;
+
+async fn region(grid: &Grid, name: &str) {
+    grid.running
+        .engine
+        .create_region(RegionSpec {
+            name: name.into(),
+            estate: "Test Estate".into(),
+            managers: vec![],
+        })
+        .await
+        .unwrap();
+}
+
+async fn teleport(grid: &Grid, bot: &Bot, to: &str) {
+    grid.call(bot, "teleport", &[("location", to)])
+        .await
+        .assert_ok_for("teleport");
+}
+
+#[tokio::test]
+async fn teleports_go_to_regions_that_exist_and_report_their_progress() {
+    let grid = Grid::start().await;
+    region(&grid, "Market").await;
+    region(&grid, "Harbour").await;
+    let ada = grid.bot("Ada Resident").await;
+    let hook = Receiver::start().await;
+    grid.callback(&ada, &hook.url(), "teleport_status").await;
+    grid.call(&ada, "login", &[("location", "Market/10/20/30")])
+        .await;
+    grid.wait_status(&ada, "ONLINE").await;
+
+    let r = grid.call(&ada, "bot_location", &[]).await;
+    r.assert_ok_for("bot_location");
+    assert_eq!(
+        (r.get("region"), r.get("x"), r.get("y"), r.get("z")),
+        ("Market", "10", "20", "30")
+    );
+
+    // Any case reaches the region; its own spelling is kept.
+    teleport(&grid, &ada, "harbour/100/101/22").await;
+    let events = hook.wait_for("teleport_status", 2).await;
+    assert_eq!(events[0]["status"], "Start");
+    assert_eq!(events[0]["location"], "Market/10/20/30");
+    assert_eq!(events[1]["status"], "Finished");
+    assert_eq!(events[1]["location"], "Harbour/100/101/22");
+    assert_eq!(
+        grid.call(&ada, "bot_location", &[]).await.get("region"),
+        "Harbour"
+    );
+    assert_eq!(
+        grid.call(&ada, "status", &[]).await.get("location"),
+        "Harbour/100/101/22"
+    );
+
+    // Saved as the base location unless asked not to: HOME goes back there.
+    teleport(&grid, &ada, "Market/5/5/5").await;
+    grid.call(
+        &ada,
+        "teleport",
+        &[("location", "Harbour/1/1/1"), ("skip_saving_location", "1")],
+    )
+    .await
+    .assert_ok_for("teleport");
+    teleport(&grid, &ada, "HOME").await;
+    let r = grid.call(&ada, "bot_location", &[]).await;
+    assert_eq!((r.get("region"), r.get("x")), ("Market", "5"));
+
+    grid.call(&ada, "teleport", &[("location", "Atlantis/1/1/1")])
+        .await
+        .assert_fail("Region not found: Atlantis");
+    grid.call(&ada, "teleport", &[("location", "Market/300/1/1")])
+        .await
+        .assert_fail(
+            "Invalid parameter: location (coordinates are out of range (X, Y 0-256, Z 0-4096))",
+        );
+    assert_eq!(
+        grid.call(&ada, "bot_location", &[]).await.get("region"),
+        "Market"
+    );
+    assert_eq!(
+        hook.settle().await.len(),
+        8,
+        "Start and Finished for each of 4 teleports"
+    );
+
+    // Walking stays in the region.
+    grid.call(&ada, "walkto", &[("coords", "50/60/25")])
+        .await
+        .assert_ok_for("walkto");
+    let r = grid.call(&ada, "bot_location", &[]).await;
+    assert_eq!(
+        (r.get("region"), r.get("x"), r.get("y")),
+        ("Market", "50", "60")
+    );
+    grid.call(&ada, "walkto", &[("coords", "50/60")])
+        .await
+        .assert_fail("Invalid parameter: coords (expected X/Y/Z)");
+    grid.call(&ada, "fly", &[("fly", "on")])
+        .await
+        .assert_ok_for("fly");
+    grid.call(&ada, "fly", &[("fly", "sideways")])
+        .await
+        .assert_fail("Invalid parameter: fly (expected on or off)");
+    for (i, p) in [("FORWARD", "START"), ("FORWARD", "STOP"), ("STOP", "START")] {
+        grid.call(&ada, "move", &[("instruction", i), ("param1", p)])
+            .await
+            .assert_ok_for("move");
+    }
+    grid.call(&ada, "move", &[("instruction", "JUMP")])
+        .await
+        .assert_fail(
+            "Invalid parameter: instruction (expected FORWARD, BACKWARD, LEFT, RIGHT, FLY or STOP)",
+        );
+}
+
+#[tokio::test]
+async fn local_chat_is_heard_within_twenty_metres_and_scans_see_the_region() {
+    let grid = Grid::start().await;
+    region(&grid, "Plaza").await;
+    region(&grid, "Far Away").await;
+    let ada = grid.bot("Ada Resident").await;
+    let near = grid.bot("Near Bot").await;
+    let far = grid.bot("Far Bot").await;
+    let other = grid.bot("Other Bot").await;
+    let hooks = [
+        Receiver::start().await,
+        Receiver::start().await,
+        Receiver::start().await,
+    ];
+    for (bot, hook) in [&near, &far, &other].into_iter().zip(&hooks) {
+        grid.callback(bot, &hook.url(), "chat_message").await;
+    }
+    for (bot, at) in [
+        (&ada, "Plaza/100/100/20"),
+        (&near, "Plaza/110/100/20"),
+        (&far, "Plaza/150/100/20"),
+        (&other, "Far Away/100/100/20"),
+    ] {
+        grid.call(bot, "login", &[("location", at)]).await;
+        grid.wait_status(bot, "ONLINE").await;
+    }
+
+    grid.call(
+        &ada,
+        "say_chat_channel",
+        &[("channel", "0"), ("message", "Hello, plaza!")],
+    )
+    .await
+    .assert_ok_for("say_chat_channel");
+    let heard = hooks[0].wait_for("chat_message", 1).await;
+    assert_eq!(heard[0]["message"], "Hello, plaza!");
+    assert_eq!(heard[0]["speaker_name"], "Ada Resident");
+    assert_eq!(heard[0]["speaker_uuid"], ada.uuid.to_string());
+    assert_eq!(heard[0]["speaker_type"], "AGENT");
+    assert_eq!(heard[0]["channel"], "0");
+    // 50 m away and in another region: nothing.
+    assert!(
+        hooks[1].settle().await.is_empty(),
+        "50 m is out of say range"
+    );
+    assert!(hooks[2].settle().await.is_empty(), "another region");
+    // Other channels are for scripts.
+    grid.call(
+        &ada,
+        "say_chat_channel",
+        &[("channel", "7"), ("message", "cmd")],
+    )
+    .await
+    .assert_ok_for("say_chat_channel");
+    assert_eq!(hooks[0].settle().await.len(), 1);
+    grid.call(
+        &ada,
+        "say_chat_channel",
+        &[("channel", "-3"), ("message", "x")],
+    )
+    .await
+    .assert_fail("Invalid parameter: channel (avatars chat on channel 0 or above)");
+
+    let r = grid.call_json(&ada, "nearbyavatars_scan", &[]).await;
+    let seen = r["avatars"].as_array().unwrap();
+    let names: Vec<&str> = seen.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["Near Bot", "Far Bot"],
+        "nearest first, same region only"
+    );
+    assert_eq!(seen[0]["UUID"], near.uuid.to_string());
+    assert_eq!(seen[0]["distance"], 10.0);
+    assert_eq!(seen[1]["position"]["X"], 150.0);
+    // SmartBots allows 2 scans in 10 seconds.
+    let _ = grid.call_json(&ada, "nearbyavatars_scan", &[]).await;
+    let third = grid.call_json(&ada, "nearbyavatars_scan", &[]).await;
+    assert_eq!(third["result"], "FAIL");
+    assert_eq!(third["resulttext"], "Frequent API requests throttled");
+}

@@ -1,0 +1,21 @@
+-- Regions the operator made. Locations stay `Region/X/Y/Z` text on the avatars (a
+-- login may still name a region that is not here); teleports need the region to exist.
+CREATE TABLE regions (
+    id {{id}},
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    estate TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE estate_managers (
+    region_id BIGINT NOT NULL REFERENCES regions (id),
+    avatar_id BIGINT NOT NULL REFERENCES avatars (id),
+    PRIMARY KEY (region_id, avatar_id)
+);
+
+-- Movement state: flying, and the movement a bot started with `move`.
+ALTER TABLE avatars ADD COLUMN flying BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE avatars ADD COLUMN moving TEXT;

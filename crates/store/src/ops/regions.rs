@@ -1,0 +1,129 @@
+//! Regions, their estate managers, and who is in them.
+
+use crate::ops::avatars::{avatar_columns, avatar_from};
+use crate::sql::{Row, sql};
+use crate::{StoreError, Tx};
+use grid::region::{Region, RegionState, region_key};
+use grid::{Avatar, AvatarId, Presence, Timestamp, Uuid};
+
+fn region_from(r: &Row<'_>) -> Result<Region, StoreError> {
+    let state: String = r.get(4)?;
+    Ok(Region {
+        id: r.get(0)?,
+        uuid: super::uuid(r.get(1)?)?,
+        name: r.get(2)?,
+        estate: r.get(3)?,
+        state: RegionState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown region state {state:?}")))?,
+        created: Timestamp(r.get(5)?),
+    })
+}
+
+impl Tx<'_> {
+    /// Makes a region.
+    pub fn insert_region(&mut self, name: &str, estate: &str) -> Result<Region, StoreError> {
+        let now = self.now();
+        let uuid = Uuid::new_v4();
+        let name = name.trim();
+        let id: i64 = self.conn.query_one(
+            sql!(
+                "INSERT INTO regions (uuid, name, name_key, estate, state, created_at)
+                 VALUES ($1, $2, $3, $4, 'online', $5) RETURNING id"
+            ),
+            &[&uuid.to_string(), &name, &region_key(name), &estate, &now.0],
+            |r| r.get(0),
+        )?;
+        Ok(Region {
+            id,
+            uuid,
+            name: name.to_owned(),
+            estate: estate.to_owned(),
+            state: RegionState::Online,
+            created: now,
+        })
+    }
+
+    /// The region with this name, in any case.
+    pub fn region_by_name(&mut self, name: &str) -> Result<Option<Region>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT id, uuid, name, estate, state, created_at FROM regions WHERE name_key = $1"
+            ),
+            &[&region_key(name)],
+            region_from,
+        )
+    }
+
+    /// Every region, by name.
+    pub fn regions(&mut self) -> Result<Vec<Region>, StoreError> {
+        self.conn.query(
+            sql!("SELECT id, uuid, name, estate, state, created_at FROM regions ORDER BY name_key"),
+            &[],
+            region_from,
+        )
+    }
+
+    pub fn add_estate_manager(&mut self, region: i64, avatar: AvatarId) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!(
+                "INSERT INTO estate_managers (region_id, avatar_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING"
+            ),
+            &[&region, &avatar.0],
+        )?;
+        Ok(())
+    }
+
+    pub fn is_estate_manager(&mut self, region: i64, avatar: AvatarId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!("SELECT 1 FROM estate_managers WHERE region_id = $1 AND avatar_id = $2"),
+                &[&region, &avatar.0],
+                |r| r.get::<i64>(0),
+            )?
+            .is_some())
+    }
+
+    /// The online avatars whose location is in this region (its name as written in
+    /// their location, any case).
+    pub fn online_in_region(&mut self, region: &str) -> Result<Vec<Avatar>, StoreError> {
+        let prefix = format!("{}/", region_key(region));
+        self.conn.query(
+            sql!(concat!(
+                "SELECT ",
+                avatar_columns!(),
+                " FROM avatars WHERE presence = $1 AND location IS NOT NULL
+                   AND LOWER(SUBSTR(location, 1, LENGTH($2))) = $2 ORDER BY id"
+            )),
+            &[&Presence::Online.as_str(), &prefix],
+            avatar_from,
+        )
+    }
+
+    /// Sets an avatar's movement state.
+    pub fn set_motion(
+        &mut self,
+        avatar: AvatarId,
+        flying: bool,
+        moving: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE avatars SET flying = $2, moving = $3 WHERE id = $1"),
+            &[&avatar.0, &flying, &moving],
+        )?;
+        Ok(())
+    }
+
+    /// An avatar's movement state: flying, and the movement under way.
+    pub fn motion(&mut self, avatar: AvatarId) -> Result<(bool, Option<String>), StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!("SELECT flying, moving FROM avatars WHERE id = $1"),
+                &[&avatar.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .unwrap_or((false, None)))
+    }
+}
