@@ -28,6 +28,8 @@ pub(crate) enum After {
         sender: AvatarId,
         at: grid::Timestamp,
     },
+    /// A region restart is due at this time.
+    Restart { at: grid::Timestamp },
 }
 
 /// A command's answer and what follows its commit.
@@ -140,6 +142,7 @@ impl Engine {
                     self.inner.callbacks_changed.send_modify(|v| *v += 1);
                 }
                 After::SendPosts { sender, at } => self.schedule_posts(sender, at),
+                After::Restart { at } => self.schedule_restart(at),
             }
         }
     }

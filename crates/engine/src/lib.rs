@@ -131,10 +131,11 @@ impl Engine {
         })
     }
 
-    /// Starts the engine's background work: finishing presence transitions that were
-    /// under way when the grid last stopped.
+    /// Starts the engine's background work: finishing presence transitions and region
+    /// restarts that were under way when the grid last stopped.
     pub async fn start(&self) -> Result<(), grid::Error> {
-        presence::recover(self).await
+        presence::recover(self).await?;
+        self.recover_restarts().await
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -122,6 +122,26 @@ pub enum BotCommand {
     SayChat { channel: i32, message: String },
     /// The avatars around the bot.
     NearbyAvatars,
+    /// Invite an avatar to the bot's location.
+    OfferTeleport { to: Uuid, message: String },
+    /// Answer a teleport offer (accepted: the bot goes there).
+    TeleportOfferAnswer {
+        from: Uuid,
+        session: Uuid,
+        accept: bool,
+    },
+    /// Estate manager: send an avatar out of the bot's region.
+    SimKick { avatar: Uuid },
+    /// Estate manager: ban, unban, allow or disallow an avatar.
+    SimAccess {
+        avatar: Uuid,
+        operation: crate::region::AccessOp,
+        all_estates: bool,
+    },
+    /// Estate manager: start (`Some(delay seconds)`) or cancel (`None`) a restart.
+    SimRestart { delay: Option<u32> },
+    /// Estate manager: a message to everyone in the region.
+    SimMessage { message: String, all_estates: bool },
     /// Read the bot's L$ balance.
     GetBalance,
     /// Pay an avatar. A `tag` (SmartBots `custom`) makes a repeated request pay once.
@@ -300,7 +320,9 @@ impl BotCommand {
             | BotCommand::GroupInvite { .. }
             | BotCommand::SendGroupMessage { .. }
             | BotCommand::SendNotice { .. }
-            | BotCommand::SayChat { .. } => ThrottleClass::Messaging,
+            | BotCommand::SayChat { .. }
+            | BotCommand::OfferTeleport { .. }
+            | BotCommand::SimMessage { .. } => ThrottleClass::Messaging,
             BotCommand::NearbyAvatars => ThrottleClass::Scan,
             _ => ThrottleClass::None,
         }

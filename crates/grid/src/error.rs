@@ -82,6 +82,12 @@ pub enum Error {
     FileUnavailable { reason: String },
     #[error("no region is called {name}")]
     RegionNotFound { name: String },
+    #[error("the bot is not an estate manager of {region}")]
+    NotEstateManager { region: String },
+    #[error("banned from {region}")]
+    RegionBanned { region: String },
+    #[error("no such teleport offer")]
+    TeleportOfferNotFound,
     #[error("the item lacks transfer permission")]
     NoTransfer,
     #[error("no inventory item or folder {uuid} of this avatar")]
@@ -177,6 +183,13 @@ impl ErrorKind {
             ErrorKind::RegionNotFound => Error::RegionNotFound {
                 name: "Nowhere Land".into(),
             },
+            ErrorKind::NotEstateManager => Error::NotEstateManager {
+                region: "Botgrid Welcome".into(),
+            },
+            ErrorKind::RegionBanned => Error::RegionBanned {
+                region: "Botgrid Welcome".into(),
+            },
+            ErrorKind::TeleportOfferNotFound => Error::TeleportOfferNotFound,
             ErrorKind::NoTransfer => Error::NoTransfer,
             ErrorKind::InventoryNotFound => Error::InventoryNotFound {
                 uuid: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),

@@ -154,6 +154,20 @@ pub enum Event {
         /// Where the avatar is now, `Region/X/Y/Z`.
         location: String,
     },
+    /// Another avatar invites the avatar to where it is.
+    TeleportOffered {
+        session: Uuid,
+        from: AvatarRef,
+        message: String,
+        /// The destination, `Region/X/Y/Z`.
+        location: String,
+    },
+    /// An estate manager's message to everyone in a region.
+    RegionMessage {
+        from: AvatarRef,
+        region: String,
+        message: String,
+    },
     /// Local chat the avatar heard.
     ChatHeard {
         channel: i32,
@@ -268,7 +282,8 @@ impl Event {
             Event::TypingStarted { .. }
             | Event::TypingStopped { .. }
             | Event::BalanceChanged { .. }
-            | Event::ChatHeard { .. } => OfflinePolicy::Drop,
+            | Event::ChatHeard { .. }
+            | Event::RegionMessage { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }
@@ -276,7 +291,8 @@ impl Event {
             | Event::FriendshipFormed { .. }
             | Event::FriendshipEnded { .. }
             | Event::GroupInvitation { .. }
-            | Event::InventoryOffered { .. } => OfflinePolicy::Queue,
+            | Event::InventoryOffered { .. }
+            | Event::TeleportOffered { .. } => OfflinePolicy::Queue,
         }
     }
 }

@@ -46,6 +46,42 @@ pub struct Region {
     pub created: Timestamp,
 }
 
+/// What `sim_access` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessOp {
+    Ban,
+    Unban,
+    Allow,
+    Disallow,
+}
+
+impl AccessOp {
+    pub fn parse(s: &str) -> Option<AccessOp> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ban" => Some(AccessOp::Ban),
+            "unban" => Some(AccessOp::Unban),
+            "allow" => Some(AccessOp::Allow),
+            "disallow" => Some(AccessOp::Disallow),
+            _ => None,
+        }
+    }
+
+    /// The access list it changes, and whether it adds to it.
+    pub fn list(self) -> (&'static str, bool) {
+        match self {
+            AccessOp::Ban => ("ban", true),
+            AccessOp::Unban => ("ban", false),
+            AccessOp::Allow => ("allow", true),
+            AccessOp::Disallow => ("allow", false),
+        }
+    }
+}
+
+/// `sim_restart`'s countdown: 120 s unless given, from 30 to 240.
+pub const RESTART_DEFAULT_SECS: u32 = 120;
+pub const RESTART_MIN_SECS: u32 = 30;
+pub const RESTART_MAX_SECS: u32 = 240;
+
 /// Where a teleport is, as `teleport_status` says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeleportStatus {

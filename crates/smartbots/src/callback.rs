@@ -32,7 +32,7 @@ pub static EVENTS: &[EventDef] = &[
     ev(
         "instant_message",
         true,
-        "A direct message to the bot: `speaker_type` (`AGENT`), `speaker_name`, `speaker_uuid`, `message`, `message_id`.",
+        "A direct message to the bot: `speaker_type` (`AGENT`), `speaker_name`, `speaker_uuid`, `message`, `message_id`. An estate manager's region message arrives this way too, with an empty `message_id`.",
     ),
     ev(
         "start_typing",
@@ -106,8 +106,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "offer_teleport",
-        false,
-        "A teleport offer (with the world release).",
+        true,
+        "An avatar invites the bot to where it is: `avatar_name`, `avatar_uuid`, `message`, `slurl` (the destination, `http://maps.secondlife.com/secondlife/Region/X/Y/Z`), `session_id`. Answer with `teleport_offer_accept`.",
     ),
 ];
 
@@ -152,6 +152,9 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::InventoryOffered { .. } => "offer_inventory",
         Event::TeleportProgress { .. } => "teleport_status",
         Event::ChatHeard { .. } => "chat_message",
+        Event::TeleportOffered { .. } => "offer_teleport",
+        // An estate message arrives as an IM from the estate manager, as in Second Life.
+        Event::RegionMessage { .. } => "instant_message",
         // `event_name` gave the others no callback: they never get here.
         _ => return None,
     })
@@ -210,6 +213,32 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 .text("message", message.clone())
                 .text("flags", "0")
                 .text("location", location.clone());
+        }
+        Event::TeleportOffered {
+            session,
+            from,
+            message,
+            location,
+        } => {
+            let slurl = match location.split_once('/') {
+                Some((region, rest)) => format!(
+                    "http://maps.secondlife.com/secondlife/{}/{rest}",
+                    crate::reply::escape(region)
+                ),
+                None => location.clone(),
+            };
+            f.text("avatar_name", from.name.clone())
+                .text("avatar_uuid", from.uuid.to_string())
+                .text("message", message.clone())
+                .text("slurl", slurl)
+                .text("session_id", session.to_string());
+        }
+        Event::RegionMessage { from, message, .. } => {
+            f.text("speaker_type", "AGENT")
+                .text("speaker_name", from.name.clone())
+                .text("speaker_uuid", from.uuid.to_string())
+                .text("message", message.clone())
+                .text("message_id", "");
         }
         Event::ChatHeard {
             channel,

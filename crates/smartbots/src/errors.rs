@@ -107,6 +107,11 @@ fn grid_text(e: &Error) -> String {
         Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
         Error::RegionNotFound { name } => format!("Region not found: {name}"),
+        Error::NotEstateManager { region } => {
+            format!("The bot is not an estate manager of {region}")
+        }
+        Error::RegionBanned { region } => format!("Banned from region: {region}"),
+        Error::TeleportOfferNotFound => "Teleport offer not found".into(),
         Error::NoTransfer => "transfer permission not set".into(),
         Error::InventoryNotFound { uuid } => format!("Inventory item not found: {uuid}"),
         Error::InventoryOfferNotFound => "Inventory offer not found".into(),
@@ -201,6 +206,13 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."
+        }
+        ErrorKind::NotEstateManager => {
+            "A `sim_*` command in a region where the bot is not an estate manager (it acts on the region it is in)."
+        }
+        ErrorKind::RegionBanned => "`teleport` into a region that banned the bot.",
+        ErrorKind::TeleportOfferNotFound => {
+            "`teleport_offer_accept` with a session that is not an open offer from that avatar."
         }
         ErrorKind::RegionNotFound => {
             "`teleport` to a region the grid does not have (the operator makes regions)."

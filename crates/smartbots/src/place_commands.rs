@@ -214,4 +214,152 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         on_error: None,
         extension: false,
     },
+    CommandDef {
+        action: "offer_teleport",
+        aliases: &[],
+        summary: "Invites an avatar to the bot's location (`offer_teleport` to a bot, answered with `teleport_offer_accept`).",
+        params: &[
+            req("avatar", "The avatar to invite (UUID)."),
+            opt("message", "Text with the offer."),
+            NOSAFEHUB,
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("avatar", crate::commands::EXAMPLE_UUID),
+            ("message", "Join me!"),
+        ],
+        parse: |a| {
+            Ok(BotCommand::OfferTeleport {
+                to: a.req_uuid("avatar")?,
+                message: a.opt("message").unwrap_or_default().to_owned(),
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "teleport_offer_accept",
+        aliases: &[],
+        summary: "Answers an `offer_teleport` callback: accepted, the bot teleports there (`teleport_status` follows; the base location is kept).",
+        params: &[
+            req("avatar_uuid", "The offering avatar, from the callback."),
+            req("session_id", "The session, from the callback."),
+            req("accept", "`1` accepts; anything else declines."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("avatar_uuid", crate::commands::EXAMPLE_UUID),
+            ("session_id", crate::commands::EXAMPLE_UUID),
+            ("accept", "1"),
+        ],
+        parse: |a| {
+            Ok(BotCommand::TeleportOfferAnswer {
+                from: a.req_uuid("avatar_uuid")?,
+                session: a.req_uuid("session_id")?,
+                accept: a.req("accept")?.trim() == "1",
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sim_kick",
+        aliases: &[],
+        summary: "Estate manager: sends an avatar out of the bot's region (to its home, if that is elsewhere), without banning it.",
+        params: &[req("avatar", "The avatar (UUID).")],
+        outputs: &[],
+        json_only: false,
+        example: &[("avatar", crate::commands::EXAMPLE_UUID)],
+        parse: |a| {
+            Ok(BotCommand::SimKick {
+                avatar: a.req_uuid("avatar")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sim_access",
+        aliases: &[],
+        summary: "Estate manager: `ban` (an avatar in the region is sent out, and cannot teleport in), `unban`, `allow` or `disallow` (the allowed list is kept; the embedded grid's regions are public).",
+        params: &[
+            req("avatar", "The avatar (UUID)."),
+            req("operation", "`ban`, `unban`, `allow` or `disallow`."),
+            opt("all_estates", "`1`: every region the bot manages."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("avatar", crate::commands::EXAMPLE_UUID),
+            ("operation", "ban"),
+        ],
+        parse: |a| {
+            let operation = grid::region::AccessOp::parse(a.req("operation")?)
+                .ok_or_else(|| invalid("operation", "expected ban, unban, allow or disallow"))?;
+            Ok(BotCommand::SimAccess {
+                avatar: a.req_uuid("avatar")?,
+                operation,
+                all_estates: a.flag("all_estates")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sim_restart",
+        aliases: &["simrestart"],
+        summary: "Estate manager: `begin` a restart of the bot's region after `delay` seconds (everyone there is told; at the end they are sent out and the region takes visitors again; no one may teleport in meanwhile), or `cancel` it.",
+        params: &[
+            req("state", "`begin` or `cancel`."),
+            opt("delay", "Seconds, 30 to 240; default 120."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("state", "begin"), ("delay", "120")],
+        parse: |a| {
+            let delay = match a.req("state")?.trim().to_ascii_lowercase().as_str() {
+                "begin" => Some(
+                    a.opt_u32(
+                        "delay",
+                        grid::region::RESTART_MIN_SECS,
+                        grid::region::RESTART_MAX_SECS,
+                    )?
+                    .unwrap_or(grid::region::RESTART_DEFAULT_SECS),
+                ),
+                "cancel" => None,
+                _ => return Err(invalid("state", "expected begin or cancel")),
+            };
+            Ok(BotCommand::SimRestart { delay })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sim_send_message",
+        aliases: &[],
+        summary: "Estate manager: a message to everyone in the bot's region (or, with `all_estates=1`, every region it manages); bots get it as `instant_message` from the bot.",
+        params: &[
+            req("message", "The text, at most 1023 bytes."),
+            opt("all_estates", "`1`: every region the bot manages."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("message", "The shop closes in 10 minutes.")],
+        parse: |a| {
+            Ok(BotCommand::SimMessage {
+                message: a.req("message")?.to_owned(),
+                all_estates: a.flag("all_estates")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
 ];

@@ -198,3 +198,223 @@ async fn local_chat_is_heard_within_twenty_metres_and_scans_see_the_region() {
     assert_eq!(third["result"], "FAIL");
     assert_eq!(third["resulttext"], "Frequent API requests throttled");
 }
+
+#[tokio::test]
+async fn a_teleport_offer_brings_a_bot_to_the_one_who_offered() {
+    let grid = Grid::start().await;
+    region(&grid, "Meeting Point").await;
+    region(&grid, "Far Shore").await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "offer_teleport").await;
+    for (bot, at) in [(&ada, "Meeting Point/10/12/20"), (&lin, "Far Shore/5/5/5")] {
+        grid.call(bot, "login", &[("location", at)]).await;
+        grid.wait_status(bot, "ONLINE").await;
+    }
+    let lin_uuid = lin.uuid.to_string();
+    for _ in 0..2 {
+        grid.call(
+            &ada,
+            "offer_teleport",
+            &[("avatar", &lin_uuid), ("message", "Join me!")],
+        )
+        .await
+        .assert_ok_for("offer_teleport");
+    }
+    let offers = hook.wait_for("offer_teleport", 2).await;
+    assert_eq!(offers[0]["avatar_uuid"], ada.uuid.to_string());
+    assert_eq!(offers[0]["avatar_name"], "Ada Resident");
+    assert_eq!(offers[0]["message"], "Join me!");
+    assert_eq!(
+        offers[0]["slurl"],
+        "http://maps.secondlife.com/secondlife/Meeting%20Point/10/12/20"
+    );
+    let answer = |offer: &crate::harness::Posted, accept: &'static str| {
+        let (grid, lin) = (&grid, &lin);
+        let (from, session) = (offer["avatar_uuid"].clone(), offer["session_id"].clone());
+        async move {
+            grid.call(
+                lin,
+                "teleport_offer_accept",
+                &[
+                    ("avatar_uuid", &from),
+                    ("session_id", &session),
+                    ("accept", accept),
+                ],
+            )
+            .await
+        }
+    };
+    answer(&offers[1], "0")
+        .await
+        .assert_ok_for("teleport_offer_accept");
+    assert_eq!(
+        grid.call(&lin, "bot_location", &[]).await.get("region"),
+        "Far Shore"
+    );
+    answer(&offers[0], "1")
+        .await
+        .assert_ok_for("teleport_offer_accept");
+    let r = grid.call(&lin, "bot_location", &[]).await;
+    assert_eq!(
+        (r.get("region"), r.get("x"), r.get("y")),
+        ("Meeting Point", "10", "12")
+    );
+    answer(&offers[0], "1")
+        .await
+        .assert_fail("Teleport offer not found");
+    // The base location stays: HOME goes back to where Lin logged in.
+    teleport(&grid, &lin, "HOME").await;
+    assert_eq!(
+        grid.call(&lin, "bot_location", &[]).await.get("region"),
+        "Far Shore"
+    );
+}
+
+#[tokio::test]
+async fn estate_managers_message_kick_ban_and_restart_their_region() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    grid.running
+        .engine
+        .create_region(RegionSpec {
+            name: "Estate One".into(),
+            estate: "Ada's Estate".into(),
+            managers: vec![grid::LegacyName::parse("Ada Resident").unwrap()],
+        })
+        .await
+        .unwrap();
+    region(&grid, "Home Base").await;
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "instant_message,teleport_status")
+        .await;
+    grid.call(&ada, "login", &[("location", "Estate One/128/128/20")])
+        .await;
+    grid.wait_status(&ada, "ONLINE").await;
+    // Lin's base location is Home Base; it visits Estate One without changing that.
+    grid.call(&lin, "login", &[("location", "Home Base/1/2/3")])
+        .await;
+    grid.wait_status(&lin, "ONLINE").await;
+    let go_visit = || {
+        let (grid, lin) = (&grid, &lin);
+        async move {
+            grid.call(
+                lin,
+                "teleport",
+                &[
+                    ("location", "Estate One/100/100/20"),
+                    ("skip_saving_location", "1"),
+                ],
+            )
+            .await
+        }
+    };
+    go_visit().await.assert_ok_for("teleport");
+    let ada_uuid = ada.uuid.to_string();
+    let lin_uuid = lin.uuid.to_string();
+    let lin_region = || {
+        let (grid, lin) = (&grid, &lin);
+        async move {
+            grid.call(lin, "bot_location", &[])
+                .await
+                .get("region")
+                .to_owned()
+        }
+    };
+
+    grid.call(&lin, "sim_kick", &[("avatar", &ada_uuid)])
+        .await
+        .assert_fail("The bot is not an estate manager of Estate One");
+
+    grid.call(
+        &ada,
+        "sim_send_message",
+        &[("message", "Welcome to the estate")],
+    )
+    .await
+    .assert_ok_for("sim_send_message");
+    let im = hook.wait_for("instant_message", 1).await;
+    assert_eq!(im[0]["message"], "Welcome to the estate");
+    assert_eq!(im[0]["speaker_uuid"], ada_uuid);
+
+    grid.call(&ada, "sim_kick", &[("avatar", &lin_uuid)])
+        .await
+        .assert_ok_for("sim_kick");
+    assert_eq!(lin_region().await, "Home Base", "sent home");
+    grid.call(&ada, "sim_kick", &[("avatar", &lin_uuid)])
+        .await
+        .assert_fail("Invalid parameter: avatar (the avatar is not in Estate One)");
+
+    go_visit().await.assert_ok_for("teleport");
+    grid.call(
+        &ada,
+        "sim_access",
+        &[("avatar", &lin_uuid), ("operation", "ban")],
+    )
+    .await
+    .assert_ok_for("sim_access");
+    assert_eq!(
+        lin_region().await,
+        "Home Base",
+        "a ban sends the avatar out"
+    );
+    go_visit()
+        .await
+        .assert_fail("Banned from region: Estate One");
+    grid.call(
+        &ada,
+        "sim_access",
+        &[("avatar", &lin_uuid), ("operation", "unban")],
+    )
+    .await
+    .assert_ok_for("sim_access");
+    go_visit().await.assert_ok_for("teleport");
+    grid.call(
+        &ada,
+        "sim_access",
+        &[("avatar", &lin_uuid), ("operation", "exile")],
+    )
+    .await
+    .assert_fail("Invalid parameter: operation (expected ban, unban, allow or disallow)");
+
+    // A restart: bounds, cancel, then one that runs to the end.
+    grid.call(&ada, "sim_restart", &[("state", "begin"), ("delay", "10")])
+        .await
+        .assert_fail("Invalid parameter: delay (expected a whole number from 30 to 240)");
+    grid.call(&ada, "sim_restart", &[("state", "cancel")])
+        .await
+        .assert_fail("Invalid parameter: state (no restart is under way)");
+    grid.call(&ada, "simrestart", &[("state", "begin"), ("delay", "30")])
+        .await
+        .assert_ok_for("simrestart");
+    let im = hook.wait_for("instant_message", 2).await;
+    assert_eq!(
+        im[1]["message"],
+        "The region you are in will restart in 30 seconds."
+    );
+    grid.call(&ada, "sim_restart", &[("state", "cancel")])
+        .await
+        .assert_ok_for("sim_restart");
+    grid.call(&ada, "sim_restart", &[("state", "begin"), ("delay", "30")])
+        .await
+        .assert_ok_for("sim_restart");
+    let kim = grid.bot("Kim Resident").await;
+    grid.login(&kim).await;
+    grid.call(&kim, "teleport", &[("location", "Estate One/5/5/5")])
+        .await
+        .assert_fail("Invalid parameter: location (region Estate One is restarting)");
+    // At the end everyone there is sent out and the region takes visitors again.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(45);
+    while lin_region().await != "Home Base" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the restart never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    grid.call(&kim, "teleport", &[("location", "Estate One/5/5/5")])
+        .await
+        .assert_ok_for("teleport");
+}

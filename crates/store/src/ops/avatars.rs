@@ -203,6 +203,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Puts an avatar nowhere (sent out of a region with no home elsewhere).
+    pub fn clear_location(&mut self, id: AvatarId) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE avatars SET location = NULL WHERE id = $1"),
+            &[&id.0],
+        )?;
+        Ok(())
+    }
+
     /// Sets the profile text of an avatar.
     pub fn set_about(&mut self, id: AvatarId, about: &str) -> Result<(), StoreError> {
         self.conn.execute(

@@ -78,7 +78,7 @@ impl Tx<'_> {
         Ok(self
             .conn
             .query_opt(
-                sql!("SELECT 1 FROM estate_managers WHERE region_id = $1 AND avatar_id = $2"),
+                sql!("SELECT region_id FROM estate_managers WHERE region_id = $1 AND avatar_id = $2"),
                 &[&region, &avatar.0],
                 |r| r.get::<i64>(0),
             )?
@@ -125,5 +125,168 @@ impl Tx<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?
             .unwrap_or((false, None)))
+    }
+}
+
+/// A teleport offer as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeleportOffer {
+    pub id: i64,
+    pub session: Uuid,
+    pub from: AvatarId,
+    pub to: AvatarId,
+    pub location: String,
+    pub answered: bool,
+}
+
+impl Tx<'_> {
+    /// Marks a region restarting until `until`, or (`None`) online again.
+    pub fn set_region_restart(
+        &mut self,
+        region: i64,
+        until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let state = match until {
+            Some(_) => RegionState::Restarting,
+            None => RegionState::Online,
+        };
+        let at = until.map(|t| t.0);
+        self.conn.execute(
+            sql!("UPDATE regions SET state = $2, restart_at = $3 WHERE id = $1"),
+            &[&region, &state.as_str(), &at],
+        )?;
+        Ok(())
+    }
+
+    /// Regions whose restart is due by `now`.
+    pub fn restarts_due(&mut self, now: Timestamp) -> Result<Vec<Region>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT id, uuid, name, estate, state, created_at FROM regions
+                 WHERE restart_at IS NOT NULL AND restart_at <= $1 ORDER BY id"
+            ),
+            &[&now.0],
+            region_from,
+        )
+    }
+
+    /// The next restart time of any region.
+    pub fn next_restart(&mut self) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self
+            .conn
+            .query_one(sql!("SELECT MIN(restart_at) FROM regions"), &[], |r| {
+                r.get::<Option<i64>>(0)
+            })?
+            .map(Timestamp))
+    }
+
+    /// The regions an avatar is estate manager of.
+    pub fn managed_regions(&mut self, avatar: AvatarId) -> Result<Vec<Region>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT r.id, r.uuid, r.name, r.estate, r.state, r.created_at
+                 FROM regions r JOIN estate_managers m ON m.region_id = r.id
+                 WHERE m.avatar_id = $1 ORDER BY r.name_key"
+            ),
+            &[&avatar.0],
+            region_from,
+        )
+    }
+
+    /// Puts an avatar on a region's access list (`ban` or `allow`), or takes it off.
+    pub fn set_region_access(
+        &mut self,
+        region: i64,
+        avatar: AvatarId,
+        kind: &str,
+        on: bool,
+    ) -> Result<(), StoreError> {
+        if on {
+            self.conn.execute(
+                sql!(
+                    "INSERT INTO region_access (region_id, avatar_id, kind) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING"
+                ),
+                &[&region, &avatar.0, &kind],
+            )?;
+        } else {
+            self.conn.execute(
+                sql!(
+                    "DELETE FROM region_access WHERE region_id = $1 AND avatar_id = $2 AND kind = $3"
+                ),
+                &[&region, &avatar.0, &kind],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn has_region_access(
+        &mut self,
+        region: i64,
+        avatar: AvatarId,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!(
+                    "SELECT region_id FROM region_access WHERE region_id = $1 AND avatar_id = $2 AND kind = $3"
+                ),
+                &[&region, &avatar.0, &kind],
+                |r| r.get::<i64>(0),
+            )?
+            .is_some())
+    }
+
+    pub fn insert_teleport_offer(
+        &mut self,
+        from: AvatarId,
+        to: AvatarId,
+        location: &str,
+        message: &str,
+    ) -> Result<Uuid, StoreError> {
+        let now = self.now().0;
+        let session = Uuid::new_v4();
+        self.conn.execute(
+            sql!(
+                "INSERT INTO teleport_offers (session, from_id, to_id, location, message, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+            &[&session.to_string(), &from.0, &to.0, &location, &message, &now],
+        )?;
+        Ok(session)
+    }
+
+    pub fn teleport_offer(
+        &mut self,
+        to: AvatarId,
+        session: Uuid,
+    ) -> Result<Option<TeleportOffer>, StoreError> {
+        self.conn.query_opt(
+            sql!(
+                "SELECT id, session, from_id, to_id, location, answered_at IS NOT NULL
+                 FROM teleport_offers WHERE session = $1 AND to_id = $2"
+            ),
+            &[&session.to_string(), &to.0],
+            |r| {
+                Ok(TeleportOffer {
+                    id: r.get(0)?,
+                    session: super::uuid(r.get(1)?)?,
+                    from: AvatarId(r.get(2)?),
+                    to: AvatarId(r.get(3)?),
+                    location: r.get(4)?,
+                    answered: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    pub fn answer_teleport_offer(&mut self, id: i64) -> Result<(), StoreError> {
+        let now = self.now().0;
+        self.conn.execute(
+            sql!("UPDATE teleport_offers SET answered_at = $2 WHERE id = $1"),
+            &[&id, &now],
+        )?;
+        Ok(())
     }
 }
