@@ -153,6 +153,22 @@ pub enum RegionCommand {
     },
     /// List the regions.
     List,
+    /// Make a parcel on a region (it may not overlap another, the whole-region parcel
+    /// every region has aside).
+    Parcel {
+        region: String,
+        #[arg(long)]
+        name: String,
+        /// x1,y1,x2,y2 in whole metres, e.g. 0,0,64,64.
+        #[arg(long)]
+        bounds: String,
+        /// Its owner (default: the estate).
+        #[arg(long)]
+        owner: Option<String>,
+        /// Put it up for sale at this price (needs an owner).
+        #[arg(long)]
+        price: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,6 +335,37 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             (
                 json!({"name": r.name, "uuid": r.uuid.to_string(), "estate": r.estate}),
                 format!("region {} created in estate {}", r.name, r.estate),
+            )
+        }
+        AdminCommand::Region(RegionCommand::Parcel {
+            region,
+            name,
+            bounds,
+            owner,
+            price,
+        }) => {
+            let b: Vec<i64> = bounds
+                .split(',')
+                .map(|v| v.trim().parse::<i64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| "--bounds: x1,y1,x2,y2 in whole metres".to_string())?;
+            let [x1, y1, x2, y2] = b[..] else {
+                return Err("--bounds: x1,y1,x2,y2 in whole metres".into());
+            };
+            let owner = owner.as_deref().map(parse_name).transpose()?;
+            let p = engine
+                .create_parcel(engine::ParcelSpec {
+                    region,
+                    name,
+                    bounds: (x1, y1, x2, y2),
+                    owner,
+                    price,
+                })
+                .await
+                .map_err(err)?;
+            (
+                json!({"uuid": p.uuid.to_string(), "name": p.name, "area": p.area()}),
+                format!("parcel {} made ({} m²)", p.name, p.area()),
             )
         }
         AdminCommand::Region(RegionCommand::List) => {

@@ -16,6 +16,7 @@ mod groups;
 mod inventory;
 mod items;
 mod money;
+mod parcels;
 mod places;
 mod presence;
 mod profiles;
@@ -31,6 +32,7 @@ pub use files::{ChatFile, NewFile};
 pub use inventory::ItemSpec;
 pub use items::ChatTarget;
 pub use money::MoneyAudit;
+pub use parcels::ParcelSpec;
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,
     MAX_COOLDOWN_SECS as GROUP_MAX_COOLDOWN_SECS,

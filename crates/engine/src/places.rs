@@ -456,6 +456,8 @@ pub(crate) fn insert_region(
         return Err(Error::invalid("region", "a region has that name"));
     }
     let r = tx.insert_region(&spec.name, &spec.estate)?;
+    let whole = crate::parcels::region_parcel(&r, tx.now());
+    tx.insert_parcel(&whole)?;
     for m in &spec.managers {
         let a = tx
             .avatar_by_name(m)?

@@ -122,6 +122,18 @@ pub enum BotCommand {
     SayChat { channel: i32, message: String },
     /// The avatars around the bot.
     NearbyAvatars,
+    /// The parcel at a point of the bot's region (`None`: where the bot stands).
+    ParcelInfo { at: Option<(f64, f64)> },
+    /// Change a parcel the bot may manage.
+    ParcelUpdate {
+        at: Option<(f64, f64)>,
+        change: crate::parcel::ParcelChange,
+    },
+    /// Buy a parcel that is for sale (for a group, with `group`).
+    ParcelBuy {
+        at: Option<(f64, f64)>,
+        group: Option<Uuid>,
+    },
     /// Invite an avatar to the bot's location.
     OfferTeleport { to: Uuid, message: String },
     /// Answer a teleport offer (accepted: the bot goes there).
@@ -307,6 +319,7 @@ impl BotCommand {
                 | BotCommand::GetBalance
                 | BotCommand::NotecardRead { .. }
                 | BotCommand::BotLocation
+                | BotCommand::ParcelInfo { .. }
         )
     }
 
@@ -388,6 +401,18 @@ pub enum Reply {
     Location(crate::Location),
     /// The avatars around the bot, nearest first.
     Nearby(Vec<NearbyAvatar>),
+    /// A parcel, with the UUIDs of its owner and group.
+    Parcel(Box<ParcelView>),
+}
+
+/// A parcel as `parcel_info` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParcelView {
+    pub parcel: crate::parcel::Parcel,
+    /// The owning avatar or group; the zero UUID for estate land.
+    pub owner: Uuid,
+    /// The group it is set to or owned by; the zero UUID for none.
+    pub group: Uuid,
 }
 
 /// An avatar `nearbyavatars_scan` sees.

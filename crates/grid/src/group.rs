@@ -73,6 +73,8 @@ powers! {
     MODERATE_CHAT = 15, "ModerateChat";
     /// Ban and unban avatars.
     MANAGE_BANS = 16, "ManageBans";
+    /// Buy land for the group and deed land to it.
+    LAND_DEED = 17, "LandDeed";
 }
 
 impl Powers {

@@ -23,15 +23,18 @@ pub enum TransferKind {
     Gift,
     /// The operator put money into the grid.
     Grant,
+    /// Land bought from its owner (`parcel_buy`).
+    LandSale,
 }
 
 impl TransferKind {
-    /// The Second Life transaction type (`trx_type`): 5001 for a gift; a grant is not an
-    /// SL transaction and has 0.
+    /// The Second Life transaction type (`trx_type`): 5001 for a gift, 5002 for a land
+    /// sale; a grant is not an SL transaction and has 0.
     pub fn trx_type(self) -> i32 {
         match self {
             TransferKind::Gift => 5001,
             TransferKind::Grant => 0,
+            TransferKind::LandSale => 5002,
         }
     }
 
@@ -39,6 +42,7 @@ impl TransferKind {
         match self {
             TransferKind::Gift => "gift",
             TransferKind::Grant => "grant",
+            TransferKind::LandSale => "land_sale",
         }
     }
 
@@ -46,6 +50,7 @@ impl TransferKind {
         match s {
             "gift" => Some(TransferKind::Gift),
             "grant" => Some(TransferKind::Grant),
+            "land_sale" => Some(TransferKind::LandSale),
             _ => None,
         }
     }

@@ -362,4 +362,234 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         on_error: None,
         extension: false,
     },
+    CommandDef {
+        action: "parcel_info",
+        aliases: &[],
+        summary: "The parcel at a point of the bot's region (default: where it stands).",
+        params: &[
+            opt("x", "A point of the region (with `y`)."),
+            opt("y", "A point of the region (with `x`)."),
+            opt(
+                "getvalue",
+                "Answer only this one field (one of the outputs).",
+            ),
+        ],
+        outputs: PARCEL_OUTPUTS,
+        json_only: false,
+        example: &[],
+        parse: |a| {
+            if let Some(g) = a.opt("getvalue")
+                && !PARCEL_OUTPUTS.iter().any(|o| o.name == g)
+            {
+                return Err(invalid("getvalue", "not a field of parcel_info"));
+            }
+            Ok(BotCommand::ParcelInfo { at: point(a)? })
+        },
+        render: render_parcel,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "parcel_info_update",
+        aliases: &[],
+        summary: "Changes the parcel at a point (default: where the bot stands). The bot must own it, hold LandDeed in the owning group, or be an estate manager. Only the given fields change.",
+        params: &[
+            opt("x", "A point of the region (with `y`)."),
+            opt("y", "A point of the region (with `x`)."),
+            opt("name", "The parcel's name."),
+            opt("description", "Its description (at most 255 characters)."),
+            opt("musicurl", "The music stream URL (empty: none)."),
+            opt("sale", "`on` or `off`: for sale."),
+            opt("saleprice", "The price in L$."),
+            opt(
+                "sellto",
+                "The only avatar who may buy it (UUID; the zero UUID: anyone).",
+            ),
+            opt("sellobjects", "`on` or `off`: objects go with the land."),
+            opt("snapshot", "The snapshot texture UUID."),
+            opt("landingpoint", "`X/Y/Z`."),
+            opt("landingrouting", "`Direct`, `LandingPoint` or `None`."),
+            opt(
+                "flags",
+                "The parcel's flags, comma-separated names as `parcel_info` shows them (they replace the old ones).",
+            ),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("name", "My Shop"),
+            ("musicurl", "http://radio.example/stream"),
+        ],
+        parse: |a| {
+            let onoff = |n: &'static str| -> Result<Option<bool>, Failure> {
+                a.opt(n)
+                    .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                        "on" | "1" | "true" => Ok(true),
+                        "off" | "0" | "false" => Ok(false),
+                        _ => Err(invalid(n, "expected on or off")),
+                    })
+                    .transpose()
+            };
+            let change = grid::parcel::ParcelChange {
+                name: a.opt("name").map(str::to_owned),
+                description: a.raw("description").map(str::to_owned),
+                music_url: a.raw("musicurl").map(str::to_owned),
+                for_sale: onoff("sale")?,
+                sale_price: a
+                    .opt("saleprice")
+                    .map(|v| {
+                        v.trim()
+                            .parse::<i64>()
+                            .map_err(|_| invalid("saleprice", "expected a whole number"))
+                    })
+                    .transpose()?,
+                sell_to: a
+                    .opt_uuid("sellto")?
+                    .map(|u| (u != grid::NULL_KEY).then_some(u)),
+                sell_objects: onoff("sellobjects")?,
+                snapshot: a.opt_uuid("snapshot")?,
+                landing_point: a.raw("landingpoint").map(str::to_owned),
+                landing_routing: a.opt("landingrouting").map(str::to_owned),
+                flags: a
+                    .raw("flags")
+                    .map(|f| grid::parcel::ParcelFlags::parse(f).map_err(|e| invalid("flags", &e)))
+                    .transpose()?,
+            };
+            Ok(BotCommand::ParcelUpdate {
+                at: point(a)?,
+                change,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "parcel_buy",
+        aliases: &[],
+        summary: "Buys the parcel at a point (default: where the bot stands) if it is for sale to the bot; the price goes to the owner (`balance_changed`, trx_type 5002). With `group`, it is bought for that group (the bot needs LandDeed there).",
+        params: &[
+            opt("x", "A point of the region (with `y`)."),
+            opt("y", "A point of the region (with `x`)."),
+            opt("group", "Buy for this group (UUID)."),
+            opt(
+                "remove_contribution",
+                "Accepted and ignored (no land contributions).",
+            ),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[],
+        parse: |a| {
+            Ok(BotCommand::ParcelBuy {
+                at: point(a)?,
+                group: a.opt_uuid("group")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
 ];
+
+/// `x` and `y`, both or neither.
+fn point(a: &Args<'_>) -> Result<Option<(f64, f64)>, Failure> {
+    let num = |n: &'static str| -> Result<Option<f64>, Failure> {
+        a.opt(n)
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .map_err(|_| invalid(n, "expected a number"))
+            })
+            .transpose()
+    };
+    match (num("x")?, num("y")?) {
+        (Some(x), Some(y)) => Ok(Some((x, y))),
+        (None, None) => Ok(None),
+        _ => Err(invalid("x", "give both x and y, or neither")),
+    }
+}
+
+const PARCEL_OUTPUTS: &[crate::commands::OutputDef] = &[
+    out("parcel_name", "The parcel's name (a botgrid addition)."),
+    out("parcel_area", "Square metres."),
+    out("parcel_claimdate", "When its owner got it (Unix seconds)."),
+    out(
+        "parcel_description",
+        "Its description, URL-escaped (so escaped twice in a URL-encoded reply).",
+    ),
+    out(
+        "parcel_group",
+        "The group it is set to or owned by (the zero UUID: none).",
+    ),
+    out("parcel_groupowned", "`True` or `False`."),
+    out(
+        "parcel_groupprims",
+        "Objects of the group on it (0: the grid has no rezzed objects yet).",
+    ),
+    out("parcel_maxprims", "How many objects it holds."),
+    out("parcel_totalprims", "Objects on it (0 for now)."),
+    out("parcel_musicurl", "The music stream URL."),
+    out(
+        "parcel_cleantime",
+        "Minutes before others' objects are returned (0: never).",
+    ),
+    out(
+        "parcel_owner",
+        "The owning avatar or group (the zero UUID: the estate).",
+    ),
+    out(
+        "parcel_ownerprims",
+        "The owner's objects on it (0 for now).",
+    ),
+    out("parcel_saleprice", "The price in L$ (0 when not for sale)."),
+    out("parcel_snapshot", "The snapshot texture UUID."),
+    out("parcel_landingpoint", "`X/Y/Z`, empty for none."),
+    out(
+        "parcel_flags",
+        "Comma-separated flag names (`AllowFly`, `ForSale`, …).",
+    ),
+];
+
+fn render_parcel(a: &Args<'_>, reply: Reply, f: &mut crate::reply::Fields) {
+    let Reply::Parcel(v) = reply else {
+        return;
+    };
+    let p = &v.parcel;
+    let all: Vec<(&'static str, String)> = vec![
+        ("parcel_name", p.name.clone()),
+        ("parcel_area", p.area().to_string()),
+        ("parcel_claimdate", (p.claimed.0 / 1000).to_string()),
+        ("parcel_description", crate::reply::escape(&p.description)),
+        ("parcel_group", v.group.to_string()),
+        (
+            "parcel_groupowned",
+            if matches!(p.owner, grid::parcel::LandOwner::Group(_)) {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
+        ),
+        ("parcel_groupprims", "0".into()),
+        ("parcel_maxprims", p.max_prims.to_string()),
+        ("parcel_totalprims", "0".into()),
+        ("parcel_musicurl", p.music_url.clone()),
+        ("parcel_cleantime", "0".into()),
+        ("parcel_owner", v.owner.to_string()),
+        ("parcel_ownerprims", "0".into()),
+        (
+            "parcel_saleprice",
+            if p.for_sale { p.sale_price } else { 0 }.to_string(),
+        ),
+        ("parcel_snapshot", p.snapshot.to_string()),
+        ("parcel_landingpoint", p.landing_point.clone()),
+        ("parcel_flags", p.shown_flags().names()),
+    ];
+    let only = a.opt("getvalue");
+    for (k, v) in all {
+        if only.is_none_or(|o| o == k) {
+            f.text(k, v);
+        }
+    }
+}

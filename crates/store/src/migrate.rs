@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "regions",
         include_str!("../migrations/0010_regions.sql"),
     ),
+    (
+        11,
+        "parcels",
+        include_str!("../migrations/0011_parcels.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -418,3 +418,166 @@ async fn estate_managers_message_kick_ban_and_restart_their_region() {
         .await
         .assert_ok_for("teleport");
 }
+
+#[tokio::test]
+async fn parcels_are_looked_up_managed_and_bought() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    grid.running
+        .engine
+        .create_region(RegionSpec {
+            name: "Land Office".into(),
+            estate: "Estate".into(),
+            managers: vec![grid::LegacyName::parse("Kim Manager").unwrap()],
+        })
+        .await
+        .unwrap_err(); // no such manager: nothing is made
+    region(&grid, "Land Office").await;
+    let lot = grid
+        .running
+        .engine
+        .create_parcel(engine::ParcelSpec {
+            region: "Land Office".into(),
+            name: "Corner Lot".into(),
+            bounds: (0, 0, 64, 32),
+            owner: Some(grid::LegacyName::parse("Lin Resident").unwrap()),
+            price: Some(40),
+        })
+        .await
+        .unwrap();
+    assert!(
+        grid.running
+            .engine
+            .create_parcel(engine::ParcelSpec {
+                region: "Land Office".into(),
+                name: "Overlap".into(),
+                bounds: (32, 16, 96, 64),
+                owner: None,
+                price: None,
+            })
+            .await
+            .is_err(),
+        "parcels do not overlap"
+    );
+    grid.running
+        .engine
+        .grant_money(
+            &grid::LegacyName::parse("Ada Resident").unwrap(),
+            100,
+            "".into(),
+        )
+        .await
+        .unwrap();
+    for (bot, at) in [
+        (&ada, "Land Office/10/10/20"),
+        (&lin, "Land Office/200/200/20"),
+    ] {
+        grid.call(bot, "login", &[("location", at)]).await;
+        grid.wait_status(bot, "ONLINE").await;
+    }
+
+    // Where Ada stands is the lot; where Lin stands is the rest of the region.
+    let r = grid.call(&ada, "parcel_info", &[]).await;
+    r.assert_ok_for("parcel_info");
+    assert_eq!(r.get("parcel_name"), "Corner Lot");
+    assert_eq!(r.get("parcel_area"), "2048");
+    assert_eq!(r.get("parcel_owner"), lin.uuid.to_string());
+    assert_eq!(r.get("parcel_saleprice"), "40");
+    assert!(r.get("parcel_flags").contains("ForSale"), "{}", r.raw);
+    assert_eq!(r.get("parcel_groupowned"), "False");
+    let rest = grid.call(&lin, "parcel_info", &[]).await;
+    assert_eq!(rest.get("parcel_name"), "Land Office");
+    assert_eq!(rest.get("parcel_area"), "65536");
+    assert_eq!(
+        rest.get("parcel_owner"),
+        "00000000-0000-0000-0000-000000000000"
+    );
+    let one = grid
+        .call(
+            &lin,
+            "parcel_info",
+            &[("x", "5"), ("y", "5"), ("getvalue", "parcel_name")],
+        )
+        .await;
+    assert_eq!(one.get("parcel_name"), "Corner Lot");
+    assert!(
+        !one.has("parcel_area"),
+        "getvalue answers one field: {}",
+        one.raw
+    );
+    grid.call(&lin, "parcel_info", &[("x", "5")])
+        .await
+        .assert_fail("Invalid parameter: x (give both x and y, or neither)");
+
+    // Only the owner (or an estate manager) changes a parcel.
+    grid.call(&ada, "parcel_info_update", &[("name", "Mine now")])
+        .await
+        .assert_fail(
+            "Invalid parameter: x (the bot may not change this parcel (owner, group land power or estate manager))",
+        );
+    grid.call(
+        &lin,
+        "parcel_info_update",
+        &[("x", "1"), ("y", "1"), ("description", "A fine lot & more")],
+    )
+    .await
+    .assert_ok_for("parcel_info_update");
+    assert_eq!(
+        grid.call(&ada, "parcel_info", &[])
+            .await
+            .get("parcel_description"),
+        "A%20fine%20lot%20%26%20more"
+    );
+
+    // Buying: the price goes to the owner, the land to the buyer, the sale ends.
+    grid.call(&ada, "parcel_buy", &[])
+        .await
+        .assert_ok_for("parcel_buy");
+    let r = grid.call(&ada, "parcel_info", &[]).await;
+    assert_eq!(r.get("parcel_owner"), ada.uuid.to_string());
+    assert_eq!(r.get("parcel_saleprice"), "0");
+    assert!(!r.get("parcel_flags").contains("ForSale"));
+    assert_eq!(
+        grid.call(&ada, "get_balance", &[]).await.get("balance"),
+        "60"
+    );
+    assert_eq!(
+        grid.call(&lin, "get_balance", &[]).await.get("balance"),
+        "40"
+    );
+    grid.call(&lin, "parcel_buy", &[("x", "5"), ("y", "5")])
+        .await
+        .assert_fail("Invalid parameter: x (the parcel is not for sale)");
+    grid.call(
+        &ada,
+        "parcel_info_update",
+        &[
+            ("name", "Ada's Shop"),
+            ("musicurl", "http://radio.example/stream"),
+            ("flags", "AllowFly,ShowDirectory"),
+        ],
+    )
+    .await
+    .assert_ok_for("parcel_info_update");
+    let r = grid.call(&ada, "parcel_info", &[]).await;
+    assert_eq!(r.get("parcel_name"), "Ada's Shop");
+    assert_eq!(r.get("parcel_musicurl"), "http://radio.example/stream");
+    assert_eq!(r.get("parcel_flags"), "AllowFly,ShowDirectory");
+    grid.call(&ada, "parcel_info_update", &[("flags", "Teleport")])
+        .await
+        .assert_fail("Invalid parameter: flags (unknown parcel flag Teleport)");
+    // For sale to one avatar only, and not beyond the buyer's means.
+    let lin_uuid = lin.uuid.to_string();
+    grid.call(
+        &ada,
+        "parcel_info_update",
+        &[("sale", "on"), ("saleprice", "500"), ("sellto", &lin_uuid)],
+    )
+    .await
+    .assert_ok_for("parcel_info_update");
+    grid.call(&lin, "parcel_buy", &[("x", "5"), ("y", "5")])
+        .await
+        .assert_fail("Insufficient funds: balance L$40, needed L$500");
+    let _ = lot;
+}

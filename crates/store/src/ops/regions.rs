@@ -78,7 +78,9 @@ impl Tx<'_> {
         Ok(self
             .conn
             .query_opt(
-                sql!("SELECT region_id FROM estate_managers WHERE region_id = $1 AND avatar_id = $2"),
+                sql!(
+                    "SELECT region_id FROM estate_managers WHERE region_id = $1 AND avatar_id = $2"
+                ),
                 &[&region, &avatar.0],
                 |r| r.get::<i64>(0),
             )?
