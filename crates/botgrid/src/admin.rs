@@ -153,6 +153,8 @@ pub enum RegionCommand {
     },
     /// List the regions.
     List,
+    /// List a region's objects.
+    Objects { region: String },
     /// Make a parcel on a region (it may not overlap another, the whole-region parcel
     /// every region has aside).
     Parcel {
@@ -168,6 +170,34 @@ pub enum RegionCommand {
         /// Put it up for sale at this price (needs an owner).
         #[arg(long)]
         price: Option<i64>,
+    },
+    /// Put an object in a region, with a behaviour: plain, greeter (--text, --buttons),
+    /// tipjar (--thanks), chair, vendor (--price, --item: an inventory UUID of the
+    /// owner's) or inviter (--group: a group UUID).
+    Object {
+        region: String,
+        #[arg(long)]
+        name: String,
+        /// X/Y/Z in the region.
+        #[arg(long)]
+        at: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "plain")]
+        behaviour: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// Comma-separated button labels.
+        #[arg(long, default_value = "")]
+        buttons: String,
+        #[arg(long, default_value = "")]
+        thanks: String,
+        #[arg(long)]
+        price: Option<i64>,
+        #[arg(long)]
+        item: Option<String>,
+        #[arg(long)]
+        group: Option<String>,
     },
 }
 
@@ -366,6 +396,98 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             (
                 json!({"uuid": p.uuid.to_string(), "name": p.name, "area": p.area()}),
                 format!("parcel {} made ({} m²)", p.name, p.area()),
+            )
+        }
+        AdminCommand::Region(RegionCommand::Object {
+            region,
+            name,
+            at,
+            owner,
+            behaviour,
+            text,
+            buttons,
+            thanks,
+            price,
+            item,
+            group,
+        }) => {
+            use grid::object::Behaviour;
+            let uuid = |what: &str, v: Option<String>| -> Result<grid::Uuid, String> {
+                let v = v.ok_or_else(|| format!("--{what} is needed"))?;
+                grid::Uuid::parse_str(v.trim()).map_err(|_| format!("--{what}: not a UUID"))
+            };
+            let behaviour = match behaviour.to_ascii_lowercase().as_str() {
+                "plain" => Behaviour::Plain,
+                "greeter" => Behaviour::Greeter {
+                    text,
+                    buttons: buttons
+                        .split(',')
+                        .map(|b| b.trim().to_owned())
+                        .filter(|b| !b.is_empty())
+                        .collect(),
+                },
+                "tipjar" => Behaviour::TipJar { thanks },
+                "chair" => Behaviour::Chair,
+                "vendor" => Behaviour::Vendor {
+                    price: price.ok_or("--price is needed")?,
+                    item: uuid("item", item)?,
+                },
+                "inviter" => Behaviour::Inviter {
+                    group: uuid("group", group)?,
+                },
+                other => return Err(format!("--behaviour: unknown {other}")),
+            };
+            let coords: Vec<f64> = at
+                .split('/')
+                .map(|v| v.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| "--at: X/Y/Z".to_string())?;
+            let [x, y, z] = coords[..] else {
+                return Err("--at: X/Y/Z".into());
+            };
+            let o = engine
+                .create_object(engine::ObjectSpec {
+                    region,
+                    name,
+                    owner: parse_name(&owner)?,
+                    at: (x, y, z),
+                    behaviour,
+                })
+                .await
+                .map_err(err)?;
+            (
+                json!({"uuid": o.uuid.to_string(), "name": o.name, "behaviour": o.behaviour.name()}),
+                format!("{} {} placed, uuid {}", o.behaviour.name(), o.name, o.uuid),
+            )
+        }
+        AdminCommand::Region(RegionCommand::Objects { region }) => {
+            let objects = engine.objects_in(region).await.map_err(err)?;
+            let text = objects
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}\t{}\t{}\t{}/{}/{}",
+                        o.uuid,
+                        o.behaviour.name(),
+                        o.name,
+                        o.x,
+                        o.y,
+                        o.z
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (
+                Value::Array(
+                    objects
+                        .iter()
+                        .map(|o| {
+                            json!({"uuid": o.uuid.to_string(), "name": o.name,
+                                   "behaviour": o.behaviour.name(), "x": o.x, "y": o.y, "z": o.z})
+                        })
+                        .collect(),
+                ),
+                text,
             )
         }
         AdminCommand::Region(RegionCommand::List) => {

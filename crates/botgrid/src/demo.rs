@@ -96,6 +96,7 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
         marker: Some((MARKER.into(), "1".into())),
     };
     let made = engine.seed(seed).await?;
+    furnish(engine).await?;
     let bots = made
         .into_iter()
         .filter_map(|(avatar, code)| code.map(|c| (avatar.name.to_string(), c)))
@@ -105,6 +106,100 @@ pub async fn create_if_empty(engine: &Engine) -> Result<Option<DemoCredentials>,
         bots,
         groups: vec![(DEMO_GROUP.into(), group_code)],
     }))
+}
+
+/// The demo region's parcels, a shop's stock and one object of each behaviour, all
+/// Ada's (so that her SmartBots commands show them off).
+async fn furnish(engine: &Engine) -> Result<(), grid::Error> {
+    use engine::{ItemSpec, ObjectSpec, ParcelSpec};
+    use grid::inventory::{AssetType, Perms};
+    use grid::object::Behaviour;
+    const REGION: &str = "Botgrid Welcome";
+    let ada = name("Ada Resident");
+    engine
+        .create_parcel(ParcelSpec {
+            region: REGION.into(),
+            name: "Ada's Shop".into(),
+            bounds: (96, 96, 160, 160),
+            owner: Some(ada.clone()),
+            price: None,
+        })
+        .await?;
+    engine
+        .create_parcel(ParcelSpec {
+            region: REGION.into(),
+            name: "Lot for Sale".into(),
+            bounds: (0, 0, 64, 64),
+            owner: Some(name("Lin Resident")),
+            price: Some(250),
+        })
+        .await?;
+    let guide = engine
+        .add_inventory_item(
+            &ada,
+            ItemSpec {
+                asset_type: AssetType::Notecard,
+                name: "Visitor Guide".into(),
+                description: "What there is to see".into(),
+                wearable: None,
+                perms: Perms::ALL,
+                next_perms: Perms::parse("copy+trans").unwrap_or(Perms::ALL),
+                text: Some(
+                    "Welcome to Botgrid! Touch the greeter, tip the jar, sit a while.".into(),
+                ),
+            },
+        )
+        .await?;
+    let group = engine
+        .groups()
+        .await?
+        .into_iter()
+        .find(|g| g.name == DEMO_GROUP)
+        .map(|g| g.uuid)
+        .ok_or_else(|| grid::Error::internal("the demo group is missing"))?;
+    let objects = [
+        (
+            "Welcome Greeter",
+            (128.0, 124.0, 25.0),
+            Behaviour::Greeter {
+                text: "Welcome to Botgrid! What would you like?".into(),
+                buttons: vec!["Tour".into(), "Help".into()],
+            },
+        ),
+        (
+            "Tip Jar",
+            (130.0, 124.0, 25.0),
+            Behaviour::TipJar {
+                thanks: "Thank you for the tip!".into(),
+            },
+        ),
+        ("Bench", (132.0, 124.0, 25.0), Behaviour::Chair),
+        (
+            "Guide Vendor",
+            (134.0, 124.0, 25.0),
+            Behaviour::Vendor {
+                price: 10,
+                item: guide.uuid,
+            },
+        ),
+        (
+            "Greeters Sign-up",
+            (136.0, 124.0, 25.0),
+            Behaviour::Inviter { group },
+        ),
+    ];
+    for (object, at, behaviour) in objects {
+        engine
+            .create_object(ObjectSpec {
+                region: REGION.into(),
+                name: object.into(),
+                owner: ada.clone(),
+                at,
+                behaviour,
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// The file the credentials are kept in.

@@ -289,6 +289,7 @@ pub(crate) fn execute(
         c if crate::inventory::handles(&c) => crate::inventory::execute(tx, bot, c),
         c if crate::places::handles(&c) => crate::places::execute(tx, bot, c),
         c if crate::parcels::handles(&c) => crate::parcels::execute(tx, bot, c),
+        c if crate::objects::handles(&c) => crate::objects::execute(tx, bot, c),
         group_command => crate::groups::execute(tx, bot, group_command),
     }
 }

@@ -159,7 +159,7 @@ fn delete_tree(tx: &mut Tx<'_>, folder: &Folder) -> Result<(), Error> {
     Ok(())
 }
 
-fn give(tx: &mut Tx<'_>, bot: &Avatar, to: Uuid, uuid: Uuid) -> Result<Executed, Error> {
+pub(crate) fn give(tx: &mut Tx<'_>, bot: &Avatar, to: Uuid, uuid: Uuid) -> Result<Executed, Error> {
     let to = resolve_key(tx, to)?;
     if to.id == bot.id {
         return Err(Error::NotForSelf {

@@ -16,6 +16,7 @@ mod groups;
 mod inventory;
 mod items;
 mod money;
+mod objects;
 mod parcels;
 mod places;
 mod presence;
@@ -32,6 +33,7 @@ pub use files::{ChatFile, NewFile};
 pub use inventory::ItemSpec;
 pub use items::ChatTarget;
 pub use money::MoneyAudit;
+pub use objects::ObjectSpec;
 pub use parcels::ParcelSpec;
 pub use simple::{
     GroupCommand, GroupCredentials, GroupReply, GroupSecret,

@@ -86,6 +86,7 @@ fn teleport(
     };
     tx.set_location(bot.id, &arrived, save)?;
     tx.set_motion(bot.id, false, None)?;
+    tx.set_sitting(bot.id, None)?;
     progress(
         tx,
         bot,
@@ -287,6 +288,7 @@ pub(crate) fn execute(
             let to = Location::parse(&format!("{}/{x}/{y}/{z}", at.region))
                 .map_err(|e| Error::invalid("coords", e.0))?;
             tx.set_location(bot.id, &to, false)?;
+            tx.set_sitting(bot.id, None)?;
             done(Reply::Done)
         }
         BotCommand::Fly { on } => {

@@ -134,6 +134,25 @@ pub enum BotCommand {
         at: Option<(f64, f64)>,
         group: Option<Uuid>,
     },
+    /// Touch an object.
+    TouchPrim { object: Uuid },
+    /// Touch the object nearest a point of the region, within `precision` metres.
+    TouchPrimCoord {
+        x: f64,
+        y: f64,
+        z: f64,
+        precision: f64,
+    },
+    /// Sit on an object (`None`: stand up).
+    Sit { object: Option<Uuid> },
+    /// Press a button of a dialog an object showed.
+    ReplyDialog {
+        channel: i32,
+        object: Uuid,
+        button: String,
+    },
+    /// Pay an object (its owner gets the money; the object reacts).
+    GiveMoneyObject { object: Uuid, amount: i64 },
     /// Invite an avatar to the bot's location.
     OfferTeleport { to: Uuid, message: String },
     /// Answer a teleport offer (accepted: the bot goes there).

@@ -88,6 +88,8 @@ pub enum Error {
     RegionBanned { region: String },
     #[error("no such teleport offer")]
     TeleportOfferNotFound,
+    #[error("no object {what} near the bot")]
+    ObjectNotFound { what: String },
     #[error("the item lacks transfer permission")]
     NoTransfer,
     #[error("no inventory item or folder {uuid} of this avatar")]
@@ -190,6 +192,9 @@ impl ErrorKind {
                 region: "Botgrid Welcome".into(),
             },
             ErrorKind::TeleportOfferNotFound => Error::TeleportOfferNotFound,
+            ErrorKind::ObjectNotFound => Error::ObjectNotFound {
+                what: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),
+            },
             ErrorKind::NoTransfer => Error::NoTransfer,
             ErrorKind::InventoryNotFound => Error::InventoryNotFound {
                 uuid: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),

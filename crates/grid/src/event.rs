@@ -168,6 +168,23 @@ pub enum Event {
         region: String,
         message: String,
     },
+    /// An object shows the avatar a dialog.
+    ScriptDialog {
+        object: Uuid,
+        object_name: String,
+        owner: AvatarRef,
+        text: String,
+        buttons: Vec<String>,
+        channel: i32,
+    },
+    /// Local chat of an object the avatar heard.
+    ObjectChat {
+        object: Uuid,
+        object_name: String,
+        owner: AvatarRef,
+        channel: i32,
+        message: String,
+    },
     /// Local chat the avatar heard.
     ChatHeard {
         channel: i32,
@@ -283,7 +300,9 @@ impl Event {
             | Event::TypingStopped { .. }
             | Event::BalanceChanged { .. }
             | Event::ChatHeard { .. }
-            | Event::RegionMessage { .. } => OfflinePolicy::Drop,
+            | Event::RegionMessage { .. }
+            | Event::ScriptDialog { .. }
+            | Event::ObjectChat { .. } => OfflinePolicy::Drop,
             Event::InstantMessage { .. }
             | Event::FriendshipOffered { .. }
             | Event::FriendshipAccepted { .. }

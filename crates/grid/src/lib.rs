@@ -22,6 +22,7 @@ pub mod location;
 pub mod message;
 pub mod money;
 pub mod name;
+pub mod object;
 pub mod parcel;
 pub mod region;
 pub mod secret;

@@ -25,6 +25,8 @@ pub enum TransferKind {
     Grant,
     /// Land bought from its owner (`parcel_buy`).
     LandSale,
+    /// An object paid (`give_money_object`): its owner gets the money.
+    PayObject,
 }
 
 impl TransferKind {
@@ -35,6 +37,7 @@ impl TransferKind {
             TransferKind::Gift => 5001,
             TransferKind::Grant => 0,
             TransferKind::LandSale => 5002,
+            TransferKind::PayObject => 5008,
         }
     }
 
@@ -43,6 +46,7 @@ impl TransferKind {
             TransferKind::Gift => "gift",
             TransferKind::Grant => "grant",
             TransferKind::LandSale => "land_sale",
+            TransferKind::PayObject => "pay_object",
         }
     }
 
@@ -51,6 +55,7 @@ impl TransferKind {
             "gift" => Some(TransferKind::Gift),
             "grant" => Some(TransferKind::Grant),
             "land_sale" => Some(TransferKind::LandSale),
+            "pay_object" => Some(TransferKind::PayObject),
             _ => None,
         }
     }

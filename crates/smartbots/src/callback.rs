@@ -77,7 +77,7 @@ pub static EVENTS: &[EventDef] = &[
     ev(
         "chat_message",
         true,
-        "Local chat the bot heard (channel 0, within 20 m): `speaker_type` (`AGENT`), `speaker_name`, `speaker_uuid`, `speaker_owner` (empty for avatars), `channel`, `message`.",
+        "Local chat the bot heard (channel 0, within 20 m): `speaker_type` (`AGENT`, or `OBJECT` for what an object says to the bot), `speaker_name`, `speaker_uuid`, `speaker_owner` (an object's owner; empty for avatars), `channel`, `message`.",
     ),
     ev(
         "balance_changed",
@@ -86,8 +86,8 @@ pub static EVENTS: &[EventDef] = &[
     ),
     ev(
         "script_dialog",
-        false,
-        "A script dialog (with the world release).",
+        true,
+        "An object shows the bot a dialog (a greeter, when touched): `object_uuid`, `object_name`, `owner_name`, `owner_uuid`, `text`, `buttons` (one per line), `channel`. Answer with `reply_dialog`.",
     ),
     ev(
         "teleport_status",
@@ -151,7 +151,8 @@ pub fn event_name(event: &Event) -> Option<&'static str> {
         Event::BalanceChanged { .. } => "balance_changed",
         Event::InventoryOffered { .. } => "offer_inventory",
         Event::TeleportProgress { .. } => "teleport_status",
-        Event::ChatHeard { .. } => "chat_message",
+        Event::ChatHeard { .. } | Event::ObjectChat { .. } => "chat_message",
+        Event::ScriptDialog { .. } => "script_dialog",
         Event::TeleportOffered { .. } => "offer_teleport",
         // An estate message arrives as an IM from the estate manager, as in Second Life.
         Event::RegionMessage { .. } => "instant_message",
@@ -239,6 +240,36 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", message.clone())
                 .text("message_id", "");
+        }
+        Event::ScriptDialog {
+            object,
+            object_name,
+            owner,
+            text,
+            buttons,
+            channel,
+        } => {
+            f.text("object_uuid", object.to_string())
+                .text("object_name", object_name.clone())
+                .text("owner_name", owner.name.clone())
+                .text("owner_uuid", owner.uuid.to_string())
+                .text("text", text.clone())
+                .text("buttons", buttons.join("\n"))
+                .text("channel", channel.to_string());
+        }
+        Event::ObjectChat {
+            object,
+            object_name,
+            owner,
+            channel,
+            message,
+        } => {
+            f.text("speaker_type", "OBJECT")
+                .text("speaker_name", object_name.clone())
+                .text("speaker_uuid", object.to_string())
+                .text("speaker_owner", owner.uuid.to_string())
+                .text("channel", channel.to_string())
+                .text("message", message.clone());
         }
         Event::ChatHeard {
             channel,

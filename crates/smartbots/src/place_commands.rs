@@ -492,6 +492,158 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
     },
 ];
 
+/// The commands about objects.
+pub static OBJECT_COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        action: "touch_prim",
+        aliases: &[],
+        summary: "Touches an object within 32 m in the bot's region; it reacts as its behaviour says (a greeter shows a dialog, an inviter invites, a vendor or tip jar tells what it is).",
+        params: &[req("uuid", "The object's UUID.")],
+        outputs: &[],
+        json_only: false,
+        example: &[("uuid", crate::commands::EXAMPLE_UUID)],
+        parse: |a| {
+            Ok(BotCommand::TouchPrim {
+                object: a.req_uuid("uuid")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "touch_prim_coord",
+        aliases: &[],
+        summary: "Touches the object nearest a point of the bot's region, within `precision` metres of it (and 32 m of the bot).",
+        params: &[
+            req("x", "Region coordinates of the object."),
+            req("y", "Region coordinates of the object."),
+            req("z", "Region coordinates of the object."),
+            opt("precision", "Search radius in metres; default 0.5."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("x", "128"), ("y", "128"), ("z", "25")],
+        parse: |a| {
+            let num = |n: &'static str| -> Result<f64, Failure> {
+                a.req(n)?
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| invalid(n, "expected a number"))
+            };
+            let precision = match a.opt("precision") {
+                Some(p) => p
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|p| p.is_finite() && *p > 0.0)
+                    .ok_or_else(|| invalid("precision", "expected a positive number"))?,
+                None => 0.5,
+            };
+            Ok(BotCommand::TouchPrimCoord {
+                x: num("x")?,
+                y: num("y")?,
+                z: num("z")?,
+                precision,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sit",
+        aliases: &[],
+        summary: "Sits on an object with a sit target (a chair) within 32 m, or stands up (`NONE`). Teleporting or walking stands the bot up.",
+        params: &[
+            req("uuid", "The object's UUID, or `NONE` to stand up."),
+            opt(
+                "save",
+                "Accepted; the bot does not sit again after a new login.",
+            ),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("uuid", "NONE")],
+        parse: |a| {
+            let v = a.req("uuid")?;
+            let object = if v.trim().eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(a.req_uuid("uuid")?)
+            };
+            a.flag("save")?;
+            Ok(BotCommand::Sit { object })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "reply_dialog",
+        aliases: &[],
+        summary: "Presses a button of a dialog an object showed the bot (`script_dialog`); the object answers in local chat.",
+        params: &[
+            req("channel", "The dialog's channel, from the callback."),
+            req("object", "The object's UUID, from the callback."),
+            req("button", "The button's label."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("channel", "-1001"),
+            ("object", crate::commands::EXAMPLE_UUID),
+            ("button", "Info"),
+        ],
+        parse: |a| {
+            Ok(BotCommand::ReplyDialog {
+                channel: a
+                    .req("channel")?
+                    .trim()
+                    .parse::<i32>()
+                    .map_err(|_| invalid("channel", "expected a whole number"))?,
+                object: a.req_uuid("object")?,
+                button: a.req("button")?.to_owned(),
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "give_money_object",
+        aliases: &[],
+        summary: "Pays an object in the bot's region: its owner gets the money (`balance_changed`, trx_type 5008). A tip jar thanks the bot; a vendor takes only its price and gives its item (`offer_inventory`).",
+        params: &[
+            req("object_uuid", "The object's UUID."),
+            req("amount", "L$."),
+            opt(
+                "object_name",
+                "Accepted (needed by SmartBots before 2015); not checked.",
+            ),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("object_uuid", crate::commands::EXAMPLE_UUID),
+            ("amount", "10"),
+        ],
+        parse: |a| {
+            Ok(BotCommand::GiveMoneyObject {
+                object: a.req_uuid("object_uuid")?,
+                amount: a
+                    .req("amount")?
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| invalid("amount", "expected a whole number of L$"))?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+];
+
 /// `x` and `y`, both or neither.
 fn point(a: &Args<'_>) -> Result<Option<(f64, f64)>, Failure> {
     let num = |n: &'static str| -> Result<Option<f64>, Failure> {

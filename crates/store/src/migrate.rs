@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "parcels",
         include_str!("../migrations/0011_parcels.sql"),
     ),
+    (
+        12,
+        "objects",
+        include_str!("../migrations/0012_objects.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

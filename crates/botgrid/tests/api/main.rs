@@ -16,6 +16,7 @@ mod lifecycle;
 mod lookups;
 mod messaging;
 mod money;
+mod objects;
 mod places;
 mod simple_groups;
 mod simplex;

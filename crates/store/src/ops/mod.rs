@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod items;
 pub mod messages;
 pub mod money;
+pub mod objects;
 pub mod parcels;
 pub mod regions;
 pub mod settings;

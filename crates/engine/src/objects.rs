@@ -1,0 +1,344 @@
+//! Objects: touching, sitting, paying them and answering their dialogs, and what their
+//! built-in behaviours do then.
+
+use crate::bot::{Executed, deliver, done};
+use crate::money::{Payment, pay};
+use grid::command::{BotCommand, Reply};
+use grid::money::TransferKind;
+use grid::object::{Behaviour, REACH, WorldObject};
+use grid::{Avatar, Error, Event, Location, NULL_KEY, Uuid};
+use store::Tx;
+
+fn not_found(what: impl ToString) -> Error {
+    Error::ObjectNotFound {
+        what: what.to_string(),
+    }
+}
+
+/// The bot's place and its region's row id.
+fn whereabouts(tx: &mut Tx<'_>, bot: &Avatar) -> Result<(Location, i64), Error> {
+    let at = bot
+        .location
+        .clone()
+        .ok_or_else(|| Error::invalid("location", "the bot is nowhere: teleport it first"))?;
+    let region = tx
+        .region_by_name(&at.region)?
+        .ok_or_else(|| Error::RegionNotFound {
+            name: at.region.clone(),
+        })?;
+    Ok((at, region.id))
+}
+
+fn distance(at: &Location, o: &WorldObject) -> f64 {
+    ((at.x - o.x).powi(2) + (at.y - o.y).powi(2) + (at.z - o.z).powi(2)).sqrt()
+}
+
+/// An object in the bot's region; `reach`: also within arm's length (32 m).
+fn object_near(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    uuid: Uuid,
+    reach: bool,
+) -> Result<WorldObject, Error> {
+    let (at, region) = whereabouts(tx, bot)?;
+    tx.object_by_uuid(uuid)?
+        .filter(|o| o.region == region && (!reach || distance(&at, o) <= REACH))
+        .ok_or_else(|| not_found(uuid))
+}
+
+/// An object speaks to one avatar (as `llRegionSayTo` does).
+fn say_to(
+    tx: &mut Tx<'_>,
+    o: &WorldObject,
+    owner: &Avatar,
+    to: &Avatar,
+    message: String,
+) -> Result<(), Error> {
+    deliver(
+        tx,
+        to,
+        Event::ObjectChat {
+            object: o.uuid,
+            object_name: o.name.clone(),
+            owner: owner.to_ref(),
+            channel: 0,
+            message,
+        },
+    )
+}
+
+fn owner_of(tx: &mut Tx<'_>, o: &WorldObject) -> Result<Avatar, Error> {
+    tx.avatar(o.owner)?
+        .ok_or_else(|| Error::internal("an object's owner vanished"))
+}
+
+fn touch(tx: &mut Tx<'_>, bot: &Avatar, o: WorldObject) -> Result<Executed, Error> {
+    let owner = owner_of(tx, &o)?;
+    match &o.behaviour {
+        Behaviour::Greeter { text, buttons } => deliver(
+            tx,
+            bot,
+            Event::ScriptDialog {
+                object: o.uuid,
+                object_name: o.name.clone(),
+                owner: owner.to_ref(),
+                text: text.clone(),
+                buttons: buttons.clone(),
+                channel: o.dialog_channel(),
+            },
+        )?,
+        Behaviour::TipJar { .. } => {
+            let msg = format!("Pay me to tip {}.", owner.name);
+            say_to(tx, &o, &owner, bot, msg)?
+        }
+        Behaviour::Vendor { price, item } => {
+            let name = tx
+                .inventory_item(owner.id, *item)?
+                .map(|i| i.name)
+                .unwrap_or_else(|| "(sold out)".into());
+            say_to(
+                tx,
+                &o,
+                &owner,
+                bot,
+                format!("{name}: pay me L${price} to buy it."),
+            )?
+        }
+        Behaviour::Inviter { group } => {
+            let invite = BotCommand::GroupInvite {
+                avatar: bot.uuid,
+                group: *group,
+                role: NULL_KEY,
+                check_membership: true,
+                message: format!("Invited by {}", o.name),
+                location: None,
+                misc: None,
+            };
+            let said = match crate::groups::execute(tx, &owner, invite) {
+                Ok(_) => "An invitation is on its way.".to_owned(),
+                Err(Error::AlreadyMember) => "You are a member already.".to_owned(),
+                Err(e) => return Err(e),
+            };
+            say_to(tx, &o, &owner, bot, said)?
+        }
+        Behaviour::Chair | Behaviour::Plain => {}
+    }
+    done(Reply::Done)
+}
+
+fn pay_object(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    o: WorldObject,
+    amount: i64,
+) -> Result<Executed, Error> {
+    let owner = owner_of(tx, &o)?;
+    if let Behaviour::Vendor { price, .. } = &o.behaviour
+        && amount != *price
+    {
+        return Err(Error::invalid(
+            "amount",
+            format!("this vendor sells for L${price}"),
+        ));
+    }
+    if owner.id != bot.id {
+        let comment = format!("Paid {}", o.name);
+        pay(
+            tx,
+            Payment {
+                from: Some(bot),
+                to: &owner,
+                amount,
+                kind: TransferKind::PayObject,
+                comment: &comment,
+                tag: None,
+            },
+        )?;
+    } else {
+        grid::money::check_amount(amount)?;
+    }
+    match &o.behaviour {
+        Behaviour::TipJar { thanks } => {
+            let msg = if thanks.is_empty() {
+                format!("Thank you, {}!", bot.name)
+            } else {
+                thanks.clone()
+            };
+            say_to(tx, &o, &owner, bot, msg)?
+        }
+        Behaviour::Vendor { item, .. } => {
+            crate::inventory::give(tx, &owner, bot.uuid, *item)?;
+            say_to(tx, &o, &owner, bot, "Thank you for your purchase.".into())?
+        }
+        _ => {}
+    }
+    done(Reply::Done)
+}
+
+/// The object commands.
+pub(crate) fn execute(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    command: BotCommand,
+) -> Result<Executed, Error> {
+    match command {
+        BotCommand::TouchPrim { object } => {
+            let o = object_near(tx, bot, object, true)?;
+            touch(tx, bot, o)
+        }
+        BotCommand::TouchPrimCoord { x, y, z, precision } => {
+            let (at, region) = whereabouts(tx, bot)?;
+            let point = Location {
+                region: at.region.clone(),
+                x,
+                y,
+                z,
+            };
+            let o = tx
+                .region_objects(region)?
+                .into_iter()
+                .map(|o| (distance(&point, &o), o))
+                .filter(|(d, o)| *d <= precision && distance(&at, o) <= REACH)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, o)| o)
+                .ok_or_else(|| not_found(format!("at {x}/{y}/{z}")))?;
+            touch(tx, bot, o)
+        }
+        BotCommand::Sit { object: None } => {
+            tx.set_sitting(bot.id, None)?;
+            done(Reply::Done)
+        }
+        BotCommand::Sit {
+            object: Some(object),
+        } => {
+            let o = object_near(tx, bot, object, true)?;
+            if !o.has_sit_target() {
+                return Err(Error::invalid("uuid", "the object has no sit target"));
+            }
+            let (at, _) = whereabouts(tx, bot)?;
+            let seat = Location {
+                region: at.region,
+                x: o.x,
+                y: o.y,
+                z: o.z,
+            };
+            tx.set_location(bot.id, &seat, false)?;
+            tx.set_sitting(bot.id, Some(o.id))?;
+            done(Reply::Done)
+        }
+        BotCommand::ReplyDialog {
+            channel,
+            object,
+            button,
+        } => {
+            let o = object_near(tx, bot, object, false)?;
+            let Behaviour::Greeter { buttons, .. } = &o.behaviour else {
+                return Err(Error::invalid("object", "the object shows no dialog"));
+            };
+            if channel != o.dialog_channel() {
+                return Err(Error::invalid(
+                    "channel",
+                    "not the channel of the object's dialog",
+                ));
+            }
+            if !buttons.contains(&button) {
+                return Err(Error::invalid("button", "not a button of the dialog"));
+            }
+            let owner = owner_of(tx, &o)?;
+            say_to(tx, &o, &owner, bot, format!("You chose {button}."))?;
+            done(Reply::Done)
+        }
+        BotCommand::GiveMoneyObject { object, amount } => {
+            let o = object_near(tx, bot, object, false)?;
+            pay_object(tx, bot, o, amount)
+        }
+        other => Err(Error::internal(format!("not an object command: {other:?}"))),
+    }
+}
+
+/// Whether a command is one of [`execute`]'s.
+pub(crate) fn handles(command: &BotCommand) -> bool {
+    matches!(
+        command,
+        BotCommand::TouchPrim { .. }
+            | BotCommand::TouchPrimCoord { .. }
+            | BotCommand::Sit { .. }
+            | BotCommand::ReplyDialog { .. }
+            | BotCommand::GiveMoneyObject { .. }
+    )
+}
+
+/// An object the operator puts in a region.
+#[derive(Clone, Debug)]
+pub struct ObjectSpec {
+    pub region: String,
+    pub name: String,
+    pub owner: grid::LegacyName,
+    pub at: (f64, f64, f64),
+    pub behaviour: Behaviour,
+}
+
+pub(crate) fn insert_object(tx: &mut Tx<'_>, spec: &ObjectSpec) -> Result<WorldObject, Error> {
+    spec.behaviour.check()?;
+    grid::inventory::check_name("name", &spec.name)?;
+    let region = tx
+        .region_by_name(&spec.region)?
+        .ok_or_else(|| Error::RegionNotFound {
+            name: spec.region.clone(),
+        })?;
+    Location::parse(&format!(
+        "{}/{}/{}/{}",
+        region.name, spec.at.0, spec.at.1, spec.at.2
+    ))
+    .map_err(|e| Error::invalid("at", e.0))?;
+    let owner = tx
+        .avatar_by_name(&spec.owner)?
+        .ok_or_else(|| Error::AvatarNotFound {
+            who: spec.owner.to_string(),
+        })?;
+    match &spec.behaviour {
+        Behaviour::Vendor { item, .. } => {
+            let i =
+                tx.inventory_item(owner.id, *item)?
+                    .ok_or_else(|| Error::InventoryNotFound {
+                        uuid: item.to_string(),
+                    })?;
+            grid::inventory::may_give(&i)?;
+        }
+        Behaviour::Inviter { group } => {
+            tx.group_by_uuid(*group)?
+                .ok_or_else(|| Error::GroupNotFound {
+                    who: group.to_string(),
+                })?;
+        }
+        _ => {}
+    }
+    Ok(tx.insert_object(
+        spec.name.trim(),
+        owner.id,
+        region.id,
+        spec.at,
+        &spec.behaviour,
+    )?)
+}
+
+impl crate::Engine {
+    /// The objects of a region.
+    pub async fn objects_in(&self, region: String) -> Result<Vec<WorldObject>, Error> {
+        self.store()
+            .read(move |tx| {
+                let r = tx
+                    .region_by_name(&region)?
+                    .ok_or_else(|| Error::RegionNotFound {
+                        name: region.clone(),
+                    })?;
+                Ok(tx.region_objects(r.id)?)
+            })
+            .await
+    }
+
+    /// The operator puts an object in a region.
+    pub async fn create_object(&self, spec: ObjectSpec) -> Result<WorldObject, Error> {
+        self.store().write(move |tx| insert_object(tx, &spec)).await
+    }
+}

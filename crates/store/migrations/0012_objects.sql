@@ -1,0 +1,18 @@
+-- Objects in regions, each with an owner and a built-in behaviour (JSON: greeter,
+-- tip jar, chair, vendor, inviter or plain).
+CREATE TABLE world_objects (
+    id {{id}},
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    owner_id BIGINT NOT NULL REFERENCES avatars (id),
+    region_id BIGINT NOT NULL REFERENCES regions (id),
+    x DOUBLE PRECISION NOT NULL,
+    y DOUBLE PRECISION NOT NULL,
+    z DOUBLE PRECISION NOT NULL,
+    behaviour TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX world_objects_region ON world_objects (region_id);
+
+-- The object an avatar sits on.
+ALTER TABLE avatars ADD COLUMN sitting_on BIGINT REFERENCES world_objects (id);
