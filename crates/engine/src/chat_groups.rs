@@ -133,7 +133,7 @@ pub(crate) fn join_by_link(tx: &mut Tx<'_>, me: &Avatar, link: &Link) -> Result<
     let standing = link.settings.member_role.unwrap_or(ChatRole::Member);
     let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
     group::may_invite(&maker, &role).map_err(|_| Error::LinkNotFound)?;
-    group::payable_fee(g.fee)?;
+    let fee = g.fee;
     if tx.review_joins(g.id)? {
         if tx.applicant(g.id, me.id)?.is_some() {
             return Err(Error::AlreadyMember);
@@ -148,6 +148,7 @@ pub(crate) fn join_by_link(tx: &mut Tx<'_>, me: &Avatar, link: &Link) -> Result<
         announce_application(tx, &g, me.id, &event)?;
         return Ok(g);
     }
+    crate::groups::pay_join_fee(tx, me, &g, fee)?;
     admit(tx, &g, me, role.id)?;
     Ok(g)
 }
@@ -182,7 +183,10 @@ fn review(
     };
     announce_application(tx, g, target.id, &event)?;
     match role {
-        Some(r) => admit(tx, g, target, r),
+        Some(r) => {
+            crate::groups::pay_join_fee(tx, target, g, g.fee)?;
+            admit(tx, g, target, r)
+        }
         None => Ok(()),
     }
 }

@@ -155,7 +155,7 @@ pub(crate) fn execute(
             match tx.open_invitation(g.id, bot.id)? {
                 Some(inv) => accept_invitation(tx, bot, &g, &inv)?,
                 None if g.open_enrollment => {
-                    group::payable_fee(g.fee)?;
+                    pay_join_fee(tx, bot, &g, g.fee)?;
                     let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
                     tx.add_member(g.id, bot.id, &[everyone.id], everyone.id)?;
                     announce_joined(tx, &g, bot)?;
@@ -552,6 +552,35 @@ fn not_a_member() -> Error {
     Error::invalid("member", "is not in the group")
 }
 
+/// Pays a group's join fee to its founder (botgrid groups keep no money of their own),
+/// all or nothing; nothing for a fee of 0 or for the founder.
+pub(crate) fn pay_join_fee(
+    tx: &mut Tx<'_>,
+    joiner: &Avatar,
+    g: &Group,
+    fee: i64,
+) -> Result<(), Error> {
+    if fee <= 0 || joiner.id == g.founder {
+        return Ok(());
+    }
+    let founder = tx
+        .avatar(g.founder)?
+        .ok_or_else(|| Error::internal("a group's founder vanished"))?;
+    let comment = format!("Join fee: {}", g.name);
+    crate::money::pay(
+        tx,
+        crate::money::Payment {
+            from: Some(joiner),
+            to: &founder,
+            amount: fee,
+            kind: grid::money::TransferKind::GroupJoin,
+            comment: &comment,
+            tag: None,
+        },
+    )?;
+    Ok(())
+}
+
 fn accept_invitation(
     tx: &mut Tx<'_>,
     bot: &Avatar,
@@ -565,7 +594,7 @@ fn accept_invitation(
             announce_role_change(tx, g, bot, &inviter, &before)?;
         }
         None => {
-            group::payable_fee(inv.fee)?;
+            pay_join_fee(tx, bot, g, inv.fee)?;
             let everyone = tx.role_of_kind(g.id, RoleKind::Everyone)?;
             let roles = if inv.role == everyone.id {
                 vec![everyone.id]

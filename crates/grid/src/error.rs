@@ -54,8 +54,6 @@ pub enum Error {
     NotOpen,
     #[error("no such group invitation")]
     InvitationNotFound,
-    #[error("joining costs L${fee}, and paying join fees is not possible yet")]
-    JoinFee { fee: i64 },
     #[error("no bot serves this group")]
     NoServingBot,
     #[error("the avatar was invited too recently")]
@@ -163,7 +161,6 @@ impl ErrorKind {
             ErrorKind::Banned => Error::Banned,
             ErrorKind::NotOpen => Error::NotOpen,
             ErrorKind::InvitationNotFound => Error::InvitationNotFound,
-            ErrorKind::JoinFee => Error::JoinFee { fee: 50 },
             ErrorKind::NoServingBot => Error::NoServingBot,
             ErrorKind::InviteCooldown => Error::InviteCooldown,
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },

@@ -422,16 +422,6 @@ pub fn check_role(name: &str, title: &str, description: &str) -> Result<(), Erro
     crate::message::check_len("description", description, MAX_ROLE_DESCRIPTION)
 }
 
-/// Whether a join fee can be paid. Fees are paid from the joiner's balance, which the
-/// grid does not keep yet: any fee above zero is refused.
-pub fn payable_fee(fee: i64) -> Result<(), Error> {
-    if fee > 0 {
-        Err(Error::JoinFee { fee })
-    } else {
-        Ok(())
-    }
-}
-
 /// True when an invitation made at `last` is recent for a cooldown of this length
 /// (Simple Groups `invite`).
 pub fn within_cooldown(last: Timestamp, now: Timestamp, cooldown_secs: u32) -> bool {
@@ -738,7 +728,6 @@ mod tests {
     #[test]
     fn fees_roles_and_cooldowns() {
         assert!(check_fee(0).is_ok() && check_fee(-1).is_err());
-        assert_eq!(payable_fee(50), Err(Error::JoinFee { fee: 50 }));
         assert!(check_role("Greeters", "Greeter", "").is_ok());
         assert!(check_role(" ", "", "").is_err());
         assert!(check_role(&"n".repeat(21), "", "").is_err());

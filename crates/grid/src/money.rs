@@ -27,6 +27,8 @@ pub enum TransferKind {
     LandSale,
     /// An object paid (`give_money_object`): its owner gets the money.
     PayObject,
+    /// A group's join fee, paid to its founder.
+    GroupJoin,
 }
 
 impl TransferKind {
@@ -38,6 +40,7 @@ impl TransferKind {
             TransferKind::Grant => 0,
             TransferKind::LandSale => 5002,
             TransferKind::PayObject => 5008,
+            TransferKind::GroupJoin => 1004,
         }
     }
 
@@ -47,6 +50,7 @@ impl TransferKind {
             TransferKind::Grant => "grant",
             TransferKind::LandSale => "land_sale",
             TransferKind::PayObject => "pay_object",
+            TransferKind::GroupJoin => "group_join",
         }
     }
 
@@ -56,6 +60,7 @@ impl TransferKind {
             "grant" => Some(TransferKind::Grant),
             "land_sale" => Some(TransferKind::LandSale),
             "pay_object" => Some(TransferKind::PayObject),
+            "group_join" => Some(TransferKind::GroupJoin),
             _ => None,
         }
     }

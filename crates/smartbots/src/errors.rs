@@ -100,9 +100,6 @@ fn grid_text(e: &Error) -> String {
         Error::Banned => "Avatar is banned from the group".into(),
         Error::NotOpen => "Group is not open for enrollment".into(),
         Error::InvitationNotFound => "Group invitation not found".into(),
-        Error::JoinFee { fee } => {
-            format!("Joining costs L${fee}; paying join fees is not supported yet")
-        }
         Error::NoServingBot => "No bot serves this group".into(),
         Error::InviteCooldown => "Invited too recently".into(),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
@@ -195,9 +192,6 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::NotOpen => "`group_join` of a closed group without an invitation.",
         ErrorKind::InvitationNotFound => {
             "`group_offer_accept` with a session that is not an open, unexpired invitation from that avatar to this bot."
-        }
-        ErrorKind::JoinFee => {
-            "Joining (or accepting an invitation into) a group with a join fee: the grid has no money yet."
         }
         ErrorKind::NoServingBot => {
             "Simple Groups API: the group has no serving bot (the operator sets one)."

@@ -440,9 +440,29 @@ async fn declining_joining_and_leaving() {
         &[("groupuuid", &builders), ("fee", "50")],
     )
     .await;
+    // The fee is paid to the founder, all or nothing.
     grid.call(&kim, "group_join", &[("groupuuid", &builders)])
         .await
-        .assert_fail("Joining costs L$50; paying join fees is not supported yet");
+        .assert_fail("Insufficient funds: balance L$0, needed L$50");
+    grid.running
+        .engine
+        .grant_money(
+            &grid::LegacyName::parse("Kim Resident").unwrap(),
+            60,
+            "".into(),
+        )
+        .await
+        .unwrap();
+    grid.ok(&kim, "group_join", &[("groupuuid", &builders)])
+        .await;
+    assert_eq!(
+        grid.call(&kim, "get_balance", &[]).await.get("balance"),
+        "10"
+    );
+    assert_eq!(
+        grid.call(&ada, "get_balance", &[]).await.get("balance"),
+        "50"
+    );
 }
 
 #[tokio::test]
