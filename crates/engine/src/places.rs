@@ -106,29 +106,30 @@ fn say(tx: &mut Tx<'_>, bot: &Avatar, channel: i32, message: String) -> Result<E
         ));
     }
     let at = here(bot)?;
-    // Avatars hear channel 0 only; other channels are for scripts (objects).
+    // Avatars hear channel 0 only; other channels are for scripts (objects). Every
+    // listener is online, so the event goes to all of them in one statement.
     if channel == 0 {
-        for other in tx.online_in_region(&at.region)? {
-            if other.id == bot.id {
-                continue;
-            }
-            let near = other
-                .location
-                .as_ref()
-                .and_then(|l| region::distance(&at, l))
-                .is_some_and(|d| d <= region::SAY_RANGE);
-            if near {
-                deliver(
-                    tx,
-                    &other,
-                    Event::ChatHeard {
-                        channel,
-                        speaker: bot.to_ref(),
-                        message: message.clone(),
-                    },
-                )?;
-            }
-        }
+        let listeners: Vec<grid::AvatarId> = tx
+            .online_in_region(&at.region)?
+            .into_iter()
+            .filter(|other| other.id != bot.id)
+            .filter(|other| {
+                other
+                    .location
+                    .as_ref()
+                    .and_then(|l| region::distance(&at, l))
+                    .is_some_and(|d| d <= region::SAY_RANGE)
+            })
+            .map(|other| other.id)
+            .collect();
+        tx.emit_to_online(
+            &listeners,
+            &Event::ChatHeard {
+                channel,
+                speaker: bot.to_ref(),
+                message,
+            },
+        )?;
     }
     done(Reply::Done)
 }

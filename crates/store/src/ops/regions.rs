@@ -103,6 +103,42 @@ impl Tx<'_> {
         )
     }
 
+    /// Records an event for each of these online avatars, in one statement whatever
+    /// their number (local chat fan-out); returns how many got it.
+    pub fn emit_to_online(
+        &mut self,
+        avatars: &[AvatarId],
+        event: &grid::Event,
+    ) -> Result<usize, StoreError> {
+        if avatars.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now().0;
+        let body = serde_json::to_string(event)
+            .map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))?;
+        // `,1,5,9,`: a list both databases can match against without array types.
+        let list = format!(
+            ",{},",
+            avatars
+                .iter()
+                .map(|a| a.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let reached: Vec<(i64, i64)> = self.conn.query(
+            sql!(
+                "INSERT INTO events (avatar_id, body, created_at)
+                 SELECT id, $2, $3 FROM avatars
+                 WHERE presence = $4 AND $1 LIKE '%,' || CAST(id AS TEXT) || ',%'
+                 ORDER BY id
+                 RETURNING avatar_id, id"
+            ),
+            &[&list, &body, &now, &Presence::Online.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(self.record_emitted(reached))
+    }
+
     /// Sets an avatar's movement state.
     pub fn set_motion(
         &mut self,
