@@ -175,6 +175,85 @@ fn pay_object(
     done(Reply::Done)
 }
 
+/// Puts an object into its owner's inventory as an item (`folder`, or Objects).
+fn to_inventory(
+    tx: &mut Tx<'_>,
+    owner: &Avatar,
+    o: &WorldObject,
+    folder: Option<i64>,
+) -> Result<grid::inventory::Item, Error> {
+    let folder = match folder {
+        Some(f) => f,
+        None => {
+            crate::inventory::system_folder(tx, owner.id, grid::inventory::SystemFolder::Objects)?
+                .id
+        }
+    };
+    Ok(tx.insert_inventory_item(&store::NewItem {
+        owner: owner.id,
+        folder: Some(folder),
+        asset_type: grid::inventory::AssetType::Object,
+        wearable: None,
+        asset: o.uuid,
+        name: o.name.clone(),
+        description: format!("{} object", o.behaviour.name()),
+        creator: Some(o.owner),
+        perms: grid::inventory::Perms::ALL,
+        next_perms: grid::inventory::Perms::ALL,
+    })?)
+}
+
+fn take(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+    object: Uuid,
+    copy: bool,
+    folder: Option<Uuid>,
+) -> Result<Executed, Error> {
+    let o = object_near(tx, bot, object, false)?;
+    // As SmartBots documents: without rights on the object, OK and nothing happens.
+    if o.owner != bot.id {
+        return done(Reply::Done);
+    }
+    let folder = match folder {
+        Some(u) => Some(
+            tx.folder_by_uuid(bot.id, u)?
+                .filter(|f| f.parent.is_some())
+                .ok_or_else(|| Error::InventoryNotFound {
+                    uuid: u.to_string(),
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    to_inventory(tx, bot, &o, folder)?;
+    if !copy {
+        tx.delete_object(o.id)?;
+    }
+    done(Reply::Done)
+}
+
+/// Returns an avatar's objects in a region to its Lost And Found folder; how many.
+pub(crate) fn return_objects(
+    tx: &mut Tx<'_>,
+    owner: &Avatar,
+    region: i64,
+    scripted_only: bool,
+) -> Result<usize, Error> {
+    let lost =
+        crate::inventory::system_folder(tx, owner.id, grid::inventory::SystemFolder::LostAndFound)?;
+    let mut n = 0;
+    for o in tx.owned_objects_in(owner.id, region)? {
+        if scripted_only && o.behaviour == Behaviour::Plain {
+            continue;
+        }
+        to_inventory(tx, owner, &o, Some(lost.id))?;
+        tx.delete_object(o.id)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The object commands.
 pub(crate) fn execute(
     tx: &mut Tx<'_>,
@@ -252,6 +331,39 @@ pub(crate) fn execute(
             let o = object_near(tx, bot, object, false)?;
             pay_object(tx, bot, o, amount)
         }
+        BotCommand::Attachments { filter } => {
+            let worn: Vec<(Uuid, String)> = tx
+                .worn_items(bot.id)?
+                .into_iter()
+                .filter(|i| i.asset_type == grid::inventory::AssetType::Object)
+                .map(|i| (i.uuid, i.name))
+                .collect();
+            let total = worn.len();
+            let worn = worn
+                .into_iter()
+                .filter(|(u, n)| filter.keeps(n, *u))
+                .collect();
+            done(Reply::Attachments { total, worn })
+        }
+        BotCommand::TouchAttachment { name, link } => {
+            let found = tx
+                .worn_items(bot.id)?
+                .into_iter()
+                .any(|i| i.asset_type == grid::inventory::AssetType::Object && i.name == name);
+            if !found {
+                return Err(not_found(name));
+            }
+            // Attachments are single prims here: only the root (link 1) exists.
+            if link.is_some_and(|l| l != 1) {
+                return Err(Error::PrimLinkNotFound);
+            }
+            done(Reply::Done)
+        }
+        BotCommand::PrimTake {
+            object,
+            copy,
+            folder,
+        } => take(tx, bot, object, copy, folder),
         other => Err(Error::internal(format!("not an object command: {other:?}"))),
     }
 }
@@ -265,6 +377,9 @@ pub(crate) fn handles(command: &BotCommand) -> bool {
             | BotCommand::Sit { .. }
             | BotCommand::ReplyDialog { .. }
             | BotCommand::GiveMoneyObject { .. }
+            | BotCommand::Attachments { .. }
+            | BotCommand::TouchAttachment { .. }
+            | BotCommand::PrimTake { .. }
     )
 }
 

@@ -402,6 +402,17 @@ pub(crate) fn execute(
                 }
             }
         }
+        BotCommand::SimReturn {
+            avatar,
+            scripted_only,
+            all_estates,
+        } => {
+            let owner = crate::bot::resolve_key(tx, avatar)?;
+            for r in estate_regions(tx, bot, all_estates)? {
+                crate::objects::return_objects(tx, &owner, r.id, scripted_only)?;
+            }
+            done(Reply::Done)
+        }
         BotCommand::SimMessage {
             message,
             all_estates,
@@ -433,6 +444,7 @@ pub(crate) fn handles(command: &BotCommand) -> bool {
             | BotCommand::SimAccess { .. }
             | BotCommand::SimRestart { .. }
             | BotCommand::SimMessage { .. }
+            | BotCommand::SimReturn { .. }
     )
 }
 

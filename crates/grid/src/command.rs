@@ -153,6 +153,22 @@ pub enum BotCommand {
     },
     /// Pay an object (its owner gets the money; the object reacts).
     GiveMoneyObject { object: Uuid, amount: i64 },
+    /// The objects the bot wears.
+    Attachments { filter: NameFilter },
+    /// Touch a worn object by its exact name (and link number; the root is 1).
+    TouchAttachment { name: String, link: Option<u32> },
+    /// Take an object of the bot's from the world into its inventory, or a copy of it.
+    PrimTake {
+        object: Uuid,
+        copy: bool,
+        folder: Option<Uuid>,
+    },
+    /// Estate manager: return an avatar's objects in the region to its inventory.
+    SimReturn {
+        avatar: Uuid,
+        scripted_only: bool,
+        all_estates: bool,
+    },
     /// Invite an avatar to the bot's location.
     OfferTeleport { to: Uuid, message: String },
     /// Answer a teleport offer (accepted: the bot goes there).
@@ -339,6 +355,8 @@ impl BotCommand {
                 | BotCommand::NotecardRead { .. }
                 | BotCommand::BotLocation
                 | BotCommand::ParcelInfo { .. }
+                | BotCommand::Attachments { .. }
+                | BotCommand::TouchAttachment { .. }
         )
     }
 
@@ -422,6 +440,11 @@ pub enum Reply {
     Nearby(Vec<NearbyAvatar>),
     /// A parcel, with the UUIDs of its owner and group.
     Parcel(Box<ParcelView>),
+    /// Worn objects (inventory UUID and name) after filtering, and how many before.
+    Attachments {
+        total: usize,
+        worn: Vec<(Uuid, String)>,
+    },
 }
 
 /// A parcel as `parcel_info` shows it.

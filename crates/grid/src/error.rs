@@ -88,6 +88,8 @@ pub enum Error {
     TeleportOfferNotFound,
     #[error("no object {what} near the bot")]
     ObjectNotFound { what: String },
+    #[error("no such link in the object's link set")]
+    PrimLinkNotFound,
     #[error("the item lacks transfer permission")]
     NoTransfer,
     #[error("no inventory item or folder {uuid} of this avatar")]
@@ -192,6 +194,7 @@ impl ErrorKind {
             ErrorKind::ObjectNotFound => Error::ObjectNotFound {
                 what: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),
             },
+            ErrorKind::PrimLinkNotFound => Error::PrimLinkNotFound,
             ErrorKind::NoTransfer => Error::NoTransfer,
             ErrorKind::InventoryNotFound => Error::InventoryNotFound {
                 uuid: "6f1f2c5e-3c2a-4c7e-9f0a-2b9d4e8a1c33".into(),

@@ -110,6 +110,7 @@ fn grid_text(e: &Error) -> String {
         Error::RegionBanned { region } => format!("Banned from region: {region}"),
         Error::TeleportOfferNotFound => "Teleport offer not found".into(),
         Error::ObjectNotFound { .. } => "OBJECT NOT FOUND".into(),
+        Error::PrimLinkNotFound => "LINK NOT FOUND".into(),
         Error::NoTransfer => "transfer permission not set".into(),
         Error::InventoryNotFound { uuid } => format!("Inventory item not found: {uuid}"),
         Error::InventoryOfferNotFound => "Inventory offer not found".into(),
@@ -213,7 +214,10 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
             "`teleport` to a region the grid does not have (the operator makes regions)."
         }
         ErrorKind::ObjectNotFound => {
-            "`touch_prim`, `touch_prim_coord`, `sit`, `reply_dialog`, `give_money_object` with no such object in the bot's region (within 32 m to touch or sit)."
+            "`touch_prim`, `touch_prim_coord`, `sit`, `reply_dialog`, `give_money_object`, `inworld_prim_take` with no such object in the bot's region (within 32 m to touch or sit); `touch_attachment` with no worn object of that name."
+        }
+        ErrorKind::PrimLinkNotFound => {
+            "`touch_attachment` with a `linkset` number other than 1 (attachments are single prims)."
         }
         ErrorKind::NoTransfer => {
             "`inventory_give` of an item (or a folder with only items) the bot may not transfer."

@@ -644,6 +644,133 @@ pub static OBJECT_COMMANDS: &[CommandDef] = &[
     },
 ];
 
+/// Attachments, taking objects, returning them.
+pub static MORE_OBJECT_COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        action: "attachments",
+        aliases: &[],
+        summary: "The objects the bot wears (worn inventory objects; the UUID is the inventory item's).",
+        params: &[
+            opt(
+                "skipnames",
+                "Leave out names containing this text (any case).",
+            ),
+            opt(
+                "matchnames",
+                "Keep only names containing this text (any case).",
+            ),
+            opt("matchuuid", "Keep only this UUID."),
+        ],
+        outputs: &[
+            out("total", "How many the bot wears, before filtering."),
+            out("attachments", "One line per attachment: `UUID Name`."),
+        ],
+        json_only: false,
+        example: &[],
+        parse: |a| {
+            Ok(BotCommand::Attachments {
+                filter: a.filter()?,
+            })
+        },
+        render: |_, reply, f| {
+            if let Reply::Attachments { total, worn } = reply {
+                let lines: Vec<String> = worn.iter().map(|(u, n)| format!("{u} {n}")).collect();
+                f.text("total", total.to_string())
+                    .text("attachments", lines.join("\n"));
+            }
+        },
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "touch_attachment",
+        aliases: &["attachment_touch"],
+        summary: "Touches a worn object by its exact name (`OBJECT NOT FOUND` if none); attachments are single prims, so `linkset` may only be 1 (`LINK NOT FOUND`).",
+        params: &[
+            req("objectname", "The attachment's exact name."),
+            opt("linkset", "The link number; the root is 1."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("objectname", "HUD")],
+        parse: |a| {
+            Ok(BotCommand::TouchAttachment {
+                name: a.req("objectname")?.to_owned(),
+                link: a
+                    .opt("linkset")
+                    .map(|l| {
+                        l.trim()
+                            .parse::<u32>()
+                            .map_err(|_| invalid("linkset", "expected a link number"))
+                    })
+                    .transpose()?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "inworld_prim_take",
+        aliases: &[],
+        summary: "Takes an object of the bot's from its region into its inventory (`take`), or a copy (`copy`). As SmartBots documents, an object the bot does not own answers OK and nothing happens.",
+        params: &[
+            req("operation", "`take` or `copy`."),
+            req("uuid", "The object's UUID."),
+            opt("folder", "The folder; default Objects."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[
+            ("operation", "copy"),
+            ("uuid", crate::commands::EXAMPLE_UUID),
+        ],
+        parse: |a| {
+            let copy = match a.req("operation")?.trim().to_ascii_lowercase().as_str() {
+                "take" => false,
+                "copy" => true,
+                _ => return Err(invalid("operation", "expected take or copy")),
+            };
+            Ok(BotCommand::PrimTake {
+                object: a.req_uuid("uuid")?,
+                copy,
+                folder: a.opt_uuid("folder")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
+        action: "sim_return",
+        aliases: &[],
+        summary: "Estate manager: returns an avatar's objects in the bot's region (or, with `all_estates=1`, every region it manages) to that avatar's Lost And Found folder.",
+        params: &[
+            req("avatar", "The owner (UUID)."),
+            opt("scripted", "`1`: only objects with a behaviour."),
+            opt(
+                "other",
+                "Accepted: objects are returned wherever they stand.",
+            ),
+            opt("all_estates", "`1`: every region the bot manages."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("avatar", crate::commands::EXAMPLE_UUID)],
+        parse: |a| {
+            a.flag("other")?;
+            Ok(BotCommand::SimReturn {
+                avatar: a.req_uuid("avatar")?,
+                scripted_only: a.flag("scripted")?,
+                all_estates: a.flag("all_estates")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+];
+
 /// `x` and `y`, both or neither.
 fn point(a: &Args<'_>) -> Result<Option<(f64, f64)>, Failure> {
     let num = |n: &'static str| -> Result<Option<f64>, Failure> {

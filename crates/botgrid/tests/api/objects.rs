@@ -222,3 +222,163 @@ async fn objects_react_to_touches_dialogs_payments_and_sitting() {
         .await
         .assert_ok_for("sit");
 }
+
+#[tokio::test]
+async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    let engine = &grid.running.engine;
+    engine
+        .create_region(RegionSpec {
+            name: "Yard".into(),
+            estate: "Ada's".into(),
+            managers: vec![name("Ada Resident")],
+        })
+        .await
+        .unwrap();
+    let item = |n: &str| ItemSpec {
+        asset_type: AssetType::Object,
+        name: n.into(),
+        description: String::new(),
+        wearable: None,
+        perms: Perms::ALL,
+        next_perms: Perms::ALL,
+        text: None,
+    };
+    let hat = engine
+        .add_inventory_item(&name("Ada Resident"), item("Hat"))
+        .await
+        .unwrap();
+    let hud = engine
+        .add_inventory_item(&name("Ada Resident"), item("Radar HUD"))
+        .await
+        .unwrap();
+    let place = |n: &str, owner: &str, x: f64| ObjectSpec {
+        region: "Yard".into(),
+        name: n.into(),
+        owner: name(owner),
+        at: (x, 10.0, 20.0),
+        behaviour: Behaviour::Plain,
+    };
+    let crate_ = engine
+        .create_object(place("Crate", "Ada Resident", 12.0))
+        .await
+        .unwrap();
+    let litter = engine
+        .create_object(place("Litter", "Lin Resident", 14.0))
+        .await
+        .unwrap();
+    for bot in [&ada, &lin] {
+        grid.call(bot, "login", &[("location", "Yard/10/10/20")])
+            .await;
+        grid.wait_status(bot, "ONLINE").await;
+    }
+
+    for i in [&hat, &hud] {
+        grid.call(&ada, "wear", &[("uuid", &i.uuid.to_string())])
+            .await
+            .assert_ok_for("wear");
+    }
+    let r = grid.call(&ada, "attachments", &[]).await;
+    r.assert_ok_for("attachments");
+    assert_eq!(r.get("total"), "2");
+    assert_eq!(
+        r.lines("attachments"),
+        [
+            format!("{} Hat", hat.uuid),
+            format!("{} Radar HUD", hud.uuid)
+        ]
+    );
+    let r = grid
+        .call(&ada, "attachments", &[("matchnames", "hud")])
+        .await;
+    assert_eq!((r.get("total"), r.lines("attachments").len()), ("2", 1));
+    grid.call(&ada, "touch_attachment", &[("objectname", "Hat")])
+        .await
+        .assert_ok_for("touch_attachment");
+    grid.call(&ada, "touch_attachment", &[("objectname", "hat")])
+        .await
+        .assert_fail("OBJECT NOT FOUND");
+    grid.call(
+        &ada,
+        "touch_attachment",
+        &[("objectname", "Hat"), ("linkset", "2")],
+    )
+    .await
+    .assert_fail("LINK NOT FOUND");
+
+    // Taking: a copy leaves the object; taking removes it; others' objects are left.
+    let objects_folder = |bot: &crate::harness::Bot| {
+        let (grid, bot) = (&grid, bot.clone());
+        async move {
+            let root = grid.call(&bot, "inventory_list", &[]).await;
+            let objects = root
+                .get("list")
+                .lines()
+                .find(|l| l.ends_with(";Objects"))
+                .map(|l| l[..36].to_owned())
+                .unwrap();
+            grid.call(&bot, "inventory_list", &[("uuid", &objects)])
+                .await
+                .get("list")
+                .lines()
+                .filter(|l| l.ends_with(";Crate"))
+                .count()
+        }
+    };
+    let crate_uuid = crate_.uuid.to_string();
+    grid.call(
+        &ada,
+        "inworld_prim_take",
+        &[("operation", "copy"), ("uuid", &crate_uuid)],
+    )
+    .await
+    .assert_ok_for("inworld_prim_take");
+    assert_eq!(objects_folder(&ada).await, 1);
+    grid.call(&ada, "touch_prim", &[("uuid", &crate_uuid)])
+        .await
+        .assert_ok_for("touch_prim");
+    grid.call(
+        &lin,
+        "inworld_prim_take",
+        &[("operation", "take"), ("uuid", &crate_uuid)],
+    )
+    .await
+    .assert_ok_for("inworld_prim_take");
+    grid.call(&lin, "touch_prim", &[("uuid", &crate_uuid)])
+        .await
+        .assert_ok_for("touch_prim");
+    grid.call(
+        &ada,
+        "inworld_prim_take",
+        &[("operation", "take"), ("uuid", &crate_uuid)],
+    )
+    .await
+    .assert_ok_for("inworld_prim_take");
+    assert_eq!(objects_folder(&ada).await, 2);
+    grid.call(&ada, "touch_prim", &[("uuid", &crate_uuid)])
+        .await
+        .assert_fail("OBJECT NOT FOUND");
+
+    // An estate manager returns someone's objects to their Lost And Found.
+    let lin_uuid = lin.uuid.to_string();
+    grid.call(&lin, "sim_return", &[("avatar", &lin_uuid)])
+        .await
+        .assert_fail("The bot is not an estate manager of Yard");
+    grid.call(&ada, "sim_return", &[("avatar", &lin_uuid)])
+        .await
+        .assert_ok_for("sim_return");
+    grid.call(&lin, "touch_prim", &[("uuid", &litter.uuid.to_string())])
+        .await
+        .assert_fail("OBJECT NOT FOUND");
+    let root = grid.call(&lin, "inventory_list", &[]).await;
+    let lost = root
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Lost And Found"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    let inside = grid.call(&lin, "inventory_list", &[("uuid", &lost)]).await;
+    assert!(inside.get("list").ends_with(";Litter"), "{}", inside.raw);
+}

@@ -79,6 +79,33 @@ impl Tx<'_> {
         )
     }
 
+    /// Takes an object out of the world (whoever sat on it stands up).
+    pub fn delete_object(&mut self, object: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE avatars SET sitting_on = NULL WHERE sitting_on = $1"),
+            &[&object],
+        )?;
+        self.conn
+            .execute(sql!("DELETE FROM world_objects WHERE id = $1"), &[&object])?;
+        Ok(())
+    }
+
+    /// An owner's objects in a region.
+    pub fn owned_objects_in(
+        &mut self,
+        owner: AvatarId,
+        region: i64,
+    ) -> Result<Vec<WorldObject>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour
+                 FROM world_objects WHERE owner_id = $1 AND region_id = $2 ORDER BY id"
+            ),
+            &[&owner.0, &region],
+            object_from,
+        )
+    }
+
     /// Sits an avatar on an object, or (`None`) stands it up.
     pub fn set_sitting(&mut self, avatar: AvatarId, object: Option<i64>) -> Result<(), StoreError> {
         self.conn.execute(
