@@ -350,6 +350,16 @@ pub(crate) fn execute(
             let g = group_by_uuid(tx, group)?;
             let me = membership(tx, g.id, bot.id)?;
             me.require(PostKind::Notice.send_power())?;
+            // An attachment is an item of the sender's that members may be given.
+            if let Some(item) = attachment {
+                let found = tx
+                    .inventory_item(bot.id, item)?
+                    .filter(|i| i.folder.is_some())
+                    .ok_or_else(|| Error::InventoryNotFound {
+                        uuid: item.to_string(),
+                    })?;
+                grid::inventory::may_give(&found)?;
+            }
             let now = tx.now();
             let recent = tx.notice_times(bot.id, Timestamp(now.0 - 60_000))?;
             let slot = next_notice_slot(&recent, now);

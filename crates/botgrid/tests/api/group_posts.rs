@@ -146,7 +146,62 @@ async fn notices_reach_members_who_accept_them() {
             ],
         )
         .await;
-    let attachment = grid::Uuid::new_v4().to_string();
+    // The attachment is an item of the sender's, which it may give.
+    let stranger = grid::Uuid::new_v4().to_string();
+    w.grid
+        .call(
+            &w.ada,
+            "send_notice",
+            &[
+                ("groupuuid", &w.group),
+                ("subject", "Meeting"),
+                ("text", "Tonight at 8."),
+                ("attachment", &stranger),
+            ],
+        )
+        .await
+        .assert_fail(&format!("Inventory item not found: {stranger}"));
+    let spec = |name: &str, perms: &str| engine::ItemSpec {
+        asset_type: grid::inventory::AssetType::Notecard,
+        name: name.into(),
+        description: String::new(),
+        wearable: None,
+        perms: grid::inventory::Perms::parse(perms).unwrap(),
+        next_perms: grid::inventory::Perms::ALL,
+        text: Some("Agenda".into()),
+    };
+    let ada_name = grid::LegacyName::parse("Ada Resident").unwrap();
+    let kept = w
+        .grid
+        .running
+        .engine
+        .add_inventory_item(&ada_name, spec("Kept", "mod+copy"))
+        .await
+        .unwrap()
+        .uuid
+        .to_string();
+    w.grid
+        .call(
+            &w.ada,
+            "send_notice",
+            &[
+                ("groupuuid", &w.group),
+                ("subject", "Meeting"),
+                ("text", "Tonight at 8."),
+                ("attachment", &kept),
+            ],
+        )
+        .await
+        .assert_fail("transfer permission not set");
+    let attachment = w
+        .grid
+        .running
+        .engine
+        .add_inventory_item(&ada_name, spec("Agenda", "all"))
+        .await
+        .unwrap()
+        .uuid
+        .to_string();
     w.grid
         .ok(
             &w.ada,
