@@ -54,6 +54,14 @@ impl Engine {
         creds: &Credentials,
         command: BotCommand,
     ) -> Result<Reply, Error> {
+        // A command with work before its transaction (an upload) is only prepared for a
+        // caller who may drive the bot: nothing is stored for a wrong secret.
+        let command = if crate::inventory::needs_preparing(&command) {
+            Box::pin(self.bot_command(creds, BotCommand::Status)).await?;
+            self.prepare(command).await?
+        } else {
+            command
+        };
         // At most two rounds: the second follows a slow access-code check.
         for _ in 0..2 {
             match self.try_bot_command(creds.clone(), command.clone()).await? {

@@ -96,6 +96,15 @@ impl Engine {
         .map_err(|e| Error::internal(format!("file storage: {e}")))?
     }
 
+    /// Stores bytes as a body in the files folder (at most the file size limit).
+    pub(crate) async fn store_bytes(&self, bytes: Vec<u8>) -> Result<Blob, Error> {
+        let blobs = self.blobs()?;
+        let max = self.max_file_size();
+        tokio::task::spawn_blocking(move || blobs.put_bytes(&bytes, max).map_err(blob_error))
+            .await
+            .map_err(|e| Error::internal(format!("file storage: {e}")))?
+    }
+
     /// A file the avatar may see.
     pub async fn chat_file(&self, user: AvatarId, file: FileId) -> Result<ChatFile, Error> {
         self.store().read(move |tx| visible(tx, user, file)).await

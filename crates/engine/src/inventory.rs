@@ -4,8 +4,8 @@
 use crate::bot::{deliver, done, resolve_key};
 use grid::command::{BotCommand, Reply};
 use grid::inventory::{
-    self, AssetType, Entry, Folder, Item, Perms, SystemFolder, check_description, check_name,
-    check_notecard, may_give,
+    self, AssetType, Entry, Folder, Item, Perms, SystemFolder, TextureBody, check_description,
+    check_name, check_notecard, may_give,
 };
 use grid::{Avatar, AvatarId, AvatarKind, Error, Event, Uuid};
 use store::{NewItem, Tx};
@@ -458,6 +458,33 @@ pub(crate) fn execute(
             accept,
             folder,
         } => answer(tx, bot, sender, session, accept, folder),
+        BotCommand::TextureUpload {
+            name,
+            folder,
+            lossless,
+            image: TextureBody::Stored { digest, size },
+        } => {
+            check_name("name", &name)?;
+            let folder = folder_or(tx, bot.id, folder, SystemFolder::Textures)?;
+            let asset = Uuid::new_v4();
+            tx.put_texture(asset, &digest, size as i64, lossless)?;
+            let item = tx.insert_inventory_item(&NewItem {
+                owner: bot.id,
+                folder: Some(folder.id),
+                asset_type: AssetType::Texture,
+                wearable: None,
+                asset,
+                name: name.trim().to_owned(),
+                description: String::new(),
+                creator: Some(bot.id),
+                perms: Perms::ALL,
+                next_perms: Perms::ALL,
+            })?;
+            done(Reply::Uploaded {
+                item: item.uuid,
+                asset,
+            })
+        }
         BotCommand::Wear { item, add } => wear(tx, bot, item, add),
         BotCommand::TakeOff { item } => take_off(tx, bot, item),
         BotCommand::Rebake => done(Reply::Done),
@@ -482,6 +509,18 @@ pub(crate) fn handles(command: &BotCommand) -> bool {
             | BotCommand::Wear { .. }
             | BotCommand::TakeOff { .. }
             | BotCommand::Rebake
+            | BotCommand::TextureUpload { .. }
+    )
+}
+
+/// Whether a command has work to do before its transaction ([`crate::Engine::prepare`]).
+pub(crate) fn needs_preparing(command: &BotCommand) -> bool {
+    matches!(
+        command,
+        BotCommand::TextureUpload {
+            image: TextureBody::Bytes(_),
+            ..
+        }
     )
 }
 
@@ -529,6 +568,35 @@ pub(crate) fn add_item(tx: &mut Tx<'_>, owner: &Avatar, spec: &ItemSpec) -> Resu
 }
 
 impl crate::Engine {
+    /// Work a command needs before its transaction: an uploaded texture's image is
+    /// checked and stored in the files folder (a row never names a body that is not on
+    /// disk).
+    pub(crate) async fn prepare(&self, command: BotCommand) -> Result<BotCommand, Error> {
+        let BotCommand::TextureUpload {
+            name,
+            folder,
+            lossless,
+            image: TextureBody::Bytes(bytes),
+        } = command
+        else {
+            return Ok(command);
+        };
+        check_name("name", &name)?;
+        if !inventory::is_image(&bytes) {
+            return Err(Error::invalid("data", "not a JPEG, PNG or TIFF image"));
+        }
+        let blob = self.store_bytes(bytes).await?;
+        Ok(BotCommand::TextureUpload {
+            name,
+            folder,
+            lossless,
+            image: TextureBody::Stored {
+                digest: blob.digest,
+                size: blob.size,
+            },
+        })
+    }
+
     /// The operator adds an item to an avatar's inventory.
     pub async fn add_inventory_item(
         &self,

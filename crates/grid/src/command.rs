@@ -102,6 +102,13 @@ pub enum BotCommand {
         accept: bool,
         folder: Option<Uuid>,
     },
+    /// Upload a texture into the inventory (into Textures when no folder is given).
+    TextureUpload {
+        name: String,
+        folder: Option<Uuid>,
+        lossless: bool,
+        image: crate::inventory::TextureBody,
+    },
     /// Put on a wearable item (`add`: beside what is worn in its slot).
     Wear { item: Uuid, add: bool },
     /// Take off a worn item.
@@ -434,6 +441,11 @@ pub enum Reply {
     Created(Uuid),
     /// A text that was read.
     Text(String),
+    /// An uploaded item: its inventory UUID and its asset UUID.
+    Uploaded {
+        item: Uuid,
+        asset: Uuid,
+    },
     /// Where the bot is.
     Location(crate::Location),
     /// The avatars around the bot, nearest first.

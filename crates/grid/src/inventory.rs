@@ -258,6 +258,31 @@ impl Entry {
     }
 }
 
+/// A texture's image: the bytes as uploaded, or (once the engine has stored them) the
+/// stored body.
+#[derive(Clone, PartialEq)]
+pub enum TextureBody {
+    Bytes(Vec<u8>),
+    Stored { digest: String, size: u64 },
+}
+
+impl std::fmt::Debug for TextureBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextureBody::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            TextureBody::Stored { digest, size } => write!(f, "Stored({digest}, {size} bytes)"),
+        }
+    }
+}
+
+/// Whether bytes are an image Second Life takes for a texture: JPEG, PNG or TIFF.
+pub fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+}
+
 /// The longest item or folder name.
 pub const MAX_NAME: usize = 63;
 /// The longest item description.
@@ -350,6 +375,9 @@ mod tests {
         assert_eq!(Perms::parse("trans,mod").unwrap().words(), ["mod", "trans"]);
         assert_eq!(Perms::parse("").unwrap(), Perms::NONE);
         assert!(Perms::parse("fly").is_err());
+        assert!(is_image(b"\x89PNG\r\n\x1a\nrest"));
+        assert!(is_image(&[0xFF, 0xD8, 0xFF, 0xE0]));
+        assert!(!is_image(b"GIF89a"));
         // The next owner never gets more than the item has.
         let next = Perms::for_next_owner(Perms::parse("copy+trans").unwrap(), Perms::ALL);
         assert_eq!(next.words(), ["copy", "trans"]);

@@ -9,10 +9,15 @@ use strum::IntoEnumIterator;
 pub enum Failure {
     Param(ParamError),
     Missing(&'static str),
-    Invalid { name: &'static str, reason: String },
+    Invalid {
+        name: &'static str,
+        reason: String,
+    },
     UnknownAction(String),
     JsonOnly,
     BodyTooLarge,
+    /// A `texture_upload` body over [`MAX_UPLOAD`].
+    UploadTooLarge,
     BodyUnreadable,
     Method,
     Grid(Error),
@@ -26,6 +31,8 @@ impl From<Error> for Failure {
 
 /// Longest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
+/// Longest `texture_upload` body (the image travels base64-encoded in it).
+pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
 
 impl Failure {
     /// The `resulttext` of this failure.
@@ -48,6 +55,9 @@ impl Failure {
             Failure::UnknownAction(a) => format!("Unknown action: {a}"),
             Failure::JsonOnly => "This command requires dataType=json".into(),
             Failure::BodyTooLarge => format!("Request body too large (limit {MAX_BODY} bytes)"),
+            Failure::UploadTooLarge => {
+                format!("Request body too large (limit {MAX_UPLOAD} bytes)")
+            }
             Failure::BodyUnreadable => "Request body could not be read".into(),
             Failure::Method => "Use GET or POST".into(),
             Failure::Grid(e) => grid_text(e),
@@ -248,7 +258,14 @@ pub fn documented() -> Vec<Documented> {
             Failure::Method,
             "A method other than GET or POST (HTTP 405).",
         ),
-        (Failure::BodyTooLarge, "The body is longer than 64 KiB."),
+        (
+            Failure::BodyTooLarge,
+            "The body is longer than 64 KiB (but for `texture_upload`).",
+        ),
+        (
+            Failure::UploadTooLarge,
+            "A `texture_upload` body longer than 8 MiB.",
+        ),
         (
             Failure::BodyUnreadable,
             "The connection broke while the body was being sent.",

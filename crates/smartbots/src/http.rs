@@ -2,7 +2,7 @@
 
 use crate::args::Args;
 use crate::commands;
-use crate::errors::{Failure, MAX_BODY};
+use crate::errors::{Failure, MAX_BODY, MAX_UPLOAD};
 use crate::params::Params;
 use crate::reply::{Fields, Format};
 use axum::body::{Body, Bytes};
@@ -26,20 +26,21 @@ pub(crate) struct Request {
     pub(crate) failure: Option<Failure>,
 }
 
-/// Reads a request's parameters from its query string and body (at most 64 KiB), for
-/// both endpoints.
+/// Reads a request's parameters from its query string and body (at most 64 KiB, or
+/// 8 MiB for `texture_upload`), for both endpoints.
 pub(crate) async fn read_request(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
 ) -> Request {
-    let (bytes, body_failure) = match axum::body::to_bytes(body, MAX_BODY).await {
+    // Only uploads may be long; the action is known once the body is read.
+    let (bytes, mut body_failure) = match axum::body::to_bytes(body, MAX_UPLOAD).await {
         Ok(bytes) => (bytes, None),
         Err(e) => (
             Bytes::new(),
             Some(if too_large(&e) {
-                Failure::BodyTooLarge
+                Failure::UploadTooLarge
             } else {
                 Failure::BodyUnreadable
             }),
@@ -49,6 +50,12 @@ pub(crate) async fn read_request(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let (params, param_error) = Params::read(uri.query(), &bytes, content_type);
+    let upload = params
+        .get("action")
+        .is_some_and(|a| a.trim().eq_ignore_ascii_case("texture_upload"));
+    if bytes.len() > MAX_BODY && !upload {
+        body_failure = Some(Failure::BodyTooLarge);
+    }
     let failure = if *method != Method::GET && *method != Method::POST {
         Some(Failure::Method)
     } else {

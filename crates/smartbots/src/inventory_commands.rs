@@ -322,6 +322,57 @@ pub static INVENTORY_COMMANDS: &[CommandDef] = &[
         extension: false,
     },
     CommandDef {
+        action: "texture_upload",
+        aliases: &[],
+        summary: "Uploads a texture (JPEG, PNG or TIFF, base64-encoded; send it with POST) into the bot's inventory. The image is kept in the files folder, within the server's file size limit. No upload fee is taken.",
+        params: &[
+            req("name", "The texture's name."),
+            req(
+                "data",
+                "The image, base64-encoded (the body may be up to 8 MiB).",
+            ),
+            opt("folder", "The folder; default Textures."),
+            opt(
+                "loseless",
+                "`1`: lossless (SmartBots' spelling); kept with the texture.",
+            ),
+        ],
+        outputs: &[
+            out("uuid", "The new item's inventory UUID."),
+            out("asset_uuid", "The texture's asset UUID."),
+        ],
+        json_only: false,
+        example: &[("name", "Logo"), ("data", "iVBORw0KGgoAAAANSUhEUg==")],
+        parse: |a| {
+            use base64::Engine as _;
+            let text: String = a
+                .req("data")?
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.as_bytes())
+                .map_err(|_| crate::errors::Failure::Invalid {
+                    name: "data",
+                    reason: "expected base64".into(),
+                })?;
+            Ok(BotCommand::TextureUpload {
+                name: a.req("name")?.to_owned(),
+                folder: a.opt_uuid("folder")?,
+                lossless: a.flag("loseless")?,
+                image: grid::inventory::TextureBody::Bytes(bytes),
+            })
+        },
+        render: |_, reply, f| {
+            if let Reply::Uploaded { item, asset } = reply {
+                f.text("uuid", item.to_string())
+                    .text("asset_uuid", asset.to_string());
+            }
+        },
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
         action: "wear",
         aliases: &[],
         summary: "Wears clothing, a body part or an object from the inventory. Clothing replaces what is worn in its slot unless `wear=add`; a body part always replaces its kind.",

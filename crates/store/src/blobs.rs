@@ -80,7 +80,24 @@ impl Blobs {
         stored
     }
 
-    fn copy_in(&self, input: &mut File, temp: &Path, max: u64) -> Result<Blob, BlobError> {
+    /// Stores `bytes` (at most `max`). Blocks: call it where blocking is allowed.
+    pub fn put_bytes(&self, bytes: &[u8], max: u64) -> Result<Blob, BlobError> {
+        if bytes.len() as u64 > max {
+            return Err(BlobError::TooLarge { max });
+        }
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        let temp = self
+            .dir
+            .join("tmp")
+            .join(format!("{}-{n}", std::process::id()));
+        let stored = self.copy_in(&mut io::Cursor::new(bytes), &temp, max);
+        if stored.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        stored
+    }
+
+    fn copy_in(&self, input: &mut dyn Read, temp: &Path, max: u64) -> Result<Blob, BlobError> {
         let mut out = File::create(temp)?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];

@@ -49,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "objects",
         include_str!("../migrations/0012_objects.sql"),
     ),
+    (
+        13,
+        "textures",
+        include_str!("../migrations/0013_textures.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

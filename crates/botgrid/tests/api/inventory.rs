@@ -468,3 +468,74 @@ async fn clothing_is_worn_in_slots_and_current_outfit_shows_it() {
         .assert_fail("Invalid parameter: uuid (the item is not worn)");
     grid.call(&ada, "rebake", &[]).await.assert_ok_for("rebake");
 }
+
+#[tokio::test]
+async fn textures_are_uploaded_into_the_inventory() {
+    use base64::Engine as _;
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    grid.login(&ada).await;
+    // A PNG signature and enough bytes to need more than the usual 64 KiB body.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..70_000u32).map(|i| (i % 251) as u8));
+    let data = base64::engine::general_purpose::STANDARD.encode(&png);
+    let form = |pairs: &[(&str, &str)]| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let post = |body: String| {
+        let grid = &grid;
+        async move {
+            grid.post_raw("", body, "application/x-www-form-urlencoded")
+                .await
+        }
+    };
+    let r = post(form(&[
+        ("action", "texture_upload"),
+        ("apikey", &grid.api_key),
+        ("botname", &ada.name),
+        ("secret", &ada.secret),
+        ("name", "Shop Logo"),
+        ("data", &data),
+    ]))
+    .await;
+    r.assert_ok_for("texture_upload");
+    let item = r.get("uuid").to_owned();
+    let asset = r.get("asset_uuid").to_owned();
+    assert_ne!(item, asset);
+    let textures = uuid_of(&list(&grid, &ada, "").await, "Textures");
+    let line = list(&grid, &ada, &textures)
+        .await
+        .into_iter()
+        .find(|l| l[0] == item)
+        .expect("the texture in Textures");
+    assert_eq!(
+        (line[1].as_str(), line[3].as_str(), line[5].as_str()),
+        ("texture", asset.as_str(), "Shop Logo")
+    );
+
+    let gif = base64::engine::general_purpose::STANDARD.encode(b"GIF89a....");
+    grid.call(&ada, "texture_upload", &[("name", "Anim"), ("data", &gif)])
+        .await
+        .assert_fail("Invalid parameter: data (not a JPEG, PNG or TIFF image)");
+    grid.call(
+        &ada,
+        "texture_upload",
+        &[("name", "Bad"), ("data", "not base64!")],
+    )
+    .await
+    .assert_fail("Invalid parameter: data (expected base64)");
+    // Only uploads may be long.
+    let long = "x".repeat(70_000);
+    let r = post(form(&[
+        ("action", "im"),
+        ("apikey", &grid.api_key),
+        ("botname", &ada.name),
+        ("secret", &ada.secret),
+        ("slname", "Nobody"),
+        ("message", &long),
+    ]))
+    .await;
+    r.assert_fail("Request body too large (limit 65536 bytes)");
+}

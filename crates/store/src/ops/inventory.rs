@@ -375,6 +375,25 @@ impl Tx<'_> {
         )
     }
 
+    /// Records an uploaded texture's asset.
+    pub fn put_texture(
+        &mut self,
+        asset: Uuid,
+        digest: &str,
+        size: i64,
+        lossless: bool,
+    ) -> Result<(), StoreError> {
+        let now = self.now().0;
+        self.conn.execute(
+            sql!(
+                "INSERT INTO textures (asset_uuid, digest, size, lossless, created_at)
+                 VALUES ($1, $2, $3, $4, $5)"
+            ),
+            &[&asset.to_string(), &digest, &size, &lossless, &now],
+        )?;
+        Ok(())
+    }
+
     /// Records an offer of an item or a folder (already in the recipient's name).
     pub fn insert_inventory_offer(
         &mut self,
