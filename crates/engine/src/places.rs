@@ -136,19 +136,26 @@ fn say(tx: &mut Tx<'_>, bot: &Avatar, channel: i32, message: String) -> Result<E
 
 fn nearby(tx: &mut Tx<'_>, bot: &Avatar) -> Result<Executed, Error> {
     let at = here(bot)?;
-    let mut seen: Vec<NearbyAvatar> = tx
+    let around: Vec<(Avatar, Location, f64)> = tx
         .online_in_region(&at.region)?
         .into_iter()
         .filter(|a| a.id != bot.id)
         .filter_map(|a| {
             let location = a.location.clone()?;
             let distance = region::distance(&at, &location)?;
-            (distance <= region::SCAN_RANGE).then(|| NearbyAvatar {
-                name: a.name.to_string(),
-                uuid: a.uuid,
-                location,
-                distance,
-            })
+            (distance <= region::SCAN_RANGE).then_some((a, location, distance))
+        })
+        .collect();
+    let ids: Vec<grid::AvatarId> = around.iter().map(|(a, _, _)| a.id).collect();
+    let sitting = tx.sitting_among(&ids)?;
+    let mut seen: Vec<NearbyAvatar> = around
+        .into_iter()
+        .map(|(a, location, distance)| NearbyAvatar {
+            name: a.name.to_string(),
+            sitting: sitting.contains(&a.id),
+            uuid: a.uuid,
+            location,
+            distance,
         })
         .collect();
     seen.sort_by(|a, b| a.distance.total_cmp(&b.distance));

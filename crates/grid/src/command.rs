@@ -476,6 +476,7 @@ pub struct NearbyAvatar {
     pub uuid: Uuid,
     pub location: crate::Location,
     pub distance: f64,
+    pub sitting: bool,
 }
 
 /// A group, as one of its members (or a stranger) sees it.

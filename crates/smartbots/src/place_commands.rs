@@ -180,7 +180,7 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         params: &[],
         outputs: &[out(
             "avatars",
-            "Objects `{name, UUID, parcelID, sitting, position: {X, Y, Z}, localPosition, heading, localHeading, distance, seenSince, seenSeconds}` (`parcelID` is empty and `heading` 0 until the grid has parcels and headings; `seenSince` is the time of the scan).",
+            "Objects `{name, UUID, parcelID, sitting, position: {X, Y, Z}, localPosition, heading, localHeading, distance, seenSince, seenSeconds}` (`sitting` is true on an object; `parcelID` is empty and `heading` 0; `seenSince` is the time of the scan).",
         )],
         json_only: true,
         example: &[],
@@ -198,7 +198,7 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
                         "name": n.name,
                         "UUID": n.uuid.to_string(),
                         "parcelID": "",
-                        "sitting": false,
+                        "sitting": n.sitting,
                         "position": pos,
                         "localPosition": pos,
                         "heading": 0,

@@ -98,7 +98,7 @@ async fn objects_react_to_touches_dialogs_payments_and_sitting() {
         "script_dialog,chat_message,offer_inventory,group_invite",
     )
     .await;
-    grid.call(&ada, "login", &[("location", "Shop Row/128/128/20")])
+    grid.call(&ada, "login", &[("location", "Shop Row/20/20/20")])
         .await;
     grid.call(&lin, "login", &[("location", "Shop Row/10/12/20")])
         .await;
@@ -218,9 +218,14 @@ async fn objects_react_to_touches_dialogs_payments_and_sitting() {
         .assert_ok_for("sit");
     let r = grid.call(&lin, "bot_location", &[]).await;
     assert_eq!((r.get("x"), r.get("y")), ("14", "10"));
+    let scan = grid.call_json(&ada, "nearbyavatars_scan", &[]).await;
+    assert_eq!(scan["avatars"][0]["name"], "Lin Resident");
+    assert_eq!(scan["avatars"][0]["sitting"], true);
     grid.call(&lin, "sit", &[("uuid", "NONE")])
         .await
         .assert_ok_for("sit");
+    let scan = grid.call_json(&ada, "nearbyavatars_scan", &[]).await;
+    assert_eq!(scan["avatars"][0]["sitting"], false);
 }
 
 #[tokio::test]

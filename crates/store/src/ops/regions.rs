@@ -139,6 +139,29 @@ impl Tx<'_> {
         Ok(self.record_emitted(reached))
     }
 
+    /// Which of these avatars sit on something, in one query.
+    pub fn sitting_among(&mut self, avatars: &[AvatarId]) -> Result<Vec<AvatarId>, StoreError> {
+        if avatars.is_empty() {
+            return Ok(vec![]);
+        }
+        let list = format!(
+            ",{},",
+            avatars
+                .iter()
+                .map(|a| a.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        self.conn.query(
+            sql!(
+                "SELECT id FROM avatars WHERE sitting_on IS NOT NULL
+                   AND $1 LIKE '%,' || CAST(id AS TEXT) || ',%' ORDER BY id"
+            ),
+            &[&list],
+            |r| Ok(AvatarId(r.get(0)?)),
+        )
+    }
+
     /// Sets an avatar's movement state.
     pub fn set_motion(
         &mut self,
