@@ -155,6 +155,9 @@ pub enum RegionCommand {
     List,
     /// List a region's objects.
     Objects { region: String },
+    /// Set an object's owner URL (its events are POSTed there and its answers carried
+    /// out); without a URL, remove it.
+    ObjectUrl { object: String, url: Option<String> },
     /// Make a parcel on a region (it may not overlap another, the whole-region parcel
     /// every region has aside).
     Parcel {
@@ -458,6 +461,21 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             (
                 json!({"uuid": o.uuid.to_string(), "name": o.name, "behaviour": o.behaviour.name()}),
                 format!("{} {} placed, uuid {}", o.behaviour.name(), o.name, o.uuid),
+            )
+        }
+        AdminCommand::Region(RegionCommand::ObjectUrl { object, url }) => {
+            let uuid = grid::Uuid::parse_str(object.trim())
+                .map_err(|_| format!("{object:?} is not an object UUID"))?;
+            engine
+                .set_object_url(uuid, url.clone())
+                .await
+                .map_err(err)?;
+            (
+                json!({"object": uuid.to_string(), "url": url}),
+                match url {
+                    Some(u) => format!("object {uuid} reports to {u}"),
+                    None => format!("object {uuid} has no owner URL"),
+                },
             )
         }
         AdminCommand::Region(RegionCommand::Objects { region }) => {

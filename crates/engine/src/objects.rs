@@ -67,6 +67,27 @@ fn say_to(
     )
 }
 
+/// Tells an object's owner URL (if it has one) what happened, through the owner's log.
+pub(crate) fn hook(
+    tx: &mut Tx<'_>,
+    o: &WorldObject,
+    avatar: &Avatar,
+    what: grid::object::Happening,
+) -> Result<(), Error> {
+    if tx.object_has_url(o.id)? {
+        tx.emit(
+            o.owner,
+            Event::ObjectEvent {
+                object: o.uuid,
+                object_name: o.name.clone(),
+                avatar: avatar.to_ref(),
+                what,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 fn owner_of(tx: &mut Tx<'_>, o: &WorldObject) -> Result<Avatar, Error> {
     tx.avatar(o.owner)?
         .ok_or_else(|| Error::internal("an object's owner vanished"))
@@ -74,6 +95,7 @@ fn owner_of(tx: &mut Tx<'_>, o: &WorldObject) -> Result<Avatar, Error> {
 
 fn touch(tx: &mut Tx<'_>, bot: &Avatar, o: WorldObject) -> Result<Executed, Error> {
     let owner = owner_of(tx, &o)?;
+    hook(tx, &o, bot, grid::object::Happening::Touch)?;
     match &o.behaviour {
         Behaviour::Greeter { text, buttons } => deliver(
             tx,
@@ -157,6 +179,7 @@ fn pay_object(
     } else {
         grid::money::check_amount(amount)?;
     }
+    hook(tx, &o, bot, grid::object::Happening::Money { amount })?;
     match &o.behaviour {
         Behaviour::TipJar { thanks } => {
             let msg = if thanks.is_empty() {
@@ -254,6 +277,63 @@ pub(crate) fn return_objects(
     Ok(n)
 }
 
+/// Carries out what an object's owner URL answered, as the owner.
+fn act(
+    tx: &mut Tx<'_>,
+    owner: &Avatar,
+    object: Uuid,
+    to: Uuid,
+    actions: grid::object::Actions,
+) -> Result<Executed, Error> {
+    let o = tx
+        .object_by_uuid(object)?
+        .filter(|o| o.owner == owner.id)
+        .ok_or_else(|| not_found(object))?;
+    let to = crate::bot::resolve_key(tx, to)?;
+    if let Some(text) = actions.say {
+        grid::region::check_chat(&text)?;
+        say_to(tx, &o, owner, &to, text)?;
+    }
+    if let Some((text, buttons)) = actions.dialog {
+        Behaviour::Greeter {
+            text: text.clone(),
+            buttons: buttons.clone(),
+        }
+        .check()?;
+        deliver(
+            tx,
+            &to,
+            Event::ScriptDialog {
+                object: o.uuid,
+                object_name: o.name.clone(),
+                owner: owner.to_ref(),
+                text,
+                buttons,
+                channel: o.dialog_channel(),
+            },
+        )?;
+    }
+    if let Some(item) = actions.give {
+        crate::inventory::give(tx, owner, to.uuid, item)?;
+    }
+    if let Some(group) = actions.invite {
+        let invite = BotCommand::GroupInvite {
+            avatar: to.uuid,
+            group,
+            role: NULL_KEY,
+            check_membership: true,
+            message: format!("Invited by {}", o.name),
+            location: None,
+            misc: None,
+        };
+        match crate::groups::execute(tx, owner, invite) {
+            Ok(_) | Err(Error::AlreadyMember) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    done(Reply::Done)
+}
+
 /// The object commands.
 pub(crate) fn execute(
     tx: &mut Tx<'_>,
@@ -303,6 +383,7 @@ pub(crate) fn execute(
             };
             tx.set_location(bot.id, &seat, false)?;
             tx.set_sitting(bot.id, Some(o.id))?;
+            hook(tx, &o, bot, grid::object::Happening::Sit)?;
             done(Reply::Done)
         }
         BotCommand::ReplyDialog {
@@ -311,20 +392,31 @@ pub(crate) fn execute(
             button,
         } => {
             let o = object_near(tx, bot, object, false)?;
-            let Behaviour::Greeter { buttons, .. } = &o.behaviour else {
-                return Err(Error::invalid("object", "the object shows no dialog"));
-            };
             if channel != o.dialog_channel() {
                 return Err(Error::invalid(
                     "channel",
                     "not the channel of the object's dialog",
                 ));
             }
-            if !buttons.contains(&button) {
-                return Err(Error::invalid("button", "not a button of the dialog"));
+            let scripted = tx.object_has_url(o.id)?;
+            match &o.behaviour {
+                Behaviour::Greeter { buttons, .. } if buttons.contains(&button) => {
+                    let owner = owner_of(tx, &o)?;
+                    say_to(tx, &o, &owner, bot, format!("You chose {button}."))?;
+                }
+                // Dialogs an owner URL shows are answered to it, whatever the button.
+                _ if scripted => {}
+                Behaviour::Greeter { .. } => {
+                    return Err(Error::invalid("button", "not a button of the dialog"));
+                }
+                _ => return Err(Error::invalid("object", "the object shows no dialog")),
             }
-            let owner = owner_of(tx, &o)?;
-            say_to(tx, &o, &owner, bot, format!("You chose {button}."))?;
+            hook(
+                tx,
+                &o,
+                bot,
+                grid::object::Happening::Dialog { channel, button },
+            )?;
             done(Reply::Done)
         }
         BotCommand::GiveMoneyObject { object, amount } => {
@@ -364,6 +456,11 @@ pub(crate) fn execute(
             copy,
             folder,
         } => take(tx, bot, object, copy, folder),
+        BotCommand::ObjectAct {
+            object,
+            to,
+            actions,
+        } => act(tx, bot, object, to, actions),
         other => Err(Error::internal(format!("not an object command: {other:?}"))),
     }
 }
@@ -380,6 +477,7 @@ pub(crate) fn handles(command: &BotCommand) -> bool {
             | BotCommand::Attachments { .. }
             | BotCommand::TouchAttachment { .. }
             | BotCommand::PrimTake { .. }
+            | BotCommand::ObjectAct { .. }
     )
 }
 
@@ -438,6 +536,24 @@ pub(crate) fn insert_object(tx: &mut Tx<'_>, spec: &ObjectSpec) -> Result<WorldO
 }
 
 impl crate::Engine {
+    /// The operator sets (or, with `None`, removes) an object's owner URL: the object's
+    /// events are POSTed there from now on, and its answers carried out.
+    pub async fn set_object_url(&self, object: Uuid, url: Option<String>) -> Result<(), Error> {
+        let url = url.map(|u| grid::callback::check_url(&u)).transpose()?;
+        self.store()
+            .write(move |tx| {
+                let o = tx
+                    .object_by_uuid(object)?
+                    .ok_or_else(|| not_found(object))?;
+                let cursor = tx.last_event_id(o.owner)?;
+                tx.set_object_callback(o.owner, o.id, url.as_deref(), cursor)?;
+                Ok(())
+            })
+            .await?;
+        self.after_commit(vec![crate::bot::After::CallbacksChanged]);
+        Ok(())
+    }
+
     /// The objects of a region.
     pub async fn objects_in(&self, region: String) -> Result<Vec<WorldObject>, Error> {
         self.store()

@@ -106,6 +106,23 @@ fn say(tx: &mut Tx<'_>, bot: &Avatar, channel: i32, message: String) -> Result<E
         ));
     }
     let at = here(bot)?;
+    // Objects with an owner URL hear every channel within say range.
+    if let Some(r) = tx.region_by_name(&at.region)? {
+        for o in tx.region_objects(r.id)? {
+            let d = ((at.x - o.x).powi(2) + (at.y - o.y).powi(2) + (at.z - o.z).powi(2)).sqrt();
+            if d <= region::SAY_RANGE {
+                crate::objects::hook(
+                    tx,
+                    &o,
+                    bot,
+                    grid::object::Happening::Chat {
+                        channel,
+                        message: message.clone(),
+                    },
+                )?;
+            }
+        }
+    }
     // Avatars hear channel 0 only; other channels are for scripts (objects). Every
     // listener is online, so the event goes to all of them in one statement.
     if channel == 0 {

@@ -121,6 +121,8 @@ pub enum CallbackScope {
         app_uuid: String,
         app_name: String,
     },
+    /// An object's owner URL: the object's events, from its owner's log.
+    Object { object: crate::Uuid, name: String },
 }
 
 /// Checks a callback URL: absolute `http` or `https` with a host.

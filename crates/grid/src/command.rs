@@ -160,6 +160,12 @@ pub enum BotCommand {
     },
     /// Pay an object (its owner gets the money; the object reacts).
     GiveMoneyObject { object: Uuid, amount: i64 },
+    /// What an object's owner URL answered it does next (the owner's command).
+    ObjectAct {
+        object: Uuid,
+        to: Uuid,
+        actions: crate::object::Actions,
+    },
     /// The objects the bot wears.
     Attachments { filter: NameFilter },
     /// Touch a worn object by its exact name (and link number; the root is 1).
@@ -341,6 +347,7 @@ impl BotCommand {
                 | BotCommand::SetCallback(_)
                 | BotCommand::SendGroupMessage { .. }
                 | BotCommand::SendNotice { .. }
+                | BotCommand::ObjectAct { .. }
         )
     }
 

@@ -185,6 +185,13 @@ pub enum Event {
         channel: i32,
         message: String,
     },
+    /// Something happened to an object the avatar owns that has an owner URL.
+    ObjectEvent {
+        object: Uuid,
+        object_name: String,
+        avatar: AvatarRef,
+        what: crate::object::Happening,
+    },
     /// Local chat the avatar heard.
     ChatHeard {
         channel: i32,
@@ -274,6 +281,7 @@ impl Event {
             // callback notices concern the registration, not the avatar.
             Event::OnlineStatus { .. }
             | Event::TeleportProgress { .. }
+            | Event::ObjectEvent { .. }
             | Event::GroupMessage { .. }
             | Event::GroupNotice { .. }
             | Event::CallbackSet { .. }

@@ -67,6 +67,48 @@ impl Behaviour {
     }
 }
 
+/// What happened to an object, as its owner URL hears it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Happening {
+    Touch,
+    Money { amount: i64 },
+    Sit,
+    Dialog { channel: i32, button: String },
+    Chat { channel: i32, message: String },
+}
+
+impl Happening {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Happening::Touch => "touch",
+            Happening::Money { .. } => "money",
+            Happening::Sit => "sit",
+            Happening::Dialog { .. } => "dialog",
+            Happening::Chat { .. } => "chat",
+        }
+    }
+}
+
+/// What an owner URL answers the object does next, for the avatar concerned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Actions {
+    /// Say this to the avatar.
+    pub say: Option<String>,
+    /// Show the avatar a dialog: text and buttons.
+    pub dialog: Option<(String, Vec<String>)>,
+    /// Give the avatar this item of the owner's.
+    pub give: Option<Uuid>,
+    /// Invite the avatar into this group (as the owner).
+    pub invite: Option<Uuid>,
+}
+
+impl Actions {
+    pub fn is_empty(&self) -> bool {
+        self == &Actions::default()
+    }
+}
+
 /// An object in a region.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorldObject {

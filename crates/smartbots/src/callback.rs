@@ -176,6 +176,73 @@ pub fn render(callback: &Callback, stored: &StoredEvent) -> Option<String> {
     match &callback.scope {
         CallbackScope::Bot => render_bot(callback, stored),
         CallbackScope::Group { .. } => crate::simple::render_callback(callback, stored),
+        CallbackScope::Object { object, .. } => render_object(*object, stored),
+    }
+}
+
+/// What an object's owner URL receives: the object's own events, as a form.
+fn render_object(object: grid::Uuid, stored: &StoredEvent) -> Option<String> {
+    let Event::ObjectEvent {
+        object: o,
+        object_name,
+        avatar,
+        what,
+    } = &stored.event
+    else {
+        return None;
+    };
+    if *o != object {
+        return None;
+    }
+    let mut f = Fields::default();
+    f.text("event", what.name())
+        .text("object_uuid", o.to_string())
+        .text("object_name", object_name.clone())
+        .text("avatar_uuid", avatar.uuid.to_string())
+        .text("avatar_name", avatar.name.clone())
+        .text("event_id", stored.id.to_string())
+        .text("event_time", stored.at.iso8601());
+    match what {
+        grid::object::Happening::Money { amount } => {
+            f.text("amount", amount.to_string());
+        }
+        grid::object::Happening::Dialog { channel, button } => {
+            f.text("channel", channel.to_string())
+                .text("button", button.clone());
+        }
+        grid::object::Happening::Chat { channel, message } => {
+            f.text("channel", channel.to_string())
+                .text("message", message.clone());
+        }
+        grid::object::Happening::Touch | grid::object::Happening::Sit => {}
+    }
+    Some(f.encode(Format::Url))
+}
+
+/// What an owner URL's answer asks the object to do: `say`, `dialog` with `buttons`
+/// (comma-separated), `give` (an item of the owner's), `invite` (a group), any of them.
+fn object_actions(body: &str) -> grid::object::Actions {
+    let (params, _) = crate::params::Params::read(None, body.as_bytes(), None);
+    let text = |k: &'static str| params.get(k).filter(|v| !v.is_empty()).map(str::to_owned);
+    let uuid = |k: &'static str| {
+        params
+            .get(k)
+            .and_then(|v| grid::Uuid::parse_str(v.trim()).ok())
+    };
+    grid::object::Actions {
+        say: text("say"),
+        dialog: text("dialog").map(|d| {
+            let buttons = params
+                .get("buttons")
+                .unwrap_or("OK")
+                .split(',')
+                .map(|b| b.trim().to_owned())
+                .filter(|b| !b.is_empty())
+                .collect();
+            (d, buttons)
+        }),
+        give: uuid("give"),
+        invite: uuid("invite"),
     }
 }
 
@@ -424,6 +491,17 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
 /// What a receiver's answer asks the bot to do: `accept=1` to a `group_invite` joins
 /// the group. Other answers are ignored, as SmartBots does.
 pub fn reply(callback: &Callback, stored: &StoredEvent, body: &str) -> Option<BotCommand> {
+    if let CallbackScope::Object { object, .. } = &callback.scope {
+        let Event::ObjectEvent { avatar, .. } = &stored.event else {
+            return None;
+        };
+        let actions = object_actions(body);
+        return (!actions.is_empty()).then_some(BotCommand::ObjectAct {
+            object: *object,
+            to: avatar.uuid,
+            actions,
+        });
+    }
     if callback.scope != CallbackScope::Bot {
         return None;
     }

@@ -16,3 +16,7 @@ CREATE INDEX world_objects_region ON world_objects (region_id);
 
 -- The object an avatar sits on.
 ALTER TABLE avatars ADD COLUMN sitting_on BIGINT REFERENCES world_objects (id);
+
+-- An object's owner URL: a callback registration following the owner's log for the
+-- object's own events (touch, payment, sitting, dialog answers, chat on a channel).
+ALTER TABLE callbacks ADD COLUMN object_id BIGINT REFERENCES world_objects (id);

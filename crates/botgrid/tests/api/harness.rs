@@ -514,6 +514,26 @@ impl Receiver {
         }
     }
 
+    /// Waits until a POST whose `key` is `value` arrived (or fails after 10 s); returns
+    /// the latest.
+    pub async fn wait_for_field(&self, key: &str, value: &str) -> Posted {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.notify.notified();
+            if let Some(p) = self
+                .received()
+                .into_iter()
+                .rev()
+                .find(|p| p.get(key).map(String::as_str) == Some(value))
+            {
+                return p;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("no POST with {key}={value}: {:?}", self.received());
+            }
+        }
+    }
+
     /// Waits a little and returns what arrived (for asserting that nothing more came).
     pub async fn settle(&self) -> Vec<Posted> {
         tokio::time::sleep(Duration::from_millis(300)).await;

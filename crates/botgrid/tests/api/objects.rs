@@ -387,3 +387,109 @@ async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
     let inside = grid.call(&lin, "inventory_list", &[("uuid", &lost)]).await;
     assert!(inside.get("list").ends_with(";Litter"), "{}", inside.raw);
 }
+
+#[tokio::test]
+async fn an_owner_url_hears_what_happens_to_its_object_and_answers_what_it_does() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    let engine = &grid.running.engine;
+    engine
+        .create_region(RegionSpec {
+            name: "Oracle Hill".into(),
+            estate: "Hills".into(),
+            managers: vec![],
+        })
+        .await
+        .unwrap();
+    engine
+        .grant_money(&name("Lin Resident"), 20, "".into())
+        .await
+        .unwrap();
+    let oracle = engine
+        .create_object(ObjectSpec {
+            region: "Oracle Hill".into(),
+            name: "Oracle".into(),
+            owner: name("Ada Resident"),
+            at: (10.0, 10.0, 20.0),
+            behaviour: Behaviour::Plain,
+        })
+        .await
+        .unwrap();
+    let script = Receiver::start().await;
+    script.reply_with("say=Hello%20there&dialog=Pick%20one&buttons=Red,Blue");
+    engine
+        .set_object_url(oracle.uuid, Some(script.url()))
+        .await
+        .unwrap();
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "chat_message,script_dialog")
+        .await;
+    grid.call(&lin, "login", &[("location", "Oracle Hill/12/10/20")])
+        .await;
+    grid.wait_status(&lin, "ONLINE").await;
+    let oracle_uuid = oracle.uuid.to_string();
+    let _ = &ada;
+
+    grid.call(&lin, "touch_prim", &[("uuid", &oracle_uuid)])
+        .await
+        .assert_ok_for("touch_prim");
+    let heard = script.wait_for_field("event", "touch").await;
+    assert_eq!(heard["object_uuid"], oracle_uuid);
+    assert_eq!(heard["object_name"], "Oracle");
+    assert_eq!(heard["avatar_uuid"], lin.uuid.to_string());
+    assert_eq!(heard["avatar_name"], "Lin Resident");
+    // The answer: the object speaks and shows a dialog.
+    let said = hook.wait_for("chat_message", 1).await[0].clone();
+    assert_eq!(said["message"], "Hello there");
+    assert_eq!(said["speaker_type"], "OBJECT");
+    assert_eq!(said["speaker_owner"], ada.uuid.to_string());
+    let dialog = hook.wait_for("script_dialog", 1).await[0].clone();
+    assert_eq!(dialog["text"], "Pick one");
+    assert_eq!(dialog["buttons"], "Red\nBlue");
+
+    script.reply_with("");
+    grid.call(
+        &lin,
+        "reply_dialog",
+        &[
+            ("channel", &dialog["channel"]),
+            ("object", &oracle_uuid),
+            ("button", "Blue"),
+        ],
+    )
+    .await
+    .assert_ok_for("reply_dialog");
+    assert_eq!(
+        script.wait_for_field("event", "dialog").await["button"],
+        "Blue"
+    );
+    grid.call(
+        &lin,
+        "say_chat_channel",
+        &[("channel", "5"), ("message", "ping")],
+    )
+    .await
+    .assert_ok_for("say_chat_channel");
+    let chat = script.wait_for_field("event", "chat").await;
+    assert_eq!(
+        (chat["channel"].as_str(), chat["message"].as_str()),
+        ("5", "ping")
+    );
+    grid.call(
+        &lin,
+        "give_money_object",
+        &[("object_uuid", &oracle_uuid), ("amount", "5")],
+    )
+    .await
+    .assert_ok_for("give_money_object");
+    assert_eq!(script.wait_for_field("event", "money").await["amount"], "5");
+
+    // Without its URL the object tells no one.
+    engine.set_object_url(oracle.uuid, None).await.unwrap();
+    let before = script.received().len();
+    grid.call(&lin, "touch_prim", &[("uuid", &oracle_uuid)])
+        .await
+        .assert_ok_for("touch_prim");
+    assert_eq!(script.settle().await.len(), before);
+}

@@ -8,9 +8,14 @@ use grid::{AvatarId, AvatarRef, CallbackId, EventId, LegacyName};
 
 fn callback_from(r: &Row<'_>) -> Result<Callback, StoreError> {
     let events: String = r.get(3)?;
-    let scope = match r.get::<Option<i64>>(8)? {
-        None => CallbackScope::Bot,
-        Some(group) => CallbackScope::Group {
+    let object: Option<String> = r.get(14)?;
+    let scope = match (r.get::<Option<i64>>(8)?, object) {
+        (None, Some(object)) => CallbackScope::Object {
+            object: super::uuid(object)?,
+            name: r.get::<Option<String>>(15)?.unwrap_or_default(),
+        },
+        (None, None) => CallbackScope::Bot,
+        (Some(group), _) => CallbackScope::Group {
             group: GroupRef {
                 id: GroupId(group),
                 uuid: super::uuid(r.get(9)?)?,
@@ -38,8 +43,9 @@ fn callback_from(r: &Row<'_>) -> Result<Callback, StoreError> {
 macro_rules! callback_select {
     () => {
         "SELECT c.id, c.url, c.cursor, c.events, a.id, a.uuid, a.first_name, a.last_name,
-                g.id, g.uuid, g.name, c.app_uuid, c.app_name, c.retire_after
-         FROM callbacks c JOIN avatars a ON a.id = c.bot_id LEFT JOIN groups g ON g.id = c.group_id"
+                g.id, g.uuid, g.name, c.app_uuid, c.app_name, c.retire_after, o.uuid, o.name
+         FROM callbacks c JOIN avatars a ON a.id = c.bot_id LEFT JOIN groups g ON g.id = c.group_id
+              LEFT JOIN world_objects o ON o.id = c.object_id"
     };
 }
 
@@ -53,12 +59,13 @@ impl Tx<'_> {
         )
     }
 
-    /// The registrations of one bot.
+    /// The registrations of one bot (its own `set_http_callback` ones: not those of the
+    /// groups it serves or of the objects it owns).
     pub fn callbacks_of(&mut self, bot: AvatarId) -> Result<Vec<Callback>, StoreError> {
         self.conn.query(
             sql!(concat!(
                 callback_select!(),
-                " WHERE c.bot_id = $1 ORDER BY c.id"
+                " WHERE c.bot_id = $1 AND c.group_id IS NULL AND c.object_id IS NULL ORDER BY c.id"
             )),
             &[&bot.0],
             callback_from,
@@ -96,6 +103,44 @@ impl Tx<'_> {
             &[&events.to_stored(), &id.0],
         )?;
         Ok(())
+    }
+
+    /// Sets an object's owner URL (replacing any), following its owner's log after
+    /// `cursor`; `None` removes it.
+    pub fn set_object_callback(
+        &mut self,
+        owner: AvatarId,
+        object: i64,
+        url: Option<&str>,
+        cursor: EventId,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("DELETE FROM callbacks WHERE object_id = $1"),
+            &[&object],
+        )?;
+        if let Some(url) = url {
+            let now = self.now().0;
+            self.conn.execute(
+                sql!(
+                    "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, object_id)
+                     VALUES ($1, $2, 'all', $3, $4, $5)"
+                ),
+                &[&owner.0, &url, &cursor.0, &now, &object],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Whether an object has an owner URL.
+    pub fn object_has_url(&mut self, object: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                sql!("SELECT id FROM callbacks WHERE object_id = $1"),
+                &[&object],
+                |r| r.get::<i64>(0),
+            )?
+            .is_some())
     }
 
     /// A group's live registrations (Simple Groups API), not those being retired.

@@ -79,8 +79,13 @@ impl Tx<'_> {
         )
     }
 
-    /// Takes an object out of the world (whoever sat on it stands up).
+    /// Takes an object out of the world (whoever sat on it stands up; its owner URL
+    /// goes).
     pub fn delete_object(&mut self, object: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("DELETE FROM callbacks WHERE object_id = $1"),
+            &[&object],
+        )?;
         self.conn.execute(
             sql!("UPDATE avatars SET sitting_on = NULL WHERE sitting_on = $1"),
             &[&object],
