@@ -251,8 +251,64 @@ fn take(
     };
     to_inventory(tx, bot, &o, folder)?;
     if !copy {
-        tx.delete_object(o.id)?;
+        remove_object(tx, &o)?;
     }
+    done(Reply::Done)
+}
+
+/// Takes an object out of the world; what was put into it goes to its owner's Lost And
+/// Found folder.
+fn remove_object(tx: &mut Tx<'_>, o: &WorldObject) -> Result<(), Error> {
+    let contents = tx.object_contents(o.id)?;
+    if !contents.is_empty() {
+        let lost = crate::inventory::system_folder(
+            tx,
+            o.owner,
+            grid::inventory::SystemFolder::LostAndFound,
+        )?;
+        for item in contents {
+            tx.set_item_folder(item.id, Some(lost.id))?;
+        }
+    }
+    tx.delete_object(o.id)?;
+    Ok(())
+}
+
+fn into_prim(tx: &mut Tx<'_>, bot: &Avatar, item: Uuid, object: Uuid) -> Result<Executed, Error> {
+    let o = object_near(tx, bot, object, true)?;
+    if o.owner != bot.id {
+        return Err(Error::invalid(
+            "prim",
+            "the bot may only put items into objects it owns",
+        ));
+    }
+    let it = tx
+        .inventory_item(bot.id, item)?
+        .filter(|i| i.folder.is_some())
+        .ok_or_else(|| Error::InventoryNotFound {
+            uuid: item.to_string(),
+        })?;
+    if it.worn {
+        return Err(Error::invalid("inventory", "take it off first: it is worn"));
+    }
+    let id = if it.perms.contains(grid::inventory::Perms::COPY) {
+        tx.insert_inventory_item(&store::NewItem {
+            owner: bot.id,
+            folder: None,
+            asset_type: it.asset_type,
+            wearable: it.wearable.clone(),
+            asset: it.asset,
+            name: it.name.clone(),
+            description: it.description.clone(),
+            creator: it.creator,
+            perms: it.perms,
+            next_perms: it.next_perms,
+        })?
+        .id
+    } else {
+        it.id
+    };
+    tx.set_item_object(id, Some(o.id))?;
     done(Reply::Done)
 }
 
@@ -271,7 +327,7 @@ pub(crate) fn return_objects(
             continue;
         }
         to_inventory(tx, owner, &o, Some(lost.id))?;
-        tx.delete_object(o.id)?;
+        remove_object(tx, &o)?;
         n += 1;
     }
     Ok(n)
@@ -461,6 +517,7 @@ pub(crate) fn execute(
             to,
             actions,
         } => act(tx, bot, object, to, actions),
+        BotCommand::InventoryToPrim { item, object } => into_prim(tx, bot, item, object),
         other => Err(Error::internal(format!("not an object command: {other:?}"))),
     }
 }
@@ -478,6 +535,7 @@ pub(crate) fn handles(command: &BotCommand) -> bool {
             | BotCommand::TouchAttachment { .. }
             | BotCommand::PrimTake { .. }
             | BotCommand::ObjectAct { .. }
+            | BotCommand::InventoryToPrim { .. }
     )
 }
 
@@ -552,6 +610,22 @@ impl crate::Engine {
             .await?;
         self.after_commit(vec![crate::bot::After::CallbacksChanged]);
         Ok(())
+    }
+
+    /// The names of the items in an object.
+    pub async fn object_contents(&self, object: Uuid) -> Result<Vec<String>, Error> {
+        self.store()
+            .read(move |tx| {
+                let o = tx
+                    .object_by_uuid(object)?
+                    .ok_or_else(|| not_found(object))?;
+                Ok(tx
+                    .object_contents(o.id)?
+                    .into_iter()
+                    .map(|i| i.name)
+                    .collect())
+            })
+            .await
     }
 
     /// The objects of a region.

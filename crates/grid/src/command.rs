@@ -166,6 +166,9 @@ pub enum BotCommand {
         to: Uuid,
         actions: crate::object::Actions,
     },
+    /// Put an item (a copy, or the item if it has no copy permission) into an object
+    /// of the bot's.
+    InventoryToPrim { item: Uuid, object: Uuid },
     /// The objects the bot wears.
     Attachments { filter: NameFilter },
     /// Touch a worn object by its exact name (and link number; the root is 1).

@@ -373,6 +373,27 @@ pub static INVENTORY_COMMANDS: &[CommandDef] = &[
         extension: false,
     },
     CommandDef {
+        action: "inventory_to_prim",
+        aliases: &["inventory_to_object"],
+        summary: "Puts an inventory item into an object the bot owns within 32 m: a copy, or the item itself if it has no copy permission. When the object leaves the world (taken or returned), what is in it goes to the owner's Lost And Found.",
+        params: &[
+            req("inventory", "The item's inventory UUID."),
+            req("prim", "The object's UUID."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("inventory", EXAMPLE_UUID), ("prim", EXAMPLE_UUID)],
+        parse: |a| {
+            Ok(BotCommand::InventoryToPrim {
+                item: a.req_uuid("inventory")?,
+                object: a.req_uuid("prim")?,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
         action: "wear",
         aliases: &[],
         summary: "Wears clothing, a body part or an object from the inventory. Clothing replaces what is worn in its slot unless `wear=add`; a body part always replaces its kind.",

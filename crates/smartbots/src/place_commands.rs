@@ -465,6 +465,72 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         extension: false,
     },
     CommandDef {
+        action: "set_parcel_info",
+        aliases: &[],
+        summary: "The older form of `parcel_info_update`: one `entry` (a `parcel_info_update` parameter name) and its `value` per call.",
+        params: &[
+            opt("x", "A point of the region (with `y`)."),
+            opt("y", "A point of the region (with `x`)."),
+            req(
+                "entry",
+                "`name`, `description`, `musicurl`, `sale`, `saleprice`, `sellto`, `sellobjects`, `snapshot`, `landingpoint`, `landingrouting` or `flags`.",
+            ),
+            opt("value", "The new value (empty clears text fields)."),
+        ],
+        outputs: &[],
+        json_only: false,
+        example: &[("entry", "name"), ("value", "My Shop")],
+        parse: |a| {
+            let entry = a.req("entry")?.trim().to_ascii_lowercase();
+            let value = a.raw("value").unwrap_or_default().to_owned();
+            let onoff = |v: &str| match v.trim().to_ascii_lowercase().as_str() {
+                "on" | "1" | "true" => Ok(true),
+                "off" | "0" | "false" => Ok(false),
+                _ => Err(invalid("value", "expected on or off")),
+            };
+            let uuid = |v: &str| {
+                grid::Uuid::parse_str(v.trim()).map_err(|_| invalid("value", "expected a UUID"))
+            };
+            let mut change = grid::parcel::ParcelChange::default();
+            match entry.as_str() {
+                "name" => change.name = Some(value),
+                "description" => change.description = Some(value),
+                "musicurl" => change.music_url = Some(value),
+                "sale" => change.for_sale = Some(onoff(&value)?),
+                "saleprice" => {
+                    change.sale_price = Some(
+                        value
+                            .trim()
+                            .parse::<i64>()
+                            .map_err(|_| invalid("value", "expected a whole number"))?,
+                    )
+                }
+                "sellto" => {
+                    let u = uuid(&value)?;
+                    change.sell_to = Some((u != grid::NULL_KEY).then_some(u));
+                }
+                "sellobjects" => change.sell_objects = Some(onoff(&value)?),
+                "snapshot" => change.snapshot = Some(uuid(&value)?),
+                "landingpoint" => change.landing_point = Some(value),
+                "landingrouting" => change.landing_routing = Some(value),
+                "flags" => {
+                    change.flags = Some(
+                        grid::parcel::ParcelFlags::parse(&value)
+                            .map_err(|e| invalid("value", &e))?,
+                    )
+                }
+                _ => return Err(invalid("entry", "not a parcel field")),
+            }
+            Ok(BotCommand::ParcelUpdate {
+                at: point(a)?,
+                change,
+            })
+        },
+        render: render_nothing,
+        on_error: None,
+        extension: false,
+    },
+    CommandDef {
         action: "parcel_buy",
         aliases: &[],
         summary: "Buys the parcel at a point (default: where the bot stands) if it is for sale to the bot; the price goes to the owner (`balance_changed`, trx_type 5002). With `group`, it is bought for that group (the bot needs LandDeed there).",

@@ -20,3 +20,7 @@ ALTER TABLE avatars ADD COLUMN sitting_on BIGINT REFERENCES world_objects (id);
 -- An object's owner URL: a callback registration following the owner's log for the
 -- object's own events (touch, payment, sitting, dialog answers, chat on a channel).
 ALTER TABLE callbacks ADD COLUMN object_id BIGINT REFERENCES world_objects (id);
+
+-- Items put into an object (`inventory_to_prim`): owned by the object's owner, in no
+-- folder, until the object leaves the world (they go to Lost And Found).
+ALTER TABLE inventory_items ADD COLUMN object_id BIGINT REFERENCES world_objects (id);

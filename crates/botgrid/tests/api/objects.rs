@@ -366,6 +366,89 @@ async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
         .await
         .assert_fail("OBJECT NOT FOUND");
 
+    // Items put into an object: copies, or the item itself without copy permission;
+    // they come back to Lost And Found when the object leaves the world.
+    let shelf = engine
+        .create_object(place("Shelf", "Ada Resident", 16.0))
+        .await
+        .unwrap();
+    let shelf_uuid = shelf.uuid.to_string();
+    let copyable = engine
+        .add_inventory_item(&name("Ada Resident"), item("Lamp"))
+        .await
+        .unwrap();
+    let unique = engine
+        .add_inventory_item(
+            &name("Ada Resident"),
+            ItemSpec {
+                perms: Perms::parse("mod+trans").unwrap(),
+                ..item("Vase")
+            },
+        )
+        .await
+        .unwrap();
+    for i in [&copyable, &unique] {
+        grid.call(
+            &ada,
+            "inventory_to_prim",
+            &[("inventory", &i.uuid.to_string()), ("prim", &shelf_uuid)],
+        )
+        .await
+        .assert_ok_for("inventory_to_prim");
+    }
+    assert_eq!(
+        engine.object_contents(shelf.uuid).await.unwrap(),
+        ["Lamp", "Vase"]
+    );
+    let objects_uuid = grid
+        .call(&ada, "inventory_list", &[])
+        .await
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Objects"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    let in_objects = grid
+        .call(&ada, "inventory_list", &[("uuid", &objects_uuid)])
+        .await;
+    assert!(in_objects.get("list").contains(";Lamp"), "a copy went in");
+    assert!(
+        !in_objects.get("list").contains(";Vase"),
+        "the no-copy vase moved in"
+    );
+    grid.call(
+        &lin,
+        "inventory_to_prim",
+        &[
+            ("inventory", &copyable.uuid.to_string()),
+            ("prim", &shelf_uuid),
+        ],
+    )
+    .await
+    .assert_fail("Invalid parameter: prim (the bot may only put items into objects it owns)");
+    grid.call(
+        &ada,
+        "inworld_prim_take",
+        &[("operation", "take"), ("uuid", &shelf_uuid)],
+    )
+    .await
+    .assert_ok_for("inworld_prim_take");
+    let ada_root = grid.call(&ada, "inventory_list", &[]).await;
+    let ada_lost = ada_root
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Lost And Found"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    let back = grid
+        .call(&ada, "inventory_list", &[("uuid", &ada_lost)])
+        .await;
+    assert!(
+        back.get("list").contains(";Vase") && back.get("list").contains(";Lamp"),
+        "{}",
+        back.raw
+    );
+
     // An estate manager returns someone's objects to their Lost And Found.
     let lin_uuid = lin.uuid.to_string();
     grid.call(&lin, "sim_return", &[("avatar", &lin_uuid)])

@@ -564,6 +564,26 @@ async fn parcels_are_looked_up_managed_and_bought() {
     assert_eq!(r.get("parcel_name"), "Ada's Shop");
     assert_eq!(r.get("parcel_musicurl"), "http://radio.example/stream");
     assert_eq!(r.get("parcel_flags"), "AllowFly,ShowDirectory");
+    grid.call(
+        &ada,
+        "set_parcel_info",
+        &[("entry", "description"), ("value", "Open daily")],
+    )
+    .await
+    .assert_ok_for("set_parcel_info");
+    assert_eq!(
+        grid.call(&ada, "parcel_info", &[("getvalue", "parcel_description")])
+            .await
+            .get("parcel_description"),
+        "Open%20daily"
+    );
+    grid.call(
+        &ada,
+        "set_parcel_info",
+        &[("entry", "colour"), ("value", "red")],
+    )
+    .await
+    .assert_fail("Invalid parameter: entry (not a parcel field)");
     grid.call(&ada, "parcel_info_update", &[("flags", "Teleport")])
         .await
         .assert_fail("Invalid parameter: flags (unknown parcel flag Teleport)");

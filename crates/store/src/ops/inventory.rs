@@ -321,7 +321,7 @@ impl Tx<'_> {
 
     pub fn set_item_folder(&mut self, item: i64, folder: Option<i64>) -> Result<(), StoreError> {
         self.conn.execute(
-            sql!("UPDATE inventory_items SET folder_id = $2 WHERE id = $1"),
+            sql!("UPDATE inventory_items SET folder_id = $2, object_id = NULL WHERE id = $1"),
             &[&item, &folder],
         )?;
         Ok(())
@@ -372,6 +372,28 @@ impl Tx<'_> {
             sql!("SELECT body FROM notecards WHERE asset_uuid = $1"),
             &[&asset.to_string()],
             |r| r.get(0),
+        )
+    }
+
+    /// Puts an item into an object's contents, or (`None`) takes it out.
+    pub fn set_item_object(&mut self, item: i64, object: Option<i64>) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("UPDATE inventory_items SET object_id = $2, folder_id = NULL WHERE id = $1"),
+            &[&item, &object],
+        )?;
+        Ok(())
+    }
+
+    /// The items in an object.
+    pub fn object_contents(&mut self, object: i64) -> Result<Vec<Item>, StoreError> {
+        self.conn.query(
+            sql!(concat!(
+                "SELECT ",
+                item_columns!(),
+                " FROM inventory_items WHERE object_id = $1 ORDER BY name, id"
+            )),
+            &[&object],
+            item_from,
         )
     }
 
