@@ -601,3 +601,214 @@ async fn parcels_are_looked_up_managed_and_bought() {
         .assert_fail("Insufficient funds: balance L$40, needed L$500");
     let _ = lot;
 }
+
+#[tokio::test]
+async fn the_worlds_other_refusals_are_clear_and_change_nothing() {
+    use grid::inventory::{AssetType, Perms};
+    let grid = Grid::start().await;
+    let engine = &grid.running.engine;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    let name = |n: &str| grid::LegacyName::parse(n).unwrap();
+    region(&grid, "Refusal Row").await;
+    assert!(
+        engine
+            .create_region(RegionSpec {
+                name: "refusal row".into(),
+                estate: "x".into(),
+                managers: vec![],
+            })
+            .await
+            .is_err(),
+        "region names are unique whatever their case"
+    );
+    // Nowhere yet: commands that need a place say so.
+    grid.login(&ada).await;
+    grid.call(&ada, "bot_location", &[])
+        .await
+        .assert_fail("Invalid parameter: location (the bot is nowhere: teleport it first)");
+    teleport(&grid, &ada, "Refusal Row/10/10/20").await;
+    grid.call(&lin, "login", &[("location", "Refusal Row/12/10/20")])
+        .await;
+    grid.wait_status(&lin, "ONLINE").await;
+
+    // Parcels.
+    grid.call(&ada, "parcel_info_update", &[("sale", "on")])
+        .await
+        .assert_fail(
+            "Invalid parameter: x (the bot may not change this parcel (owner, group land power or estate manager))",
+        );
+    let lot = |owner: &str, bounds, price| engine::ParcelSpec {
+        region: "Refusal Row".into(),
+        name: format!("{owner}'s lot"),
+        bounds,
+        owner: Some(name(owner)),
+        price,
+    };
+    engine
+        .create_parcel(lot("Ada Resident", (0, 0, 32, 32), None))
+        .await
+        .unwrap();
+    engine
+        .create_parcel(lot("Kim Resident", (32, 0, 64, 32), Some(5)))
+        .await
+        .unwrap_err();
+    engine
+        .create_parcel(lot("Lin Resident", (32, 0, 64, 32), Some(5)))
+        .await
+        .unwrap();
+    let lin_uuid = lin.uuid.to_string();
+    let ada_uuid = ada.uuid.to_string();
+    grid.call(&ada, "parcel_buy", &[])
+        .await
+        .assert_fail("Invalid parameter: x (the parcel is not for sale)");
+    grid.call(
+        &ada,
+        "parcel_info_update",
+        &[("sale", "on"), ("sellto", &lin_uuid)],
+    )
+    .await
+    .assert_ok_for("parcel_info_update");
+    grid.call(&ada, "parcel_buy", &[])
+        .await
+        .assert_fail("Invalid parameter: x (the parcel is for sale to someone else)");
+    grid.call(&lin, "parcel_buy", &[("x", "40"), ("y", "10")])
+        .await
+        .assert_fail("Invalid parameter: x (the bot owns the parcel already)");
+    let club = grid
+        .group(engine::GroupSpec::new("Land Club", name("Ada Resident")))
+        .await
+        .to_string();
+    grid.call(&lin, "parcel_buy", &[("group", &club)])
+        .await
+        .assert_fail("The bot is not in the group");
+    grid.call(
+        &ada,
+        "parcel_buy",
+        &[("x", "40"), ("y", "10"), ("group", &club)],
+    )
+    .await
+    .assert_fail("Insufficient funds: balance L$0, needed L$5");
+
+    // Inventory.
+    let add = |n: &str, t: AssetType, perms: &str| {
+        let engine = engine.clone();
+        let (n, perms) = (n.to_owned(), perms.to_owned());
+        async move {
+            engine
+                .add_inventory_item(
+                    &grid::LegacyName::parse("Ada Resident").unwrap(),
+                    engine::ItemSpec {
+                        asset_type: t,
+                        name: n,
+                        description: String::new(),
+                        wearable: None,
+                        perms: Perms::parse(&perms).unwrap(),
+                        next_perms: Perms::ALL,
+                        text: Some("t".into()),
+                    },
+                )
+                .await
+                .unwrap()
+                .uuid
+                .to_string()
+        }
+    };
+    let locked = add("Locked Card", AssetType::Notecard, "copy+trans").await;
+    let box_ = add("Box", AssetType::Object, "mod+trans").await;
+    grid.call(&ada, "notecard_edit", &[("uuid", &locked), ("text", "new")])
+        .await
+        .assert_fail("Invalid parameter: uuid (the notecard has no modify permission)");
+    grid.call(&ada, "notecard_read", &[("uuid", &box_)])
+        .await
+        .assert_fail("Invalid parameter: uuid (the item is not a notecard)");
+    grid.call(&ada, "wear", &[("uuid", &box_)])
+        .await
+        .assert_ok_for("wear");
+    grid.call(
+        &ada,
+        "inventory_give",
+        &[("avatar", &lin_uuid), ("object", &box_)],
+    )
+    .await
+    .assert_fail("Invalid parameter: object (take it off first: it is worn and has no copy)");
+    let root = grid.call(&ada, "inventory_list", &[]).await;
+    let notecards = root
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Notecards"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    grid.call(
+        &ada,
+        "inventory_give",
+        &[("avatar", &lin_uuid), ("object", &notecards)],
+    )
+    .await
+    .assert_fail(
+        "Invalid parameter: object (system folders cannot be given; give a folder of your own)",
+    );
+
+    // Objects.
+    let rock = engine
+        .create_object(engine::ObjectSpec {
+            region: "Refusal Row".into(),
+            name: "Rock".into(),
+            owner: name("Ada Resident"),
+            at: (11.0, 10.0, 20.0),
+            behaviour: grid::object::Behaviour::Plain,
+        })
+        .await
+        .unwrap();
+    let rock_uuid = rock.uuid.to_string();
+    grid.call(
+        &lin,
+        "reply_dialog",
+        &[
+            ("channel", &rock.dialog_channel().to_string()),
+            ("object", &rock_uuid),
+            ("button", "OK"),
+        ],
+    )
+    .await
+    .assert_fail("Invalid parameter: object (the object shows no dialog)");
+    grid.call(
+        &lin,
+        "reply_dialog",
+        &[("channel", "7"), ("object", &rock_uuid), ("button", "OK")],
+    )
+    .await
+    .assert_fail("Invalid parameter: channel (not the channel of the object's dialog)");
+    grid.call(
+        &lin,
+        "sim_access",
+        &[("avatar", &ada_uuid), ("operation", "allow")],
+    )
+    .await
+    .assert_fail("The bot is not an estate manager of Refusal Row");
+    // Nothing moved for the refusals: Ada still owns her lot, Lin hers.
+    assert_eq!(
+        grid.call(&ada, "parcel_info", &[])
+            .await
+            .get("parcel_owner"),
+        ada_uuid
+    );
+    // Bought for a group by its owner (owners hold LandDeed): the group owns it.
+    engine
+        .grant_money(&name("Ada Resident"), 5, "".into())
+        .await
+        .unwrap();
+    grid.call(
+        &ada,
+        "parcel_buy",
+        &[("x", "40"), ("y", "10"), ("group", &club)],
+    )
+    .await
+    .assert_ok_for("parcel_buy");
+    let r = grid
+        .call(&ada, "parcel_info", &[("x", "40"), ("y", "10")])
+        .await;
+    assert_eq!(r.get("parcel_groupowned"), "True");
+    assert_eq!(r.get("parcel_owner"), club);
+    assert_eq!(r.get("parcel_group"), club);
+}
