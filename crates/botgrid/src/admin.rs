@@ -201,6 +201,9 @@ pub enum RegionCommand {
         item: Option<String>,
         #[arg(long)]
         group: Option<String>,
+        /// Prims in its link set.
+        #[arg(long, default_value_t = 1)]
+        links: i64,
     },
 }
 
@@ -413,6 +416,7 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             price,
             item,
             group,
+            links,
         }) => {
             use grid::object::Behaviour;
             let uuid = |what: &str, v: Option<String>| -> Result<grid::Uuid, String> {
@@ -455,6 +459,7 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
                     owner: parse_name(&owner)?,
                     at: (x, y, z),
                     behaviour,
+                    links,
                 })
                 .await
                 .map_err(err)?;

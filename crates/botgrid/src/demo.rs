@@ -196,6 +196,7 @@ async fn furnish(engine: &Engine) -> Result<(), grid::Error> {
                 owner: ada.clone(),
                 at,
                 behaviour,
+                links: 1,
             })
             .await?;
     }

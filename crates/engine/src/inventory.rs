@@ -111,6 +111,7 @@ fn hand_over(
             creator: item.creator,
             perms: Perms::for_next_owner(item.perms, item.next_perms),
             next_perms: item.next_perms,
+            links: item.links,
         })?;
         Ok((copy, false))
     } else {
@@ -400,6 +401,7 @@ pub(crate) fn execute(
                 creator: Some(bot.id),
                 perms: Perms::ALL,
                 next_perms: Perms::ALL,
+                links: 1,
             })?;
             done(Reply::Created(item.uuid))
         }
@@ -479,6 +481,7 @@ pub(crate) fn execute(
                 creator: Some(bot.id),
                 perms: Perms::ALL,
                 next_perms: Perms::ALL,
+                links: 1,
             })?;
             done(Reply::Uploaded {
                 item: item.uuid,
@@ -564,6 +567,7 @@ pub(crate) fn add_item(tx: &mut Tx<'_>, owner: &Avatar, spec: &ItemSpec) -> Resu
         creator: Some(owner.id),
         perms: spec.perms,
         next_perms: spec.next_perms,
+        links: 1,
     })?)
 }
 

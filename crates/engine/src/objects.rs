@@ -223,6 +223,7 @@ fn to_inventory(
         creator: Some(o.owner),
         perms: grid::inventory::Perms::ALL,
         next_perms: grid::inventory::Perms::ALL,
+        links: o.links,
     })?)
 }
 
@@ -303,6 +304,7 @@ fn into_prim(tx: &mut Tx<'_>, bot: &Avatar, item: Uuid, object: Uuid) -> Result<
             creator: it.creator,
             perms: it.perms,
             next_perms: it.next_perms,
+            links: it.links,
         })?
         .id
     } else {
@@ -494,15 +496,14 @@ pub(crate) fn execute(
             done(Reply::Attachments { total, worn })
         }
         BotCommand::TouchAttachment { name, link } => {
-            let found = tx
+            let Some(found) = tx
                 .worn_items(bot.id)?
                 .into_iter()
-                .any(|i| i.asset_type == grid::inventory::AssetType::Object && i.name == name);
-            if !found {
+                .find(|i| i.asset_type == grid::inventory::AssetType::Object && i.name == name)
+            else {
                 return Err(not_found(name));
-            }
-            // Attachments are single prims here: only the root (link 1) exists.
-            if link.is_some_and(|l| l != 1) {
+            };
+            if link.is_some_and(|l| l < 1 || i64::from(l) > found.links) {
                 return Err(Error::PrimLinkNotFound);
             }
             done(Reply::Done)
@@ -547,6 +548,8 @@ pub struct ObjectSpec {
     pub owner: grid::LegacyName,
     pub at: (f64, f64, f64),
     pub behaviour: Behaviour,
+    /// Prims in its link set (1 to 256).
+    pub links: i64,
 }
 
 pub(crate) fn insert_object(tx: &mut Tx<'_>, spec: &ObjectSpec) -> Result<WorldObject, Error> {
@@ -584,12 +587,16 @@ pub(crate) fn insert_object(tx: &mut Tx<'_>, spec: &ObjectSpec) -> Result<WorldO
         }
         _ => {}
     }
+    if !(1..=grid::object::MAX_LINKS).contains(&spec.links) {
+        return Err(Error::invalid("links", "a link set has 1 to 256 prims"));
+    }
     Ok(tx.insert_object(
         spec.name.trim(),
         owner.id,
         region.id,
         spec.at,
         &spec.behaviour,
+        spec.links,
     )?)
 }
 

@@ -233,6 +233,8 @@ pub struct Item {
     pub next_perms: Perms,
     pub worn: bool,
     pub created: Timestamp,
+    /// For objects: prims in the link set (1 for everything else).
+    pub links: i64,
 }
 
 /// One line of a folder's listing.

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// How close an avatar must be to touch or sit on an object, in metres.
 pub const REACH: f64 = 32.0;
+/// Most prims in a link set (Second Life's limit).
+pub const MAX_LINKS: i64 = 256;
 /// Most buttons a dialog has (Second Life's `llDialog`).
 pub const MAX_BUTTONS: usize = 12;
 
@@ -121,6 +123,8 @@ pub struct WorldObject {
     pub y: f64,
     pub z: f64,
     pub behaviour: Behaviour,
+    /// Prims in its link set (the root is link 1).
+    pub links: i64,
 }
 
 impl WorldObject {

@@ -227,7 +227,7 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
             "`touch_prim`, `touch_prim_coord`, `sit`, `reply_dialog`, `give_money_object`, `inworld_prim_take` with no such object in the bot's region (within 32 m to touch or sit); `touch_attachment` with no worn object of that name."
         }
         ErrorKind::PrimLinkNotFound => {
-            "`touch_attachment` with a `linkset` number other than 1 (attachments are single prims)."
+            "`touch_attachment` with a `linkset` number outside the attachment's link set."
         }
         ErrorKind::NoTransfer => {
             "`inventory_give` of an item (or a folder with only items) the bot may not transfer."

@@ -751,7 +751,7 @@ pub static MORE_OBJECT_COMMANDS: &[CommandDef] = &[
     CommandDef {
         action: "touch_attachment",
         aliases: &["attachment_touch"],
-        summary: "Touches a worn object by its exact name (`OBJECT NOT FOUND` if none); attachments are single prims, so `linkset` may only be 1 (`LINK NOT FOUND`).",
+        summary: "Touches a worn object by its exact name (`OBJECT NOT FOUND` if none); `linkset` must be a link of its link set, 1 (the root) to its prim count (`LINK NOT FOUND`).",
         params: &[
             req("objectname", "The attachment's exact name."),
             opt("linkset", "The link number; the root is 1."),

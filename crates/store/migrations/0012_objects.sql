@@ -10,6 +10,8 @@ CREATE TABLE world_objects (
     y DOUBLE PRECISION NOT NULL,
     z DOUBLE PRECISION NOT NULL,
     behaviour TEXT NOT NULL,
+    -- How many prims its link set has (the root is link 1).
+    links BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX world_objects_region ON world_objects (region_id);
@@ -24,3 +26,6 @@ ALTER TABLE callbacks ADD COLUMN object_id BIGINT REFERENCES world_objects (id);
 -- Items put into an object (`inventory_to_prim`): owned by the object's owner, in no
 -- folder, until the object leaves the world (they go to Lost And Found).
 ALTER TABLE inventory_items ADD COLUMN object_id BIGINT REFERENCES world_objects (id);
+
+-- An object item's link set size, kept when an object is taken into inventory.
+ALTER TABLE inventory_items ADD COLUMN links BIGINT NOT NULL DEFAULT 1;

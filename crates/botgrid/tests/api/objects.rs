@@ -53,6 +53,7 @@ async fn objects_react_to_touches_dialogs_payments_and_sitting() {
         owner: name("Ada Resident"),
         at,
         behaviour,
+        links: 1,
     };
     let mut made = std::collections::HashMap::new();
     for spec in [
@@ -265,6 +266,7 @@ async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
         owner: name(owner),
         at: (x, 10.0, 20.0),
         behaviour: Behaviour::Plain,
+        links: 1,
     };
     let crate_ = engine
         .create_object(place("Crate", "Ada Resident", 12.0))
@@ -449,6 +451,54 @@ async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
         back.raw
     );
 
+    // A link set keeps its prims through the inventory: its links can be touched.
+    let chain = engine
+        .create_object(ObjectSpec {
+            links: 3,
+            ..place("Wind Chime", "Ada Resident", 18.0)
+        })
+        .await
+        .unwrap();
+    grid.call(
+        &ada,
+        "inworld_prim_take",
+        &[("operation", "take"), ("uuid", &chain.uuid.to_string())],
+    )
+    .await
+    .assert_ok_for("inworld_prim_take");
+    let root = grid.call(&ada, "inventory_list", &[]).await;
+    let objects = root
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Objects"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    let chime = grid
+        .call(&ada, "inventory_list", &[("uuid", &objects)])
+        .await
+        .get("list")
+        .lines()
+        .find(|l| l.ends_with(";Wind Chime"))
+        .map(|l| l[..36].to_owned())
+        .unwrap();
+    grid.call(&ada, "wear", &[("uuid", &chime)])
+        .await
+        .assert_ok_for("wear");
+    grid.call(
+        &ada,
+        "touch_attachment",
+        &[("objectname", "Wind Chime"), ("linkset", "3")],
+    )
+    .await
+    .assert_ok_for("touch_attachment");
+    grid.call(
+        &ada,
+        "touch_attachment",
+        &[("objectname", "Wind Chime"), ("linkset", "4")],
+    )
+    .await
+    .assert_fail("LINK NOT FOUND");
+
     // An estate manager returns someone's objects to their Lost And Found.
     let lin_uuid = lin.uuid.to_string();
     grid.call(&lin, "sim_return", &[("avatar", &lin_uuid)])
@@ -496,6 +546,7 @@ async fn an_owner_url_hears_what_happens_to_its_object_and_answers_what_it_does(
             owner: name("Ada Resident"),
             at: (10.0, 10.0, 20.0),
             behaviour: Behaviour::Plain,
+            links: 1,
         })
         .await
         .unwrap();

@@ -757,6 +757,7 @@ async fn the_worlds_other_refusals_are_clear_and_change_nothing() {
             owner: name("Ada Resident"),
             at: (11.0, 10.0, 20.0),
             behaviour: grid::object::Behaviour::Plain,
+            links: 1,
         })
         .await
         .unwrap();

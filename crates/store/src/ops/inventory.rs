@@ -18,6 +18,8 @@ pub struct NewItem {
     pub creator: Option<AvatarId>,
     pub perms: Perms,
     pub next_perms: Perms,
+    /// For objects: prims in the link set.
+    pub links: i64,
 }
 
 /// An offer of inventory, as recorded.
@@ -40,7 +42,7 @@ macro_rules! folder_columns {
 
 macro_rules! item_columns {
     () => {
-        "id, uuid, owner_id, folder_id, asset_type, wearable, asset_uuid, name, description, creator_id, perms, next_perms, worn, created_at"
+        "id, uuid, owner_id, folder_id, asset_type, wearable, asset_uuid, name, description, creator_id, perms, next_perms, worn, created_at, links"
     };
 }
 
@@ -80,6 +82,7 @@ fn item_from(r: &Row<'_>) -> Result<Item, StoreError> {
         next_perms: Perms(r.get(11)?),
         worn: r.get(12)?,
         created: Timestamp(r.get(13)?),
+        links: r.get(14)?,
     })
 }
 
@@ -222,8 +225,9 @@ impl Tx<'_> {
         let id: i64 = self.conn.query_one(
             sql!(
                 "INSERT INTO inventory_items (uuid, owner_id, folder_id, asset_type, wearable,
-                     asset_uuid, name, description, creator_id, perms, next_perms, worn, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, $12) RETURNING id"
+                     asset_uuid, name, description, creator_id, perms, next_perms, worn, created_at,
+                     links)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, $12, $13) RETURNING id"
             ),
             &[
                 &uuid.to_string(),
@@ -238,6 +242,7 @@ impl Tx<'_> {
                 &new.perms.0,
                 &new.next_perms.0,
                 &now.0,
+                &new.links,
             ],
             |r| r.get(0),
         )?;
@@ -256,6 +261,7 @@ impl Tx<'_> {
             next_perms: new.next_perms,
             worn: false,
             created: now,
+            links: new.links,
         })
     }
 

@@ -18,6 +18,7 @@ fn object_from(r: &Row<'_>) -> Result<WorldObject, StoreError> {
         z: r.get(7)?,
         behaviour: serde_json::from_str(&behaviour)
             .map_err(|e| StoreError::Corrupt(format!("object behaviour: {e}")))?,
+        links: r.get(9)?,
     })
 }
 
@@ -30,6 +31,7 @@ impl Tx<'_> {
         region: i64,
         (x, y, z): (f64, f64, f64),
         behaviour: &Behaviour,
+        links: i64,
     ) -> Result<WorldObject, StoreError> {
         let now = self.now().0;
         let uuid = Uuid::new_v4();
@@ -37,10 +39,10 @@ impl Tx<'_> {
             .map_err(|e| StoreError::Other(format!("cannot encode behaviour: {e}")))?;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO world_objects (uuid, name, owner_id, region_id, x, y, z, behaviour, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+                "INSERT INTO world_objects (uuid, name, owner_id, region_id, x, y, z, behaviour, links, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
             ),
-            &[&uuid.to_string(), &name, &owner.0, &region, &x, &y, &z, &json, &now],
+            &[&uuid.to_string(), &name, &owner.0, &region, &x, &y, &z, &json, &links, &now],
             |r| r.get(0),
         )?;
         Ok(WorldObject {
@@ -53,13 +55,14 @@ impl Tx<'_> {
             y,
             z,
             behaviour: behaviour.clone(),
+            links,
         })
     }
 
     pub fn object_by_uuid(&mut self, uuid: Uuid) -> Result<Option<WorldObject>, StoreError> {
         self.conn.query_opt(
             sql!(
-                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour
+                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour, links
                  FROM world_objects WHERE uuid = $1"
             ),
             &[&uuid.to_string()],
@@ -71,7 +74,7 @@ impl Tx<'_> {
     pub fn region_objects(&mut self, region: i64) -> Result<Vec<WorldObject>, StoreError> {
         self.conn.query(
             sql!(
-                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour
+                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour, links
                  FROM world_objects WHERE region_id = $1 ORDER BY id"
             ),
             &[&region],
@@ -103,7 +106,7 @@ impl Tx<'_> {
     ) -> Result<Vec<WorldObject>, StoreError> {
         self.conn.query(
             sql!(
-                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour
+                "SELECT id, uuid, name, owner_id, region_id, x, y, z, behaviour, links
                  FROM world_objects WHERE owner_id = $1 AND region_id = $2 ORDER BY id"
             ),
             &[&owner.0, &region],
