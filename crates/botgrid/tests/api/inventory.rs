@@ -539,3 +539,46 @@ async fn textures_are_uploaded_into_the_inventory() {
     .await;
     r.assert_fail("Request body too large (limit 65536 bytes)");
 }
+
+#[tokio::test]
+async fn older_and_other_command_names_reach_the_same_commands() {
+    let grid = Grid::start().await;
+    let ada = grid.bot("Ada Resident").await;
+    let lin = grid.bot("Lin Resident").await;
+    grid.login(&ada).await;
+    let r = grid.call(&ada, "listinventory", &[]).await;
+    r.assert_ok_for("listinventory");
+    assert!(r.get("list").contains(";Current Outfit"));
+    let card = grid
+        .call(&ada, "notecard_create", &[("name", "Note"), ("text", "hi")])
+        .await
+        .get("uuid")
+        .to_owned();
+    grid.call(
+        &ada,
+        "give_inventory",
+        &[("avatar", &lin.uuid.to_string()), ("object", &card)],
+    )
+    .await
+    .assert_ok_for("give_inventory");
+    grid.call(&ada, "attachment_touch", &[("objectname", "Nothing Worn")])
+        .await
+        .assert_fail("OBJECT NOT FOUND");
+    grid.call(
+        &ada,
+        "inventory_to_object",
+        &[
+            ("inventory", &card),
+            ("prim", smartbots::commands::EXAMPLE_UUID),
+        ],
+    )
+    .await
+    .assert_fail("Invalid parameter: location (the bot is nowhere: teleport it first)");
+    grid.call(
+        &ada,
+        "group_activate",
+        &[("groupuuid", "00000000-0000-0000-0000-000000000000")],
+    )
+    .await
+    .assert_ok_for("group_activate");
+}
