@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod cli;
 pub mod demo;
+pub mod ops;
 pub mod seed;
 pub mod server;
 pub mod settings;

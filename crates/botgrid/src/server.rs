@@ -70,7 +70,7 @@ pub async fn start(settings: &Settings) -> Result<Running, StartError> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let http_task = serve(
         http_listener,
-        smartbots::router(engine.clone()),
+        smartbots::router(engine.clone()).merge(crate::ops::router(engine.clone())),
         stopped.clone(),
         "HTTP",
     );

@@ -119,6 +119,7 @@ async fn post_until_delivered(
     let mut wait = config.first_retry;
     let mut attempt = 1u32;
     loop {
+        let started = std::time::Instant::now();
         let result = client
             .post(&callback.url)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -127,11 +128,15 @@ async fn post_until_delivered(
             .await;
         let failure = match result {
             Ok(response) if response.status().is_success() => {
-                return response.text().await.unwrap_or_default();
+                let answer = response.text().await.unwrap_or_default();
+                telemetry::count("botgrid_callbacks_delivered_total", &[]);
+                telemetry::observe("botgrid_callback_seconds", &[], started.elapsed());
+                return answer;
             }
             Ok(response) => format!("HTTP {}", response.status().as_u16()),
             Err(e) => e.to_string(),
         };
+        telemetry::count("botgrid_callbacks_failed_total", &[]);
         tracing::info!(
             callback = %callback.id, event = %event, attempt, error = %failure,
             retry_in_ms = wait.as_millis() as u64, "callback delivery failed"

@@ -4,7 +4,7 @@ use strum::{EnumDiscriminants, EnumIter};
 
 /// Why a command did not happen. Nothing of a failed command is written.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, EnumDiscriminants)]
-#[strum_discriminants(name(ErrorKind), derive(EnumIter, Hash))]
+#[strum_discriminants(name(ErrorKind), derive(EnumIter, Hash, strum::IntoStaticStr))]
 pub enum Error {
     #[error("the API key is not valid")]
     InvalidApiKey,

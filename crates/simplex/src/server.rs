@@ -177,6 +177,8 @@ async fn run_commands(
             job = queue.recv(), if in_flight.len() < MAX_IN_FLIGHT => {
                 let Some((corr, text)) = job else { break };
                 let parsed = crate::command::parse(&text);
+                let command = parsed.as_ref().map_or("unparsed", |c| c.api_name());
+                telemetry::count("botgrid_requests_total", &[("api", "simplex"), ("command", command)]);
                 if !matches!(&parsed, Ok(c) if c.pipelines()) {
                     while let Some((corr, resp)) = in_flight.next().await {
                         if send(corr, resp).await.is_err() {
@@ -205,7 +207,24 @@ async fn run_commands(
     }
 }
 
+/// Keeps the open-sessions gauge right however a connection ends.
+struct SessionGauge;
+
+impl SessionGauge {
+    fn open() -> SessionGauge {
+        telemetry::add("botgrid_websocket_sessions", &[], 1);
+        SessionGauge
+    }
+}
+
+impl Drop for SessionGauge {
+    fn drop(&mut self) {
+        telemetry::add("botgrid_websocket_sessions", &[], -1);
+    }
+}
+
 async fn connection(socket: WebSocket, state: AppState, grant: Grant) {
+    let _gauge = SessionGauge::open();
     let (mut sink, mut stream) = socket.split();
     let (out, mut outgoing) = mpsc::channel::<String>(OUT_QUEUE);
     let writer = tokio::spawn(async move {

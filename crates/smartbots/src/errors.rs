@@ -64,6 +64,21 @@ impl Failure {
         }
     }
 
+    /// The failure's kind, for metrics: a bounded set of names, never request data.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Param(_) => "Param",
+            Failure::Missing(_) => "Missing",
+            Failure::Invalid { .. } => "Invalid",
+            Failure::UnknownAction(_) => "UnknownAction",
+            Failure::JsonOnly => "JsonOnly",
+            Failure::BodyTooLarge | Failure::UploadTooLarge => "BodyTooLarge",
+            Failure::BodyUnreadable => "BodyUnreadable",
+            Failure::Method => "Method",
+            Failure::Grid(e) => grid::ErrorKind::from(e).into(),
+        }
+    }
+
     /// How long a throttled caller should wait, in whole seconds.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {

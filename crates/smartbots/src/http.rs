@@ -108,6 +108,25 @@ async fn answer(engine: &Engine, request: Request) -> Answer {
         retry_after: None,
         status: StatusCode::OK,
     };
+    let command = match &outcome {
+        Ok(_) => params.get("action").and_then(crate::commands::find),
+        Err((_, def)) => *def,
+    }
+    .map_or("unknown", |d| d.action);
+    telemetry::count(
+        "botgrid_requests_total",
+        &[("api", "smartbots"), ("command", command)],
+    );
+    if let Err((failure, _)) = &outcome {
+        let kind = failure.kind();
+        telemetry::count(
+            "botgrid_request_errors_total",
+            &[("api", "smartbots"), ("kind", kind)],
+        );
+        if kind == "Throttled" {
+            telemetry::count("botgrid_throttled_total", &[("api", "smartbots")]);
+        }
+    }
     match outcome {
         Ok(result) => {
             answer.fields.text("result", "OK");

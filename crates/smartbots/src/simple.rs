@@ -107,6 +107,28 @@ pub(crate) async fn simple_api(
         Some(f) => Err(f),
         None => run(&engine, &args).await,
     };
+    // The Simple Groups API has a handful of actions; anything else counts as unknown.
+    let action = params.get("action").map(|a| a.trim().to_ascii_lowercase());
+    let command: &'static str = match action.as_deref() {
+        Some("invite") => "invite",
+        Some("eject") => "eject",
+        Some("send_group_im") => "send_group_im",
+        Some("set_http_callback") => "set_http_callback",
+        _ => "unknown",
+    };
+    telemetry::count(
+        "botgrid_requests_total",
+        &[("api", "simple"), ("command", command)],
+    );
+    if let Err(f) = &outcome {
+        telemetry::count(
+            "botgrid_request_errors_total",
+            &[("api", "simple"), ("kind", f.kind())],
+        );
+        if f.kind() == "Throttled" {
+            telemetry::count("botgrid_throttled_total", &[("api", "simple")]);
+        }
+    }
     let status = if matches!(outcome, Err(Failure::Method)) {
         StatusCode::METHOD_NOT_ALLOWED
     } else {

@@ -331,7 +331,9 @@ fn writer_loop(mut conn: Conn, jobs: flume::Receiver<BoxedWork>, options: &Store
         }
         committed.clear();
         after.clear();
+        let started = std::time::Instant::now();
         let settled = run_batch(&mut conn, begin, &mut batch, &mut committed, &mut after);
+        telemetry::observe("botgrid_store_commit_seconds", &[], started.elapsed());
         if let Err(e) = &settled {
             tracing::error!(error = %e, jobs = batch.len(), "store commit failed; the batch was rolled back");
             let _ = conn.control("ROLLBACK");

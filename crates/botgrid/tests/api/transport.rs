@@ -113,3 +113,50 @@ async fn the_bot_may_be_named_by_uuid_or_single_name_in_any_case() {
         assert!(r.ok(), "{name}: {}", r.raw);
     }
 }
+
+#[tokio::test]
+async fn healthz_answers_and_metrics_count_commands_and_errors() {
+    let grid = Grid::start().await;
+    let r = grid
+        .client
+        .get(format!("http://{}/healthz", grid.running.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().await.unwrap(), "ok\n");
+
+    let ada = grid.bot("Ada Resident").await;
+    grid.ok(&ada, "status", &[]).await;
+    let wrong = crate::harness::Bot {
+        secret: "not-the-code".into(),
+        ..ada.clone()
+    };
+    grid.call(&wrong, "status", &[])
+        .await
+        .assert_fail("INVALID SECRET");
+    let r = grid
+        .client
+        .get(format!("http://{}/metrics", grid.running.http))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = r.text().await.unwrap();
+    // The registry is the process's: other tests count too, so look for at least one.
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("{series} in\n{text}"))
+    };
+    assert!(value(r#"botgrid_requests_total{api="smartbots",command="status"} "#) >= 2.0);
+    assert!(value(r#"botgrid_request_errors_total{api="smartbots",kind="InvalidSecret"} "#) >= 1.0);
+    assert!(value("botgrid_store_commit_seconds_count ") >= 1.0);
+    assert!(text.contains("# TYPE botgrid_websocket_sessions gauge"));
+    assert!(text.contains("# TYPE botgrid_callbacks_delivered_total counter"));
+}
