@@ -17,19 +17,12 @@ fn not_found(what: impl ToString) -> Error {
 
 /// The bot's place and its region's row id.
 fn whereabouts(tx: &mut Tx<'_>, bot: &Avatar) -> Result<(Location, i64), Error> {
-    let at = bot
-        .location
-        .clone()
-        .ok_or_else(|| Error::invalid("location", "the bot is nowhere: teleport it first"))?;
-    let region = tx
-        .region_by_name(&at.region)?
-        .ok_or_else(|| Error::RegionNotFound {
-            name: at.region.clone(),
-        })?;
+    let (at, region) = crate::places::whereabouts(tx, bot)?;
     Ok((at, region.id))
 }
 
-fn distance(at: &Location, o: &WorldObject) -> f64 {
+/// How far a place is from an object, in metres (both in one region).
+pub(crate) fn distance(at: &Location, o: &WorldObject) -> f64 {
     ((at.x - o.x).powi(2) + (at.y - o.y).powi(2) + (at.z - o.z).powi(2)).sqrt()
 }
 

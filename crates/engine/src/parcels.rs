@@ -42,15 +42,7 @@ fn parcel_at(
     bot: &Avatar,
     at: Option<(f64, f64)>,
 ) -> Result<(grid::region::Region, Parcel), Error> {
-    let here: Location = bot
-        .location
-        .clone()
-        .ok_or_else(|| Error::invalid("location", "the bot is nowhere: teleport it first"))?;
-    let region = tx
-        .region_by_name(&here.region)?
-        .ok_or_else(|| Error::RegionNotFound {
-            name: here.region.clone(),
-        })?;
+    let (here, region) = crate::places::whereabouts(tx, bot)?;
     let (x, y) = at.unwrap_or((here.x, here.y));
     if !(0.0..=256.0).contains(&x) || !(0.0..=256.0).contains(&y) {
         return Err(Error::invalid("x", "a point of the region: 0 to 256"));

@@ -8,11 +8,25 @@ use grid::{Avatar, Error, Event, Location, StartLocation};
 use store::Tx;
 
 /// Where the avatar is, or its home, or nowhere.
-fn here(bot: &Avatar) -> Result<Location, Error> {
+pub(crate) fn here(bot: &Avatar) -> Result<Location, Error> {
     bot.location
         .clone()
         .or_else(|| bot.home.clone())
         .ok_or_else(|| Error::invalid("location", "the bot is nowhere: teleport it first"))
+}
+
+/// Where the bot is, and the region that is (which the grid must have).
+pub(crate) fn whereabouts(
+    tx: &mut Tx<'_>,
+    bot: &Avatar,
+) -> Result<(Location, region::Region), Error> {
+    let at = here(bot)?;
+    let r = tx
+        .region_by_name(&at.region)?
+        .ok_or_else(|| Error::RegionNotFound {
+            name: at.region.clone(),
+        })?;
+    Ok((at, r))
 }
 
 /// A `teleport_status` for the avatar; `at` is where it is (`None`: nowhere yet).
@@ -109,8 +123,7 @@ fn say(tx: &mut Tx<'_>, bot: &Avatar, channel: i32, message: String) -> Result<E
     // Objects with an owner URL hear every channel within say range.
     if let Some(r) = tx.region_by_name(&at.region)? {
         for o in tx.region_objects(r.id)? {
-            let d = ((at.x - o.x).powi(2) + (at.y - o.y).powi(2) + (at.z - o.z).powi(2)).sqrt();
-            if d <= region::SAY_RANGE {
+            if crate::objects::distance(&at, &o) <= region::SAY_RANGE {
                 crate::objects::hook(
                     tx,
                     &o,
