@@ -6,6 +6,13 @@ use crate::{StoreError, Tx};
 use grid::region::{Region, RegionState, region_key};
 use grid::{Avatar, AvatarId, Presence, Timestamp, Uuid};
 
+/// `,1,5,9,`: a list of ids both databases can match against
+/// (`$1 LIKE '%,' || CAST(id AS TEXT) || ',%'`) without array types.
+fn id_list(avatars: &[AvatarId]) -> String {
+    let ids: Vec<String> = avatars.iter().map(|a| a.0.to_string()).collect();
+    format!(",{},", ids.join(","))
+}
+
 fn region_from(r: &Row<'_>) -> Result<Region, StoreError> {
     let state: String = r.get(4)?;
     Ok(Region {
@@ -116,15 +123,7 @@ impl Tx<'_> {
         let now = self.now().0;
         let body = serde_json::to_string(event)
             .map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))?;
-        // `,1,5,9,`: a list both databases can match against without array types.
-        let list = format!(
-            ",{},",
-            avatars
-                .iter()
-                .map(|a| a.0.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        let list = id_list(avatars);
         let reached: Vec<(i64, i64)> = self.conn.query(
             sql!(
                 "INSERT INTO events (avatar_id, body, created_at)
@@ -144,14 +143,7 @@ impl Tx<'_> {
         if avatars.is_empty() {
             return Ok(vec![]);
         }
-        let list = format!(
-            ",{},",
-            avatars
-                .iter()
-                .map(|a| a.0.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        let list = id_list(avatars);
         self.conn.query(
             sql!(
                 "SELECT id FROM avatars WHERE sitting_on IS NOT NULL
