@@ -90,17 +90,16 @@ fn view(tx: &mut Tx<'_>, user: AvatarId, g: Group) -> Result<ChatGroup, Error> {
     };
     let members = tx.member_count(g.id)?;
     let custom = tx.custom_data(user, grid::chat::CustomTarget::Group(g.id))?;
-    let review_joins = tx.review_joins(g.id)?;
-    let disbanded = tx.disbanded(g.id)?;
+    let flags = tx.group_flags(g.id)?;
     Ok(ChatGroup {
         group: g,
         membership,
         invitation,
         members,
         custom,
-        review_joins,
+        review_joins: flags.review_joins,
         application,
-        disbanded,
+        disbanded: flags.disbanded,
     })
 }
 
@@ -134,7 +133,7 @@ pub(crate) fn join_by_link(tx: &mut Tx<'_>, me: &Avatar, link: &Link) -> Result<
     let role = tx.role_of_kind(g.id, standing.role_kind()?)?;
     group::may_invite(&maker, &role).map_err(|_| Error::LinkNotFound)?;
     let fee = g.fee;
-    if tx.review_joins(g.id)? {
+    if tx.group_flags(g.id)?.review_joins {
         if tx.applicant(g.id, me.id)?.is_some() {
             return Err(Error::AlreadyMember);
         }
@@ -282,7 +281,7 @@ impl Engine {
         self.store()
             .read(move |tx| {
                 let mut out = vec![];
-                // One read for the custom data of every group, not one per group.
+                // One read each for the custom data and the counts of every group, not one per group.
                 let mut customs: std::collections::HashMap<GroupId, String> = tx
                     .all_custom_data(user)?
                     .into_iter()
@@ -291,10 +290,10 @@ impl Engine {
                         grid::chat::CustomTarget::Contact(_) => None,
                     })
                     .collect();
+                let counts = tx.member_group_counts(user)?;
                 for (g, m) in tx.memberships(user)? {
-                    let members = tx.member_count(g.id)?;
+                    let (members, review_joins) = counts.get(&g.id).copied().unwrap_or((1, false));
                     let custom = customs.remove(&g.id);
-                    let review_joins = tx.review_joins(g.id)?;
                     out.push(ChatGroup {
                         group: g,
                         membership: Some(m),
@@ -519,27 +518,32 @@ impl Engine {
             .await
     }
 
-    /// The applicants of a group, with their chat profiles, if the user may review
-    /// them (none otherwise: applicants are seen only by their reviewers).
+    /// The applicants of a group, with their chat profiles and the standing they would
+    /// get, if the user may review them (none otherwise: applicants are seen only by their
+    /// reviewers).
     pub async fn chat_applicants(
         &self,
         user: AvatarId,
         id: GroupId,
-    ) -> Result<Vec<(Avatar, ChatProfile, Applicant)>, Error> {
+    ) -> Result<Vec<(Avatar, ChatProfile, Applicant, ChatRole)>, Error> {
         self.store()
             .read(move |tx| {
                 let (g, mine) = as_member(tx, user, id)?;
                 if !mine.powers().contains(Powers::INVITE) {
                     return Ok(vec![]);
                 }
+                let roles = tx.roles(g.id)?;
                 let mut out = vec![];
                 for a in tx.applicants(g.id)? {
-                    let role = tx.role(a.role)?;
-                    if role.is_none_or(|r| chat::may_review(&mine, &r).is_err()) {
+                    let Some(role) = roles.iter().find(|r| r.id == a.role) else {
+                        continue;
+                    };
+                    if chat::may_review(&mine, role).is_err() {
                         continue;
                     }
                     if let Some((avatar, profile)) = crate::chat::peer(tx, a.avatar)? {
-                        out.push((avatar, profile, a));
+                        let standing = ChatRole::of_kind(role.kind);
+                        out.push((avatar, profile, a, standing));
                     }
                 }
                 Ok(out)
@@ -831,11 +835,7 @@ impl Engine {
                     .iter()
                     .find(|r| r.id == role)
                     .ok_or_else(|| Error::internal("the role vanished"))?;
-                Ok(match role.kind {
-                    RoleKind::Owners => ChatRole::Owner,
-                    RoleKind::Officers => ChatRole::Admin,
-                    _ => ChatRole::Member,
-                })
+                Ok(ChatRole::of_kind(role.kind))
             })
             .await
     }

@@ -352,13 +352,7 @@ pub(crate) fn execute(
             me.require(PostKind::Notice.send_power())?;
             // An attachment is an item of the sender's that members may be given.
             if let Some(item) = attachment {
-                let found = tx
-                    .inventory_item(bot.id, item)?
-                    .filter(|i| i.folder.is_some())
-                    .ok_or_else(|| Error::InventoryNotFound {
-                        uuid: item.to_string(),
-                    })?;
-                grid::inventory::may_give(&found)?;
+                grid::inventory::may_give(&crate::inventory::own_item(tx, bot.id, item)?)?;
             }
             let now = tx.now();
             let recent = tx.notice_times(bot.id, Timestamp(now.0 - 60_000))?;

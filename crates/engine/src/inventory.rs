@@ -66,10 +66,25 @@ fn folder_or(
 }
 
 /// An item of the avatar's that sits in its inventory (not one offered to it).
-fn own_item(tx: &mut Tx<'_>, owner: AvatarId, uuid: Uuid) -> Result<Item, Error> {
+pub(crate) fn own_item(tx: &mut Tx<'_>, owner: AvatarId, uuid: Uuid) -> Result<Item, Error> {
     tx.inventory_item(owner, uuid)?
         .filter(|i| i.folder.is_some())
         .ok_or_else(|| not_found(uuid))
+}
+
+/// A folder of the avatar's below its root (the root itself is never named).
+pub(crate) fn own_folder(tx: &mut Tx<'_>, owner: AvatarId, uuid: Uuid) -> Result<Folder, Error> {
+    tx.folder_by_uuid(owner, uuid)?
+        .filter(|f| f.parent.is_some())
+        .ok_or_else(|| not_found(uuid))
+}
+
+/// What a uuid names in the avatar's inventory: an item, else a folder.
+fn own_entry(tx: &mut Tx<'_>, owner: AvatarId, uuid: Uuid) -> Result<Entry, Error> {
+    match tx.inventory_item(owner, uuid)? {
+        Some(item) if item.folder.is_some() => Ok(Entry::Item(item)),
+        _ => Ok(Entry::Folder(own_folder(tx, owner, uuid)?)),
+    }
 }
 
 /// The entries of a folder: its folders, then its items. The Current Outfit folder
@@ -168,8 +183,8 @@ pub(crate) fn give(tx: &mut Tx<'_>, bot: &Avatar, to: Uuid, uuid: Uuid) -> Resul
         });
     }
     root(tx, bot.id)?;
-    let (entry, moved, asset_type, name) = match tx.inventory_item(bot.id, uuid)? {
-        Some(item) if item.folder.is_some() => {
+    let (entry, moved, asset_type, name) = match own_entry(tx, bot.id, uuid)? {
+        Entry::Item(item) => {
             may_give(&item)?;
             let (given, moved) = hand_over(tx, &item, to.id, None)?;
             let moved = if moved { vec![given.id] } else { vec![] };
@@ -180,11 +195,7 @@ pub(crate) fn give(tx: &mut Tx<'_>, bot: &Avatar, to: Uuid, uuid: Uuid) -> Resul
                 item.name,
             )
         }
-        _ => {
-            let folder = tx
-                .folder_by_uuid(bot.id, uuid)?
-                .filter(|f| f.parent.is_some())
-                .ok_or_else(|| not_found(uuid))?;
+        Entry::Folder(folder) => {
             if folder.system.is_some() {
                 return Err(Error::invalid(
                     "object",
@@ -424,10 +435,7 @@ pub(crate) fn execute(
             done(Reply::Done)
         }
         BotCommand::NotecardRead { item } => {
-            let item = tx
-                .inventory_item(bot.id, item)?
-                .filter(|i| i.folder.is_some())
-                .ok_or_else(|| not_found(item))?;
+            let item = own_item(tx, bot.id, item)?;
             if item.asset_type != AssetType::Notecard {
                 return Err(Error::invalid("uuid", "the item is not a notecard"));
             }
@@ -436,21 +444,13 @@ pub(crate) fn execute(
         }
         BotCommand::InventoryDelete { item: uuid } => {
             root(tx, bot.id)?;
-            if let Some(item) = tx
-                .inventory_item(bot.id, uuid)?
-                .filter(|i| i.folder.is_some())
-            {
-                tx.delete_inventory_item(item.id)?;
-                return done(Reply::Done);
+            match own_entry(tx, bot.id, uuid)? {
+                Entry::Item(item) => tx.delete_inventory_item(item.id)?,
+                Entry::Folder(folder) if folder.system.is_some() => {
+                    return Err(Error::invalid("uuid", "system folders cannot be deleted"));
+                }
+                Entry::Folder(folder) => delete_tree(tx, &folder)?,
             }
-            let folder = tx
-                .folder_by_uuid(bot.id, uuid)?
-                .filter(|f| f.parent.is_some())
-                .ok_or_else(|| not_found(uuid))?;
-            if folder.system.is_some() {
-                return Err(Error::invalid("uuid", "system folders cannot be deleted"));
-            }
-            delete_tree(tx, &folder)?;
             done(Reply::Done)
         }
         BotCommand::InventoryGive { to, item } => give(tx, bot, to, item),

@@ -68,17 +68,76 @@ pub(crate) fn hook(
     what: grid::object::Happening,
 ) -> Result<(), Error> {
     if tx.object_has_url(o.id)? {
-        tx.emit(
-            o.owner,
-            Event::ObjectEvent {
-                object: o.uuid,
-                object_name: o.name.clone(),
-                avatar: avatar.to_ref(),
-                what,
-            },
-        )?;
+        tell_owner(tx, o, avatar, what)?;
     }
     Ok(())
+}
+
+/// Tells an object's owner URL what happened; for callers that already know it has one.
+pub(crate) fn tell_owner(
+    tx: &mut Tx<'_>,
+    o: &WorldObject,
+    avatar: &Avatar,
+    what: grid::object::Happening,
+) -> Result<(), Error> {
+    tx.emit(
+        o.owner,
+        Event::ObjectEvent {
+            object: o.uuid,
+            object_name: o.name.clone(),
+            avatar: avatar.to_ref(),
+            what,
+        },
+    )?;
+    Ok(())
+}
+
+/// Shows an avatar an object's dialog.
+fn show_dialog(
+    tx: &mut Tx<'_>,
+    o: &WorldObject,
+    owner: &Avatar,
+    to: &Avatar,
+    text: String,
+    buttons: Vec<String>,
+) -> Result<(), Error> {
+    deliver(
+        tx,
+        to,
+        Event::ScriptDialog {
+            object: o.uuid,
+            object_name: o.name.clone(),
+            owner: owner.to_ref(),
+            text,
+            buttons,
+            channel: o.dialog_channel(),
+        },
+    )
+}
+
+/// An object invites an avatar into a group with its owner's rights; `false` when the
+/// avatar is a member already.
+fn invite_as_owner(
+    tx: &mut Tx<'_>,
+    o: &WorldObject,
+    owner: &Avatar,
+    to: &Avatar,
+    group: Uuid,
+) -> Result<bool, Error> {
+    let invite = BotCommand::GroupInvite {
+        avatar: to.uuid,
+        group,
+        role: NULL_KEY,
+        check_membership: true,
+        message: format!("Invited by {}", o.name),
+        location: None,
+        misc: None,
+    };
+    match crate::groups::execute(tx, owner, invite) {
+        Ok(_) => Ok(true),
+        Err(Error::AlreadyMember) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 fn owner_of(tx: &mut Tx<'_>, o: &WorldObject) -> Result<Avatar, Error> {
@@ -90,18 +149,9 @@ fn touch(tx: &mut Tx<'_>, bot: &Avatar, o: WorldObject) -> Result<Executed, Erro
     let owner = owner_of(tx, &o)?;
     hook(tx, &o, bot, grid::object::Happening::Touch)?;
     match &o.behaviour {
-        Behaviour::Greeter { text, buttons } => deliver(
-            tx,
-            bot,
-            Event::ScriptDialog {
-                object: o.uuid,
-                object_name: o.name.clone(),
-                owner: owner.to_ref(),
-                text: text.clone(),
-                buttons: buttons.clone(),
-                channel: o.dialog_channel(),
-            },
-        )?,
+        Behaviour::Greeter { text, buttons } => {
+            show_dialog(tx, &o, &owner, bot, text.clone(), buttons.clone())?
+        }
         Behaviour::TipJar { .. } => {
             let msg = format!("Pay me to tip {}.", owner.name);
             say_to(tx, &o, &owner, bot, msg)?
@@ -120,21 +170,12 @@ fn touch(tx: &mut Tx<'_>, bot: &Avatar, o: WorldObject) -> Result<Executed, Erro
             )?
         }
         Behaviour::Inviter { group } => {
-            let invite = BotCommand::GroupInvite {
-                avatar: bot.uuid,
-                group: *group,
-                role: NULL_KEY,
-                check_membership: true,
-                message: format!("Invited by {}", o.name),
-                location: None,
-                misc: None,
+            let said = if invite_as_owner(tx, &o, &owner, bot, *group)? {
+                "An invitation is on its way."
+            } else {
+                "You are a member already."
             };
-            let said = match crate::groups::execute(tx, &owner, invite) {
-                Ok(_) => "An invitation is on its way.".to_owned(),
-                Err(Error::AlreadyMember) => "You are a member already.".to_owned(),
-                Err(e) => return Err(e),
-            };
-            say_to(tx, &o, &owner, bot, said)?
+            say_to(tx, &o, &owner, bot, said.to_owned())?
         }
         Behaviour::Chair | Behaviour::Plain => {}
     }
@@ -233,14 +274,7 @@ fn take(
         return done(Reply::Done);
     }
     let folder = match folder {
-        Some(u) => Some(
-            tx.folder_by_uuid(bot.id, u)?
-                .filter(|f| f.parent.is_some())
-                .ok_or_else(|| Error::InventoryNotFound {
-                    uuid: u.to_string(),
-                })?
-                .id,
-        ),
+        Some(u) => Some(crate::inventory::own_folder(tx, bot.id, u)?.id),
         None => None,
     };
     to_inventory(tx, bot, &o, folder)?;
@@ -276,12 +310,7 @@ fn into_prim(tx: &mut Tx<'_>, bot: &Avatar, item: Uuid, object: Uuid) -> Result<
             "the bot may only put items into objects it owns",
         ));
     }
-    let it = tx
-        .inventory_item(bot.id, item)?
-        .filter(|i| i.folder.is_some())
-        .ok_or_else(|| Error::InventoryNotFound {
-            uuid: item.to_string(),
-        })?;
+    let it = crate::inventory::own_item(tx, bot.id, item)?;
     if it.worn {
         return Err(Error::invalid("inventory", "take it off first: it is worn"));
     }
@@ -346,41 +375,14 @@ fn act(
         say_to(tx, &o, owner, &to, text)?;
     }
     if let Some((text, buttons)) = actions.dialog {
-        Behaviour::Greeter {
-            text: text.clone(),
-            buttons: buttons.clone(),
-        }
-        .check()?;
-        deliver(
-            tx,
-            &to,
-            Event::ScriptDialog {
-                object: o.uuid,
-                object_name: o.name.clone(),
-                owner: owner.to_ref(),
-                text,
-                buttons,
-                channel: o.dialog_channel(),
-            },
-        )?;
+        grid::object::check_dialog(&text, &buttons)?;
+        show_dialog(tx, &o, owner, &to, text, buttons)?;
     }
     if let Some(item) = actions.give {
         crate::inventory::give(tx, owner, to.uuid, item)?;
     }
     if let Some(group) = actions.invite {
-        let invite = BotCommand::GroupInvite {
-            avatar: to.uuid,
-            group,
-            role: NULL_KEY,
-            check_membership: true,
-            message: format!("Invited by {}", o.name),
-            location: None,
-            misc: None,
-        };
-        match crate::groups::execute(tx, owner, invite) {
-            Ok(_) | Err(Error::AlreadyMember) => {}
-            Err(e) => return Err(e),
-        }
+        invite_as_owner(tx, &o, owner, &to, group)?;
     }
     done(Reply::Done)
 }

@@ -122,9 +122,9 @@ fn say(tx: &mut Tx<'_>, bot: &Avatar, channel: i32, message: String) -> Result<E
     let at = here(bot)?;
     // Objects with an owner URL hear every channel within say range.
     if let Some(r) = tx.region_by_name(&at.region)? {
-        for o in tx.region_objects(r.id)? {
+        for o in tx.region_objects_with_url(r.id)? {
             if crate::objects::distance(&at, &o) <= region::SAY_RANGE {
-                crate::objects::hook(
+                crate::objects::tell_owner(
                     tx,
                     &o,
                     bot,

@@ -374,6 +374,16 @@ impl ChatRole {
         }
     }
 
+    /// The standing the role of a kind gives someone who holds it alone (an invitation's
+    /// or an application's role).
+    pub fn of_kind(kind: RoleKind) -> ChatRole {
+        match kind {
+            RoleKind::Owners => ChatRole::Owner,
+            RoleKind::Officers => ChatRole::Admin,
+            _ => ChatRole::Member,
+        }
+    }
+
     /// The built-in role that gives this standing. Moderators and observers have none:
     /// they come from custom roles and powers, which chat clients cannot name.
     pub fn role_kind(self) -> Result<RoleKind, Error> {

@@ -76,17 +76,6 @@ pub enum Direction {
     Outgoing,
 }
 
-impl Direction {
-    /// `INITIAL`, `INCOMING` or `OUTGOING`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Direction::Initial => "INITIAL",
-            Direction::Incoming => "INCOMING",
-            Direction::Outgoing => "OUTGOING",
-        }
-    }
-}
-
 /// A transfer as the ledger holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transfer {

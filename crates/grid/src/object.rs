@@ -46,27 +46,31 @@ impl Behaviour {
     /// Checks what the operator configured.
     pub fn check(&self) -> Result<(), Error> {
         match self {
-            Behaviour::Greeter { text, buttons } => {
-                if text.is_empty() || text.len() > 512 {
-                    return Err(Error::invalid("text", "a dialog text has 1 to 512 bytes"));
-                }
-                if buttons.is_empty()
-                    || buttons.len() > MAX_BUTTONS
-                    || buttons
-                        .iter()
-                        .any(|b| b.trim().is_empty() || b.chars().count() > 24)
-                {
-                    return Err(Error::invalid(
-                        "buttons",
-                        "1 to 12 buttons of 1 to 24 characters",
-                    ));
-                }
-                Ok(())
-            }
+            Behaviour::Greeter { text, buttons } => check_dialog(text, buttons),
             Behaviour::Vendor { price, .. } => crate::money::check_amount(*price),
             _ => Ok(()),
         }
     }
+}
+
+/// Checks a dialog an object shows: 1 to 512 bytes of text, 1 to 12 buttons of 1 to 24
+/// characters.
+pub fn check_dialog(text: &str, buttons: &[String]) -> Result<(), Error> {
+    if text.is_empty() || text.len() > 512 {
+        return Err(Error::invalid("text", "a dialog text has 1 to 512 bytes"));
+    }
+    if buttons.is_empty()
+        || buttons.len() > MAX_BUTTONS
+        || buttons
+            .iter()
+            .any(|b| b.trim().is_empty() || b.chars().count() > 24)
+    {
+        return Err(Error::invalid(
+            "buttons",
+            "1 to 12 buttons of 1 to 24 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// What happened to an object, as its owner URL hears it.

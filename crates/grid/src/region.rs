@@ -92,18 +92,6 @@ pub enum TeleportStatus {
     Cancelled,
 }
 
-impl TeleportStatus {
-    pub fn word(self) -> &'static str {
-        match self {
-            TeleportStatus::Start => "Start",
-            TeleportStatus::Progress => "Progress",
-            TeleportStatus::Failed => "Failed",
-            TeleportStatus::Finished => "Finished",
-            TeleportStatus::Cancelled => "Cancelled",
-        }
-    }
-}
-
 /// The key regions are found by: names ignore case and surrounding spaces.
 pub fn region_key(name: &str) -> String {
     name.trim().to_lowercase()

@@ -64,6 +64,31 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A required `on`/`off` switch.
+    pub fn on_off(&self, name: &'static str) -> Result<bool, Failure> {
+        on_off_value(name, self.req(name)?)
+    }
+
+    /// An `on`/`off` switch that may be absent.
+    pub fn opt_on_off(&self, name: &'static str) -> Result<Option<bool>, Failure> {
+        self.opt(name).map(|v| on_off_value(name, v)).transpose()
+    }
+
+    /// A required number (`x`, `y`, `z`, …).
+    pub fn number(&self, name: &'static str) -> Result<f64, Failure> {
+        number_value(name, self.req(name)?)
+    }
+
+    /// A number that may be absent.
+    pub fn opt_number(&self, name: &'static str) -> Result<Option<f64>, Failure> {
+        self.opt(name).map(|v| number_value(name, v)).transpose()
+    }
+
+    /// A required whole number (a chat channel, …).
+    pub fn whole<T: std::str::FromStr>(&self, name: &'static str) -> Result<T, Failure> {
+        whole_value(name, self.req(name)?)
+    }
+
     /// An optional whole number within `min..=max`.
     pub fn opt_u32(&self, name: &'static str, min: u32, max: u32) -> Result<Option<u32>, Failure> {
         match self.opt(name) {
@@ -86,6 +111,30 @@ impl<'a> Args<'a> {
             uuid: self.opt_uuid("matchuuid")?,
         })
     }
+}
+
+/// Reads an `on`/`off` switch given as `name` (`1`/`0`, `true`/`false` and `start`/`stop`
+/// too: scripts written for SmartBots use all of them).
+pub fn on_off_value(name: &'static str, v: &str) -> Result<bool, Failure> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "on" | "1" | "true" | "start" => Ok(true),
+        "off" | "0" | "false" | "stop" => Ok(false),
+        _ => Err(invalid(name, "expected on or off")),
+    }
+}
+
+/// Reads a number given as `name`.
+pub fn number_value(name: &'static str, v: &str) -> Result<f64, Failure> {
+    v.trim()
+        .parse::<f64>()
+        .map_err(|_| invalid(name, "expected a number"))
+}
+
+/// Reads a whole number given as `name`.
+pub fn whole_value<T: std::str::FromStr>(name: &'static str, v: &str) -> Result<T, Failure> {
+    v.trim()
+        .parse::<T>()
+        .map_err(|_| invalid(name, "expected a whole number"))
 }
 
 fn parse_uuid(name: &'static str, v: &str) -> Result<Uuid, Failure> {

@@ -170,6 +170,28 @@ fn status_word(p: Presence) -> (&'static str, &'static str) {
     }
 }
 
+/// `teleport_status`'s `status`.
+fn teleport_status(status: grid::region::TeleportStatus) -> &'static str {
+    use grid::region::TeleportStatus::*;
+    match status {
+        Start => "Start",
+        Progress => "Progress",
+        Failed => "Failed",
+        Finished => "Finished",
+        Cancelled => "Cancelled",
+    }
+}
+
+/// `balance_changed`'s `direction`.
+fn direction_word(direction: grid::money::Direction) -> &'static str {
+    use grid::money::Direction::*;
+    match direction {
+        Initial => "INITIAL",
+        Incoming => "INCOMING",
+        Outgoing => "OUTGOING",
+    }
+}
+
 /// The form body POSTed to a registration for an event, or `None` when the
 /// registration does not want it.
 pub fn render(callback: &Callback, stored: &StoredEvent) -> Option<String> {
@@ -277,7 +299,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
             message,
             location,
         } => {
-            f.text("status", status.word())
+            f.text("status", teleport_status(*status))
                 .text("message", message.clone())
                 .text("flags", "0")
                 .text("location", location.clone());
@@ -383,7 +405,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
                 _ => kind.trx_type(),
             };
             f.text("amount", amount.to_string())
-                .text("direction", direction.word())
+                .text("direction", direction_word(*direction))
                 .text(
                     "source",
                     source

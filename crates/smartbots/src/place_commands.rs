@@ -14,14 +14,6 @@ fn invalid(name: &'static str, reason: &str) -> Failure {
     }
 }
 
-fn on_off(a: &Args<'_>, name: &'static str) -> Result<bool, Failure> {
-    match a.req(name)?.trim().to_ascii_lowercase().as_str() {
-        "on" | "1" | "start" => Ok(true),
-        "off" | "0" | "stop" => Ok(false),
-        _ => Err(invalid(name, "expected on or off")),
-    }
-}
-
 /// Every place and movement command.
 pub static PLACE_COMMANDS: &[CommandDef] = &[
     CommandDef {
@@ -109,7 +101,7 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         example: &[("fly", "on")],
         parse: |a| {
             Ok(BotCommand::Fly {
-                on: on_off(a, "fly")?,
+                on: a.on_off("fly")?,
             })
         },
         render: render_nothing,
@@ -159,11 +151,7 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         json_only: false,
         example: &[("channel", "0"), ("message", "Hello, everyone!")],
         parse: |a| {
-            let channel = a
-                .req("channel")?
-                .trim()
-                .parse::<i32>()
-                .map_err(|_| invalid("channel", "expected a whole number"))?;
+            let channel = a.whole::<i32>("channel")?;
             Ok(BotCommand::SayChat {
                 channel,
                 message: a.req("message")?.to_owned(),
@@ -421,32 +409,19 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
             ("musicurl", "http://radio.example/stream"),
         ],
         parse: |a| {
-            let onoff = |n: &'static str| -> Result<Option<bool>, Failure> {
-                a.opt(n)
-                    .map(|v| match v.trim().to_ascii_lowercase().as_str() {
-                        "on" | "1" | "true" => Ok(true),
-                        "off" | "0" | "false" => Ok(false),
-                        _ => Err(invalid(n, "expected on or off")),
-                    })
-                    .transpose()
-            };
             let change = grid::parcel::ParcelChange {
                 name: a.opt("name").map(str::to_owned),
                 description: a.raw("description").map(str::to_owned),
                 music_url: a.raw("musicurl").map(str::to_owned),
-                for_sale: onoff("sale")?,
+                for_sale: a.opt_on_off("sale")?,
                 sale_price: a
                     .opt("saleprice")
-                    .map(|v| {
-                        v.trim()
-                            .parse::<i64>()
-                            .map_err(|_| invalid("saleprice", "expected a whole number"))
-                    })
+                    .map(|v| crate::args::whole_value::<i64>("saleprice", v))
                     .transpose()?,
                 sell_to: a
                     .opt_uuid("sellto")?
                     .map(|u| (u != grid::NULL_KEY).then_some(u)),
-                sell_objects: onoff("sellobjects")?,
+                sell_objects: a.opt_on_off("sellobjects")?,
                 snapshot: a.opt_uuid("snapshot")?,
                 landing_point: a.raw("landingpoint").map(str::to_owned),
                 landing_routing: a.opt("landingrouting").map(str::to_owned),
@@ -483,11 +458,6 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
         parse: |a| {
             let entry = a.req("entry")?.trim().to_ascii_lowercase();
             let value = a.raw("value").unwrap_or_default().to_owned();
-            let onoff = |v: &str| match v.trim().to_ascii_lowercase().as_str() {
-                "on" | "1" | "true" => Ok(true),
-                "off" | "0" | "false" => Ok(false),
-                _ => Err(invalid("value", "expected on or off")),
-            };
             let uuid = |v: &str| {
                 grid::Uuid::parse_str(v.trim()).map_err(|_| invalid("value", "expected a UUID"))
             };
@@ -496,20 +466,15 @@ pub static PLACE_COMMANDS: &[CommandDef] = &[
                 "name" => change.name = Some(value),
                 "description" => change.description = Some(value),
                 "musicurl" => change.music_url = Some(value),
-                "sale" => change.for_sale = Some(onoff(&value)?),
-                "saleprice" => {
-                    change.sale_price = Some(
-                        value
-                            .trim()
-                            .parse::<i64>()
-                            .map_err(|_| invalid("value", "expected a whole number"))?,
-                    )
-                }
+                "sale" => change.for_sale = Some(crate::args::on_off_value("value", &value)?),
+                "saleprice" => change.sale_price = Some(crate::args::whole_value("value", &value)?),
                 "sellto" => {
                     let u = uuid(&value)?;
                     change.sell_to = Some((u != grid::NULL_KEY).then_some(u));
                 }
-                "sellobjects" => change.sell_objects = Some(onoff(&value)?),
+                "sellobjects" => {
+                    change.sell_objects = Some(crate::args::on_off_value("value", &value)?)
+                }
                 "snapshot" => change.snapshot = Some(uuid(&value)?),
                 "landingpoint" => change.landing_point = Some(value),
                 "landingrouting" => change.landing_routing = Some(value),
@@ -591,12 +556,6 @@ pub static OBJECT_COMMANDS: &[CommandDef] = &[
         json_only: false,
         example: &[("x", "128"), ("y", "128"), ("z", "25")],
         parse: |a| {
-            let num = |n: &'static str| -> Result<f64, Failure> {
-                a.req(n)?
-                    .trim()
-                    .parse::<f64>()
-                    .map_err(|_| invalid(n, "expected a number"))
-            };
             let precision = match a.opt("precision") {
                 Some(p) => p
                     .trim()
@@ -607,9 +566,9 @@ pub static OBJECT_COMMANDS: &[CommandDef] = &[
                 None => 0.5,
             };
             Ok(BotCommand::TouchPrimCoord {
-                x: num("x")?,
-                y: num("y")?,
-                z: num("z")?,
+                x: a.number("x")?,
+                y: a.number("y")?,
+                z: a.number("z")?,
                 precision,
             })
         },
@@ -663,11 +622,7 @@ pub static OBJECT_COMMANDS: &[CommandDef] = &[
         ],
         parse: |a| {
             Ok(BotCommand::ReplyDialog {
-                channel: a
-                    .req("channel")?
-                    .trim()
-                    .parse::<i32>()
-                    .map_err(|_| invalid("channel", "expected a whole number"))?,
+                channel: a.whole::<i32>("channel")?,
                 object: a.req_uuid("object")?,
                 button: a.req("button")?.to_owned(),
             })
@@ -839,16 +794,7 @@ pub static MORE_OBJECT_COMMANDS: &[CommandDef] = &[
 
 /// `x` and `y`, both or neither.
 fn point(a: &Args<'_>) -> Result<Option<(f64, f64)>, Failure> {
-    let num = |n: &'static str| -> Result<Option<f64>, Failure> {
-        a.opt(n)
-            .map(|v| {
-                v.trim()
-                    .parse::<f64>()
-                    .map_err(|_| invalid(n, "expected a number"))
-            })
-            .transpose()
-    };
-    match (num("x")?, num("y")?) {
+    match (a.opt_number("x")?, a.opt_number("y")?) {
         (Some(x), Some(y)) => Ok(Some((x, y))),
         (None, None) => Ok(None),
         _ => Err(invalid("x", "give both x and y, or neither")),

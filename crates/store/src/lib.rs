@@ -29,7 +29,7 @@ mod tx;
 pub use blobs::{Blob, BlobError, Blobs};
 pub use ops::avatars::NewAvatar;
 pub use ops::friends::FriendRow;
-pub use ops::groups::{NewGroup, NewInvitation, NewPost, WaitingPost};
+pub use ops::groups::{GroupFlags, NewGroup, NewInvitation, NewPost, WaitingPost};
 pub use ops::inventory::{InventoryOffer, NewItem};
 pub use ops::money::NewTransfer;
 pub use pool::{CommitHook, Queued, Store, StoreOptions, Synchronous};

@@ -196,8 +196,7 @@ impl Session {
             .map(|(a, p, m)| other_member(&cg, a, p, Some(m), "left"))
             .collect();
         // Reviewers also see who waits to be let in.
-        for (avatar, profile, a) in self.engine.chat_applicants(u.avatar.id, g).await? {
-            let role = self.engine.role_standing(g, a.role).await?;
+        for (avatar, profile, _, role) in self.engine.chat_applicants(u.avatar.id, g).await? {
             others.push(types::group_member(
                 &cg.group,
                 &Member {

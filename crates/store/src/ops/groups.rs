@@ -51,6 +51,15 @@ pub struct NewPost {
     pub send_after: Timestamp,
 }
 
+/// The two group switches kept beside the group row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupFlags {
+    /// Joins through the group's links wait for a reviewer.
+    pub review_joins: bool,
+    /// The group was disbanded.
+    pub disbanded: bool,
+}
+
 /// A post waiting to be sent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitingPost {
@@ -656,29 +665,45 @@ impl Tx<'_> {
         Ok(true)
     }
 
-    /// Whether the group was disbanded.
-    pub fn disbanded(&mut self, group: GroupId) -> Result<bool, StoreError> {
+    /// Whether the group reviews who joins through its links, and whether it was disbanded:
+    /// one read for both.
+    pub fn group_flags(&mut self, group: GroupId) -> Result<GroupFlags, StoreError> {
         Ok(self
             .conn
             .query_opt(
-                sql!("SELECT disbanded_at FROM groups WHERE id = $1"),
+                sql!("SELECT review_joins, disbanded_at FROM groups WHERE id = $1"),
                 &[&group.0],
-                |r| r.get::<Option<i64>>(0),
+                |r| {
+                    Ok(GroupFlags {
+                        review_joins: r.get(0)?,
+                        disbanded: r.get::<Option<i64>>(1)?.is_some(),
+                    })
+                },
             )?
-            .flatten()
-            .is_some())
+            .unwrap_or_default())
     }
 
-    /// Whether the group reviews who joins through its links.
-    pub fn review_joins(&mut self, group: GroupId) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_opt(
-                sql!("SELECT review_joins FROM groups WHERE id = $1"),
-                &[&group.0],
-                |r| r.get(0),
-            )?
-            .unwrap_or(false))
+    /// For every group the avatar is in: its member count and whether it reviews joins,
+    /// in one statement rather than two per group.
+    pub fn member_group_counts(
+        &mut self,
+        avatar: AvatarId,
+    ) -> Result<std::collections::HashMap<GroupId, (i64, bool)>, StoreError> {
+        let rows: Vec<(i64, i64, bool)> = self.conn.query(
+            sql!(
+                "SELECT g.id,
+                        (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
+                        g.review_joins
+                 FROM group_members m JOIN groups g ON g.id = m.group_id
+                 WHERE m.avatar_id = $1"
+            ),
+            &[&avatar.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(g, count, review)| (GroupId(g), (count, review)))
+            .collect())
     }
 
     pub fn set_review_joins(&mut self, group: GroupId, on: bool) -> Result<(), StoreError> {

@@ -82,6 +82,23 @@ impl Tx<'_> {
         )
     }
 
+    /// The objects in a region that have an owner URL (those that hear chat), in one
+    /// statement.
+    pub fn region_objects_with_url(&mut self, region: i64) -> Result<Vec<WorldObject>, StoreError> {
+        self.conn.query(
+            sql!(
+                "SELECT o.id, o.uuid, o.name, o.owner_id, o.region_id, o.x, o.y, o.z,
+                        o.behaviour, o.links
+                 FROM world_objects o
+                 WHERE o.region_id = $1
+                   AND EXISTS (SELECT c.id FROM callbacks c WHERE c.object_id = o.id)
+                 ORDER BY o.id"
+            ),
+            &[&region],
+            object_from,
+        )
+    }
+
     /// Takes an object out of the world (whoever sat on it stands up; its owner URL
     /// goes).
     pub fn delete_object(&mut self, object: i64) -> Result<(), StoreError> {
