@@ -10,28 +10,13 @@
 //! others. It reports lines/s, deliveries/s, and per line the time from sending to its
 //! last delivery (fan-out latency). It prints one JSON object.
 
-use bytes::Bytes;
+use botgrid_bench::{Api, Arrivals, arg, creds, num, quantile, receiver};
 use futures_util::StreamExt;
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const REGION: &str = "Bench Plaza";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn num(name: &str, default: usize) -> usize {
-    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {
@@ -75,100 +60,14 @@ fn seed() {
     std::fs::write(out.join("creds.json"), creds.to_string()).expect("write creds.json");
 }
 
-/// Arrival times of each line's deliveries, by the line's text.
-type Arrivals = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
-
-async fn receiver(arrivals: Arrivals) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the receiver");
-    let port = listener.local_addr().expect("address").port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let arrivals = arrivals.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let arrivals = arrivals.clone();
-                    async move {
-                        let body = req
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let at = Instant::now();
-                        if let Some(line) = url::form_urlencoded::parse(&body)
-                            .find(|(k, _)| k == "message")
-                            .map(|(_, v)| v.into_owned())
-                        {
-                            let mut a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
-                            a.entry(line).or_default().push(at);
-                        }
-                        Ok::<_, hyper::Error>(hyper::Response::new(Full::new(Bytes::from_static(
-                            b"ok",
-                        ))))
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    port
-}
-
-struct Api {
-    client: reqwest::Client,
-    url: String,
-    key: String,
-}
-
-impl Api {
-    async fn call(&self, bot: usize, params: &[(&str, &str)]) -> String {
-        let (bot, secret) = (name(bot), token(bot));
-        let mut form = vec![
-            ("apikey", self.key.as_str()),
-            ("botname", bot.as_str()),
-            ("secret", secret.as_str()),
-        ];
-        form.extend_from_slice(params);
-        match self.client.post(&self.url).form(&form).send().await {
-            Ok(r) => r.text().await.unwrap_or_default(),
-            Err(e) => format!("result=FAIL&resulttext={e}"),
-        }
-    }
-}
-
-fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(((v.len() as f64 - 1.0) * q).round() as usize)
-        .copied()
-        .unwrap_or(0.0)
-}
-
 async fn run() {
-    let url = arg("--url").expect("--url");
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(arg("--creds").expect("--creds")).expect("creds.json"),
-    )
-    .expect("json");
+    let creds = creds();
     let avatars = creds["avatars"].as_u64().unwrap_or(0) as usize;
     let lines = num("--lines", 500);
     let concurrency = num("--concurrency", 8);
-    let api = Arc::new(Api {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .build()
-            .expect("client"),
-        url,
-        key: creds["api_key"].as_str().unwrap_or_default().to_owned(),
-    });
+    let api = Arc::new(Api::new(&creds, 64).bots(|i| (name(i), token(i))));
     let arrivals: Arrivals = Arc::default();
-    let port = receiver(arrivals.clone()).await;
+    let port = receiver(arrivals.clone(), |fields| fields.get("message").cloned()).await;
 
     let setup = Instant::now();
     let _: Vec<()> = futures_util::stream::iter(0..avatars)
@@ -177,7 +76,7 @@ async fn run() {
             async move {
                 let hook = format!("http://127.0.0.1:{port}/{i}");
                 let r = api
-                    .call(
+                    .call_bot(
                         i,
                         &[
                             ("action", "set_http_callback"),
@@ -187,7 +86,7 @@ async fn run() {
                     )
                     .await;
                 assert!(r.contains("result=OK"), "{i}: {r}");
-                api.call(i, &[("action", "login")]).await;
+                api.call_bot(i, &[("action", "login")]).await;
             }
         })
         .buffered(32)
@@ -195,7 +94,7 @@ async fn run() {
         .await;
     for i in [0, avatars - 1] {
         while !api
-            .call(i, &[("action", "status")])
+            .call_bot(i, &[("action", "status")])
             .await
             .contains("status=ONLINE")
         {
@@ -213,7 +112,7 @@ async fn run() {
                 let line = format!("line {n}");
                 let at = Instant::now();
                 let r = api
-                    .call(
+                    .call_bot(
                         n % avatars,
                         &[
                             ("action", "say_chat_channel"),

@@ -14,27 +14,13 @@
 //!
 //! It prints one JSON object.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use botgrid_bench::{Api, Arrivals, arg, creds, num, receiver};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const GROUP: &str = "Bench Guild";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn num(name: &str, default: usize) -> usize {
-    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {
@@ -86,104 +72,27 @@ fn seed() {
     std::fs::write(out.join("creds.json"), creds.to_string()).expect("write creds.json");
 }
 
-/// Arrival times of callbacks, by the message text (or notice subject) they carry.
-#[derive(Default)]
-struct Arrivals {
-    by_key: HashMap<String, Vec<Instant>>,
-}
-
-async fn receiver(arrivals: Arc<Mutex<Arrivals>>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the receiver");
-    let port = listener.local_addr().expect("address").port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let arrivals = arrivals.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let arrivals = arrivals.clone();
-                    async move {
-                        let body = req
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let at = Instant::now();
-                        let fields: HashMap<String, String> =
-                            url::form_urlencoded::parse(&body).into_owned().collect();
-                        let key = match fields.get("action").map(String::as_str) {
-                            Some("group_notice") => fields.get("subject").cloned(),
-                            _ => fields.get("message").cloned(),
-                        };
-                        if let Some(key) = key {
-                            let mut a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
-                            a.by_key.entry(key).or_default().push(at);
-                        }
-                        Ok::<_, hyper::Error>(hyper::Response::new(Full::new(Bytes::from_static(
-                            b"ok",
-                        ))))
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    port
-}
-
-struct Api {
-    client: reqwest::Client,
-    url: String,
-    key: String,
-}
-
-impl Api {
-    async fn call(&self, bot: &str, secret: &str, params: &[(&str, &str)]) -> String {
-        let mut form = vec![
-            ("apikey", self.key.as_str()),
-            ("botname", bot),
-            ("secret", secret),
-        ];
-        form.extend_from_slice(params);
-        match self.client.post(&self.url).form(&form).send().await {
-            Ok(r) => r.text().await.unwrap_or_default(),
-            Err(e) => format!("result=FAIL&resulttext={e}"),
-        }
-    }
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 async fn run() {
-    let url = arg("--url").expect("--url");
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(arg("--creds").expect("--creds")).expect("creds.json"),
-    )
-    .expect("json");
+    let creds = creds();
     let online = creds["online"].as_u64().unwrap_or(0) as usize;
     let offline = creds["offline"].as_u64().unwrap_or(0) as usize;
     let guests = creds["guests"].as_u64().unwrap_or(0) as usize;
     let rounds = num("--rounds", 5);
-    let api = Arc::new(Api {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(128)
-            .build()
-            .expect("client"),
-        url,
-        key: creds["api_key"].as_str().unwrap_or_default().to_owned(),
-    });
-    let arrivals = Arc::new(Mutex::new(Arrivals::default()));
-    let port = receiver(arrivals.clone()).await;
+    let api = Arc::new(Api::new(&creds, 128));
+    let arrivals: Arrivals = Arc::default();
+    // A callback is known by the message it carries, a notice by its subject.
+    let port = receiver(arrivals.clone(), |fields| {
+        match fields.get("action").map(String::as_str) {
+            Some("group_notice") => fields.get("subject").cloned(),
+            _ => fields.get("message").cloned(),
+        }
+    })
+    .await;
 
     // Log everyone in and register the members' callbacks, 32 at a time.
     let owner = ("Bench Owner".to_owned(), token(0));
@@ -290,8 +199,7 @@ async fn run() {
             let arrived_last = loop {
                 let done = {
                     let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
-                    a.by_key
-                        .get(&key)
+                    a.get(&key)
                         .filter(|v| v.len() >= online)
                         .and_then(|v| v.iter().max().copied())
                 };

@@ -10,26 +10,12 @@
 //! must be exactly what was granted. `--baseline` skips the logins and the checks (a bare server that
 //! answers `result=OK` to everything). It prints one JSON object.
 
+use botgrid_bench::{Api, arg, creds, flag, num};
 use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn num(name: &str, default: usize) -> usize {
-    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn flag(name: &str) -> bool {
-    std::env::args().any(|a| a == name)
-}
 
 #[tokio::main]
 async fn main() {
@@ -67,28 +53,6 @@ fn seed() {
     std::fs::write(out.join("world.json"), world.to_string()).expect("write world.json");
     let creds = json!({"api_key": api_key, "avatars": avatars, "money": money});
     std::fs::write(out.join("creds.json"), creds.to_string()).expect("write creds.json");
-}
-
-struct Api {
-    client: reqwest::Client,
-    url: String,
-    key: String,
-}
-
-impl Api {
-    async fn call(&self, bot: usize, params: &[(&str, &str)]) -> String {
-        let (bot, secret) = (name(bot), token(bot));
-        let mut form = vec![
-            ("apikey", self.key.as_str()),
-            ("botname", bot.as_str()),
-            ("secret", secret.as_str()),
-        ];
-        form.extend_from_slice(params);
-        match self.client.post(&self.url).form(&form).send().await {
-            Ok(r) => r.text().await.unwrap_or_default(),
-            Err(e) => format!("result=FAIL&resulttext={e}"),
-        }
-    }
 }
 
 /// A payment of the run: payer, payee, amount, tag.
@@ -146,7 +110,7 @@ async fn pay_all(api: &Arc<Api>, uuids: &Arc<Vec<String>>, list: &[Payment], c: 
                 let amount = p.amount.to_string();
                 let t = Instant::now();
                 let r = api
-                    .call(
+                    .call_bot(
                         p.from,
                         &[
                             ("action", "give_money"),
@@ -191,25 +155,14 @@ async fn pay_all(api: &Arc<Api>, uuids: &Arc<Vec<String>>, list: &[Payment], c: 
 }
 
 async fn run() {
-    let url = arg("--url").expect("--url");
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(arg("--creds").expect("--creds")).expect("creds.json"),
-    )
-    .expect("json");
+    let creds = creds();
     let avatars = creds["avatars"].as_u64().unwrap_or(0) as usize;
     let money = creds["money"].as_u64().unwrap_or(0) as i64;
     let transfers = num("--transfers", 10_000);
     let concurrency = num("--concurrency", 256);
     let repeats = num("--repeats", 500).min(transfers);
     let baseline = flag("--baseline");
-    let api = Arc::new(Api {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(concurrency)
-            .build()
-            .expect("client"),
-        url,
-        key: creds["api_key"].as_str().unwrap_or_default().to_owned(),
-    });
+    let api = Arc::new(Api::new(&creds, concurrency).bots(|i| (name(i), token(i))));
 
     // Log in and learn every bot's UUID (`status` answers it), 64 at a time.
     let uuids: Vec<String> = if baseline {
@@ -222,8 +175,8 @@ async fn run() {
             .map(|i| {
                 let api = api.clone();
                 async move {
-                    api.call(i, &[("action", "login")]).await;
-                    api.call(i, &[("action", "status")]).await
+                    api.call_bot(i, &[("action", "login")]).await;
+                    api.call_bot(i, &[("action", "status")]).await
                 }
             })
             .buffered(64)
@@ -240,7 +193,7 @@ async fn run() {
             .collect();
         for i in [0, avatars - 1] {
             while !api
-                .call(i, &[("action", "status")])
+                .call_bot(i, &[("action", "status")])
                 .await
                 .contains("status=ONLINE")
             {
@@ -284,7 +237,7 @@ async fn run() {
             .map(|i| {
                 let api = api.clone();
                 async move {
-                    let r = api.call(i, &[("action", "get_balance")]).await;
+                    let r = api.call_bot(i, &[("action", "get_balance")]).await;
                     url::form_urlencoded::parse(r.as_bytes())
                         .find(|(k, _)| k == "balance")
                         .and_then(|(_, v)| v.parse().ok())

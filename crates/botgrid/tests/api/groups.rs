@@ -444,15 +444,7 @@ async fn declining_joining_and_leaving() {
     grid.call(&kim, "group_join", &[("groupuuid", &builders)])
         .await
         .assert_fail("Insufficient funds: balance L$0, needed L$50");
-    grid.running
-        .engine
-        .grant_money(
-            &grid::LegacyName::parse("Kim Resident").unwrap(),
-            60,
-            "".into(),
-        )
-        .await
-        .unwrap();
+    grid.grant("Kim Resident", 60).await;
     grid.ok(&kim, "group_join", &[("groupuuid", &builders)])
         .await;
     assert_eq!(

@@ -216,6 +216,31 @@ impl Grid {
         self.running.engine.create_group(spec).await.unwrap().uuid
     }
 
+    /// Opens a region on an estate (as the operator); `managers` run its estate.
+    pub async fn region(&self, name: &str, estate: &str, managers: &[&str]) {
+        self.running
+            .engine
+            .create_region(engine::RegionSpec {
+                name: name.into(),
+                estate: estate.into(),
+                managers: managers
+                    .iter()
+                    .map(|m| LegacyName::parse(m).unwrap())
+                    .collect(),
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Grants an avatar L$ (as the operator).
+    pub async fn grant(&self, name: &str, amount: i64) {
+        self.running
+            .engine
+            .grant_money(&LegacyName::parse(name).unwrap(), amount, String::new())
+            .await
+            .unwrap();
+    }
+
     /// The UUID of a role of a group, by name.
     pub async fn role(&self, group: &str, role: &str) -> String {
         self.running

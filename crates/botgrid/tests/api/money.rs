@@ -1,19 +1,6 @@
 //! get_balance, give_money, balance_changed, and the books under concurrent payments.
 
 use crate::harness::{Grid, Receiver};
-use grid::LegacyName;
-
-async fn grant(grid: &Grid, name: &str, amount: i64) {
-    grid.running
-        .engine
-        .grant_money(
-            &LegacyName::parse(name).unwrap(),
-            amount,
-            "test money".into(),
-        )
-        .await
-        .unwrap();
-}
 
 async fn balance(grid: &Grid, bot: &crate::harness::Bot) -> i64 {
     let r = grid.call(bot, "get_balance", &[]).await;
@@ -26,7 +13,7 @@ async fn a_payment_moves_money_and_both_sides_hear_of_it() {
     let grid = Grid::start().await;
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
-    grant(&grid, "Ada Resident", 100).await;
+    grid.grant("Ada Resident", 100).await;
     let ada_hook = Receiver::start().await;
     let lin_hook = Receiver::start().await;
     grid.callback(&ada, &ada_hook.url(), "balance_changed")
@@ -83,7 +70,7 @@ async fn a_payment_is_all_or_nothing_and_never_overdraws() {
     let grid = Grid::start().await;
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
-    grant(&grid, "Ada Resident", 70).await;
+    grid.grant("Ada Resident", 70).await;
     grid.login(&ada).await;
     let lin_uuid = lin.uuid.to_string();
     let pay = |amount: &'static str| {
@@ -150,7 +137,7 @@ async fn a_payment_repeated_with_its_custom_tag_is_made_once() {
     let grid = Grid::start().await;
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
-    grant(&grid, "Ada Resident", 100).await;
+    grid.grant("Ada Resident", 100).await;
     grid.login(&ada).await;
     let lin_uuid = lin.uuid.to_string();
     let params = [
@@ -200,7 +187,7 @@ async fn concurrent_payments_keep_the_books_balanced() {
     let mut bots = Vec::new();
     for n in names {
         let b = grid.bot(n).await;
-        grant(&grid, n, 100).await;
+        grid.grant(n, 100).await;
         grid.login(&b).await;
         bots.push(b);
     }

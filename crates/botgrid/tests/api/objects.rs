@@ -2,7 +2,7 @@
 //! give_money_object, sit.
 
 use crate::harness::{Grid, Receiver};
-use engine::{ItemSpec, ObjectSpec, RegionSpec};
+use engine::{ItemSpec, ObjectSpec};
 use grid::LegacyName;
 use grid::inventory::{AssetType, Perms};
 use grid::object::Behaviour;
@@ -17,18 +17,8 @@ async fn objects_react_to_touches_dialogs_payments_and_sitting() {
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
     let engine = &grid.running.engine;
-    engine
-        .create_region(RegionSpec {
-            name: "Shop Row".into(),
-            estate: "Shops".into(),
-            managers: vec![],
-        })
-        .await
-        .unwrap();
-    engine
-        .grant_money(&name("Lin Resident"), 100, "".into())
-        .await
-        .unwrap();
+    grid.region("Shop Row", "Shops", &[]).await;
+    grid.grant("Lin Resident", 100).await;
     let catalogue = engine
         .add_inventory_item(
             &name("Ada Resident"),
@@ -235,14 +225,7 @@ async fn attachments_are_listed_and_touched_objects_taken_and_returned() {
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
     let engine = &grid.running.engine;
-    engine
-        .create_region(RegionSpec {
-            name: "Yard".into(),
-            estate: "Ada's".into(),
-            managers: vec![name("Ada Resident")],
-        })
-        .await
-        .unwrap();
+    grid.region("Yard", "Ada's", &["Ada Resident"]).await;
     let item = |n: &str| ItemSpec {
         asset_type: AssetType::Object,
         name: n.into(),
@@ -527,18 +510,8 @@ async fn an_owner_url_hears_what_happens_to_its_object_and_answers_what_it_does(
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
     let engine = &grid.running.engine;
-    engine
-        .create_region(RegionSpec {
-            name: "Oracle Hill".into(),
-            estate: "Hills".into(),
-            managers: vec![],
-        })
-        .await
-        .unwrap();
-    engine
-        .grant_money(&name("Lin Resident"), 20, "".into())
-        .await
-        .unwrap();
+    grid.region("Oracle Hill", "Hills", &[]).await;
+    grid.grant("Lin Resident", 20).await;
     let oracle = engine
         .create_object(ObjectSpec {
             region: "Oracle Hill".into(),

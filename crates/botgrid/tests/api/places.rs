@@ -5,15 +5,7 @@ use crate::harness::{Bot, Grid, Receiver};
 use engine::RegionSpec;
 
 async fn region(grid: &Grid, name: &str) {
-    grid.running
-        .engine
-        .create_region(RegionSpec {
-            name: name.into(),
-            estate: "Test Estate".into(),
-            managers: vec![],
-        })
-        .await
-        .unwrap();
+    grid.region(name, "Test Estate", &[]).await;
 }
 
 async fn teleport(grid: &Grid, bot: &Bot, to: &str) {
@@ -277,15 +269,8 @@ async fn estate_managers_message_kick_ban_and_restart_their_region() {
     let grid = Grid::start().await;
     let ada = grid.bot("Ada Resident").await;
     let lin = grid.bot("Lin Resident").await;
-    grid.running
-        .engine
-        .create_region(RegionSpec {
-            name: "Estate One".into(),
-            estate: "Ada's Estate".into(),
-            managers: vec![grid::LegacyName::parse("Ada Resident").unwrap()],
-        })
-        .await
-        .unwrap();
+    grid.region("Estate One", "Ada's Estate", &["Ada Resident"])
+        .await;
     region(&grid, "Home Base").await;
     let hook = Receiver::start().await;
     grid.callback(&lin, &hook.url(), "instant_message,teleport_status")
@@ -460,15 +445,7 @@ async fn parcels_are_looked_up_managed_and_bought() {
             .is_err(),
         "parcels do not overlap"
     );
-    grid.running
-        .engine
-        .grant_money(
-            &grid::LegacyName::parse("Ada Resident").unwrap(),
-            100,
-            "".into(),
-        )
-        .await
-        .unwrap();
+    grid.grant("Ada Resident", 100).await;
     for (bot, at) in [
         (&ada, "Land Office/10/10/20"),
         (&lin, "Land Office/200/200/20"),
@@ -795,10 +772,7 @@ async fn the_worlds_other_refusals_are_clear_and_change_nothing() {
         ada_uuid
     );
     // Bought for a group by its owner (owners hold LandDeed): the group owns it.
-    engine
-        .grant_money(&name("Ada Resident"), 5, "".into())
-        .await
-        .unwrap();
+    grid.grant("Ada Resident", 5).await;
     grid.call(
         &ada,
         "parcel_buy",
