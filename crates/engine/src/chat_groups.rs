@@ -480,7 +480,7 @@ impl Engine {
                         by: me.to_ref(),
                         blocked,
                     };
-                    tx.emit_to_members(g.id, &event)?;
+                    tx.emit_to_chat_members(g.id, &event)?;
                 }
                 Ok(())
             })
@@ -595,7 +595,7 @@ impl Engine {
                     group: g.to_ref(),
                     by: me.to_ref(),
                 };
-                tx.emit_to_members(g.id, &event)?;
+                tx.emit_to_chat_members(g.id, &event)?;
                 tx.disband_group(g.id)?;
                 Ok(before)
             })
@@ -657,7 +657,7 @@ impl Engine {
                         charter_before: g.charter.clone(),
                         review_before: Some(before.review_joins),
                     };
-                    tx.emit_to_members(g.id, &event)?;
+                    tx.emit_to_chat_members(g.id, &event)?;
                 }
                 if charter != g.charter {
                     let update = BotCommand::UpdateGroup {

@@ -649,7 +649,7 @@ pub(crate) fn announce_joined(tx: &mut Tx<'_>, g: &Group, who: &Avatar) -> Resul
         group: g.to_ref(),
         member: who.to_ref(),
     };
-    tx.emit_to_members(g.id, &event)?;
+    tx.emit_to_chat_members(g.id, &event)?;
     Ok(())
 }
 
@@ -666,7 +666,7 @@ pub(crate) fn announce_left(
         member: who.to_ref(),
         by: by.map(Avatar::to_ref),
     };
-    tx.emit_to_members(g.id, &event)?;
+    tx.emit_to_chat_members(g.id, &event)?;
     Ok(())
 }
 
@@ -691,7 +691,7 @@ pub(crate) fn announce_role_change(
             from,
             to,
         };
-        tx.emit_to_members(g.id, &event)?;
+        tx.emit_to_chat_members(g.id, &event)?;
     }
     Ok(())
 }

@@ -603,6 +603,32 @@ impl Tx<'_> {
         Ok(self.record_emitted(reached))
     }
 
+    /// Records an event for every member that is a chat user (has SimpleX sessions):
+    /// membership news only chat sessions show, so a 10,000-member group with a few
+    /// chat users writes a few rows, not 10,000.
+    pub fn emit_to_chat_members(
+        &mut self,
+        group: GroupId,
+        event: &Event,
+    ) -> Result<usize, StoreError> {
+        let now = self.now().0;
+        let body = serde_json::to_string(event)
+            .map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))?;
+        let reached: Vec<(i64, i64)> = self.conn.query(
+            sql!(
+                "INSERT INTO events (avatar_id, body, created_at)
+                 SELECT m.avatar_id, $2, $3
+                 FROM group_members m JOIN chat_users c ON c.avatar_id = m.avatar_id
+                 WHERE m.group_id = $1
+                 ORDER BY m.avatar_id
+                 RETURNING avatar_id, id"
+            ),
+            &[&group.0, &body, &now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(self.record_emitted(reached))
+    }
+
     /// Records an event for every member holding a role with any of `powers`.
     pub fn emit_to_holders(
         &mut self,
