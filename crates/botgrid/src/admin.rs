@@ -42,6 +42,9 @@ pub enum AdminCommand {
     Money(MoneyCommand),
     /// Create a whole world from a JSON file, in one transaction (see the seed module).
     Seed { file: std::path::PathBuf },
+    /// Callback registrations: failed deliveries, replays, signing secrets.
+    #[command(subcommand)]
+    Callbacks(crate::callbacks_admin::CallbacksCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -471,15 +474,17 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
         AdminCommand::Region(RegionCommand::ObjectUrl { object, url }) => {
             let uuid = grid::Uuid::parse_str(object.trim())
                 .map_err(|_| format!("{object:?} is not an object UUID"))?;
-            engine
+            let secret = engine
                 .set_object_url(uuid, url.clone())
                 .await
                 .map_err(err)?;
             (
-                json!({"object": uuid.to_string(), "url": url}),
-                match url {
-                    Some(u) => format!("object {uuid} reports to {u}"),
-                    None => format!("object {uuid} has no owner URL"),
+                json!({"object": uuid.to_string(), "url": url, "signing_secret": secret}),
+                match (url, secret) {
+                    (Some(u), Some(s)) => {
+                        format!("object {uuid} reports to {u}\nsigning secret: {s}\n(shown once)")
+                    }
+                    _ => format!("object {uuid} has no owner URL"),
                 },
             )
         }
@@ -694,6 +699,7 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             (Value::Array(list), text)
         }
         AdminCommand::Group(cmd) => group(engine, cmd).await?,
+        AdminCommand::Callbacks(cmd) => crate::callbacks_admin::run(engine, cmd).await?,
         AdminCommand::Seed { file } => {
             let seed = crate::seed::SeedFile::read(&file)?.into_seed()?;
             let (avatars, groups) = (seed.avatars.len(), seed.groups.len());

@@ -6,6 +6,7 @@
 //! [`server::start`].
 
 pub mod admin;
+pub mod callbacks_admin;
 pub mod cli;
 pub mod demo;
 pub mod ops;

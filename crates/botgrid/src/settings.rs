@@ -118,13 +118,19 @@ pub struct PresenceFile {
     pub logout_delay_ms: Option<u64>,
 }
 
-/// `[callbacks]`: delivery timing.
+/// `[callbacks]`: delivery timing and limits.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallbacksFile {
     pub timeout_ms: Option<u64>,
     pub first_retry_ms: Option<u64>,
     pub max_retry_ms: Option<u64>,
+    /// How long a failing event is retried before it is given up, in seconds.
+    pub horizon_secs: Option<u64>,
+    /// POSTs of one registration at once (1: strictly in order).
+    pub in_flight: Option<usize>,
+    /// POSTs at once to one receiver over all registrations.
+    pub per_receiver: Option<usize>,
 }
 
 /// `[sqlite]`.
@@ -184,6 +190,15 @@ impl FileConfig {
         }
         if let Some(ms) = self.callbacks.max_retry_ms {
             s.callbacks.max_retry = Duration::from_millis(ms.max(1));
+        }
+        if let Some(secs) = self.callbacks.horizon_secs {
+            s.callbacks.horizon = Duration::from_secs(secs);
+        }
+        if let Some(n) = self.callbacks.in_flight {
+            s.callbacks.in_flight = n.clamp(1, 1024);
+        }
+        if let Some(n) = self.callbacks.per_receiver {
+            s.callbacks.per_receiver = n.clamp(1, 4096);
         }
         if let Some(sync) = self.sqlite.synchronous {
             s.synchronous = parse_synchronous(&sync)?;

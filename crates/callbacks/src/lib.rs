@@ -1,12 +1,17 @@
 //! HTTP callback delivery.
 //!
 //! Every registration (a bot and a URL) has a worker that reads the bot's events from
-//! the durable log, starting after the registration's cursor, and POSTs them one at a
-//! time, in order. A POST that fails (connection error, timeout, any status other than
-//! 2xx) is retried with exponential backoff and jitter until it succeeds; the worker
-//! waits meanwhile, so order is kept and nothing is skipped. The cursor is saved after
-//! each batch, so after a restart delivery resumes where it stopped: events are
-//! delivered at least once, and a receiver can drop repeats by their event id.
+//! the durable log, starting after the registration's cursor, and POSTs them — one at
+//! a time and in order by default, or several at once when configured. Each POST is
+//! signed the Standard Webhooks way ([`signature`]). A POST that fails (connection
+//! error, timeout, any status other than 2xx) is retried with exponential backoff and
+//! jitter until it succeeds or its retry horizon (3 days by default) passes; then it is
+//! recorded as dead, for an operator to replay, and delivery goes on. Failures are
+//! recorded in the store as they happen, so `botgrid admin callbacks` can list them.
+//! The cursor is saved as events finish, so after a restart delivery resumes where it
+//! stopped: events are delivered at least once, and a receiver can drop repeats by
+//! their event id. POSTs to one receiver (scheme, host and port) share a limit, so a
+//! thousand bots pointing at one script do not open a thousand connections to it.
 //!
 //! The payload format belongs to the API face: this crate is given a [`Payload`] (how
 //! to render an event, and what a receiver's answer asks for) and never looks inside an
@@ -16,6 +21,7 @@
 //! A registration marked to retire after an event (a Simple Groups registration that
 //! was replaced) gets that last event and is then removed.
 
+pub mod signature;
 mod worker;
 
 use engine::Engine;
@@ -23,8 +29,9 @@ use grid::StoredEvent;
 use grid::callback::Callback;
 use grid::command::BotCommand;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 /// What an API face contributes to delivery.
@@ -45,6 +52,14 @@ pub struct DeliveryConfig {
     pub first_retry: Duration,
     /// Longest wait between retries.
     pub max_retry: Duration,
+    /// How long an event is retried, from its first attempt, before it is given up
+    /// (kept as dead for `botgrid admin callbacks replay`).
+    pub horizon: Duration,
+    /// POSTs of one registration at once. 1 keeps events strictly in order; more lets
+    /// a slow or failing event be overtaken.
+    pub in_flight: usize,
+    /// POSTs at once to one receiver (scheme, host and port), over all registrations.
+    pub per_receiver: usize,
     /// Events read from the log at a time.
     pub batch: usize,
     /// How often registrations made by other processes are looked for.
@@ -57,6 +72,9 @@ impl Default for DeliveryConfig {
             timeout: Duration::from_secs(10),
             first_retry: Duration::from_secs(1),
             max_retry: Duration::from_secs(300),
+            horizon: Duration::from_secs(3 * 24 * 3600),
+            in_flight: 1,
+            per_receiver: 32,
             batch: 100,
             rescan: Duration::from_secs(30),
         }
@@ -77,6 +95,7 @@ struct Running {
 pub(crate) struct Settings {
     pub(crate) events: grid::callback::EventSelection,
     pub(crate) retire_after: Option<grid::EventId>,
+    pub(crate) signing: grid::callback::SigningKeys,
 }
 
 impl Settings {
@@ -84,7 +103,16 @@ impl Settings {
         Settings {
             events: cb.events.clone(),
             retire_after: cb.retire_after,
+            signing: cb.signing.clone(),
         }
+    }
+}
+
+/// The receiver a URL points at, for the per-receiver limit.
+fn receiver_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.to_owned(),
     }
 }
 
@@ -114,12 +142,15 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
     };
     let mut changed = engine.callbacks_changed();
     let mut running: HashMap<grid::CallbackId, Running> = HashMap::new();
+    let mut receivers: HashMap<String, Arc<Semaphore>> = HashMap::new();
     loop {
         changed.borrow_and_update();
         match engine.callbacks().await {
             Ok(list) => {
                 let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
                 running.retain(|id, r| live.contains(id) && !r.task.is_finished());
+                // Limits of receivers no running worker POSTs to any more.
+                receivers.retain(|_, slots| Arc::strong_count(slots) > 1);
                 for cb in list {
                     if running.get(&cb.id).is_some_and(|r| r.bot != cb.bot.id) {
                         running.remove(&cb.id);
@@ -137,14 +168,19 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
                     }
                     let (settings, settings_rx) = watch::channel(Settings::of(&cb));
                     let (id, bot) = (cb.id, cb.bot.id);
-                    let task = tokio::spawn(worker::run(
-                        engine.clone(),
-                        client.clone(),
+                    let receiver_slots = receivers
+                        .entry(receiver_of(&cb.url))
+                        .or_insert_with(|| Arc::new(Semaphore::new(config.per_receiver.max(1))))
+                        .clone();
+                    let task = tokio::spawn(worker::run(worker::Job {
+                        engine: engine.clone(),
+                        client: client.clone(),
                         payload,
-                        cb,
-                        settings_rx,
-                        config.clone(),
-                    ));
+                        callback: cb,
+                        settings: settings_rx,
+                        config: config.clone(),
+                        receiver_slots,
+                    }));
                     running.insert(
                         id,
                         Running {

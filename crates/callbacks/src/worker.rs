@@ -1,100 +1,543 @@
 //! One registration's delivery loop.
+//!
+//! The worker reads the bot's log after the registration's cursor into a window of
+//! outstanding events and POSTs them, at most `in_flight` at a time (1 by default:
+//! strictly in order). A failed event waits for its retry without holding a POST slot;
+//! when its retry horizon passes it is recorded as dead and the worker moves on. The
+//! cursor only moves over a prefix of the window that is finished (delivered, skipped or
+//! dead), so after a crash everything after it is sent again: at least once, and a
+//! repeat carries the same event id. The window has a fixed size, so a receiver that is
+//! down costs bounded memory; the rest of the backlog waits in the durable log.
 
-use crate::{DeliveryConfig, Payload, Settings};
+use crate::{DeliveryConfig, Payload, Settings, signature};
 use engine::Engine;
-use grid::StoredEvent;
-use grid::callback::Callback;
+use grid::callback::{Callback, DeliveryFailure, FailureState};
+use grid::{EventId, StoredEvent, Timestamp};
 use rand::Rng;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
-/// How often a worker looks at the log without being woken (events committed by
-/// another process sharing the database do not wake it).
+/// How often, at most, a worker looks at the log and for replays without being woken
+/// (events committed by another process sharing the database, and replays asked for
+/// by `botgrid admin`, do not wake it).
 const POLL: Duration = Duration::from_secs(5);
 
-pub(crate) async fn run(
-    engine: Engine,
-    client: reqwest::Client,
-    payload: Payload,
-    mut callback: Callback,
-    mut settings: watch::Receiver<Settings>,
-    config: DeliveryConfig,
-) {
-    let mut wake = engine.watch(callback.bot.id);
-    let mut saved = callback.cursor;
-    loop {
-        callback.retire_after = settings.borrow_and_update().retire_after;
-        if callback
-            .retire_after
-            .is_some_and(|last| callback.cursor >= last)
-        {
-            retire(&engine, &callback).await;
-            return;
+/// Most events a registration holds at once when POSTs may overlap.
+const WINDOW: usize = 1024;
+
+/// How often the cursor is saved while events flow (and always before idling).
+const SAVE_EVERY: Duration = Duration::from_millis(250);
+
+/// What a worker is given by the supervisor.
+pub(crate) struct Job {
+    pub engine: Engine,
+    pub client: reqwest::Client,
+    pub payload: Payload,
+    pub callback: Callback,
+    pub settings: watch::Receiver<Settings>,
+    pub config: DeliveryConfig,
+    /// Shared by every registration POSTing to the same receiver.
+    pub receiver_slots: Arc<Semaphore>,
+}
+
+/// An event read for delivery and not yet finished.
+struct Outstanding {
+    event: Arc<StoredEvent>,
+    body: Arc<str>,
+    attempts: u32,
+    first_attempt: Option<Timestamp>,
+    wait: Duration,
+    due: Instant,
+    in_flight: bool,
+    /// The last attempt could not connect: retried at once when the receiver is back.
+    unreachable: bool,
+    /// Replayed by an operator: not part of the window.
+    replay: bool,
+}
+
+/// How one POST ended.
+enum Outcome {
+    Delivered { answer: String, took: Duration },
+    Failed { error: String, unreachable: bool },
+}
+
+struct Worker {
+    job: Job,
+    /// Events read, in log order, with whether each is finished.
+    window: VecDeque<(EventId, bool)>,
+    pending: BTreeMap<EventId, Outstanding>,
+    /// The last event read from the log.
+    read_upto: EventId,
+    /// Failures recorded before a restart, picked up again when their events are read.
+    earlier: HashMap<EventId, DeliveryFailure>,
+    in_flight: JoinSet<(EventId, Outcome)>,
+    saved: EventId,
+    last_save: Instant,
+}
+
+pub(crate) async fn run(job: Job) {
+    let mut worker = Worker {
+        read_upto: job.callback.cursor,
+        saved: job.callback.cursor,
+        job,
+        window: VecDeque::new(),
+        pending: BTreeMap::new(),
+        earlier: HashMap::new(),
+        in_flight: JoinSet::new(),
+        last_save: Instant::now(),
+    };
+    worker.start().await;
+    worker.run().await;
+}
+
+/// Also when the task is aborted (the registration went away, or shutdown).
+impl Drop for Worker {
+    fn drop(&mut self) {
+        telemetry::add(
+            "botgrid_callbacks_pending",
+            &[],
+            -(self.pending.len() as i64),
+        );
+    }
+}
+
+impl Worker {
+    fn id(&self) -> grid::CallbackId {
+        self.job.callback.id
+    }
+
+    fn cap(&self) -> usize {
+        if self.job.config.in_flight <= 1 {
+            1
+        } else {
+            WINDOW.max(self.job.config.in_flight)
         }
-        wake.borrow_and_update();
-        let events = match engine
-            .events_after(callback.bot.id, callback.cursor, config.batch)
+    }
+
+    /// Gives an old registration a secret, and remembers failures from before a restart.
+    async fn start(&mut self) {
+        if self.job.callback.signing.current.is_empty() {
+            match self.job.engine.signing_keys(self.id()).await {
+                Ok(keys) => self.job.callback.signing = keys,
+                Err(e) => {
+                    tracing::warn!(callback = %self.id(), error = %e, "cannot give the registration a signing secret")
+                }
+            }
+        }
+        match self
+            .job
+            .engine
+            .delivery_failures(Some(self.id()), Some(FailureState::Retrying))
+            .await
+        {
+            Ok(list) => self.earlier = list.into_iter().map(|f| (f.event, f)).collect(),
+            Err(e) => {
+                tracing::warn!(callback = %self.id(), error = %e, "cannot read earlier failures")
+            }
+        }
+    }
+
+    async fn run(&mut self) {
+        let mut wake = self.job.engine.watch(self.job.callback.bot.id);
+        let mut caught_up = false;
+        let mut next_poll = Instant::now();
+        loop {
+            self.follow_settings();
+            if self.finished_retiring() {
+                self.save_cursor(true).await;
+                retire(&self.job.engine, &self.job.callback).await;
+                return;
+            }
+            if Instant::now() >= next_poll {
+                next_poll = Instant::now() + POLL.min(self.job.config.rescan);
+                self.take_replays().await;
+                caught_up = false;
+            }
+            if !caught_up && self.window.len() < self.cap() {
+                wake.borrow_and_update();
+                caught_up = self.read().await;
+            }
+            self.dispatch();
+            self.advance();
+            self.save_cursor(self.in_flight.is_empty() && caught_up)
+                .await;
+
+            let room = self.window.len() < self.cap();
+            if room && !caught_up {
+                // Skipped events made room: read on before waiting.
+                continue;
+            }
+            let next_due = self
+                .pending
+                .values()
+                .filter(|o| !o.in_flight)
+                .map(|o| o.due)
+                .min();
+            let may_dispatch = self.in_flight.len() < self.job.config.in_flight.max(1);
+            tokio::select! {
+                Some(done) = self.in_flight.join_next(), if !self.in_flight.is_empty() => {
+                    match done {
+                        Ok((event, outcome)) => self.finish(event, outcome).await,
+                        Err(e) => tracing::error!(callback = %self.id(), error = %e, "a delivery task failed"),
+                    }
+                }
+                _ = sleep_until(next_due), if may_dispatch && next_due.is_some() => {}
+                _ = wake.changed(), if caught_up && room => caught_up = false,
+                _ = self.job.settings.changed() => caught_up = false,
+                _ = tokio::time::sleep_until(next_poll) => {}
+            }
+        }
+    }
+
+    fn follow_settings(&mut self) {
+        let now = self.job.settings.borrow_and_update();
+        self.job.callback.events = now.events.clone();
+        self.job.callback.retire_after = now.retire_after;
+        self.job.callback.signing = now.signing.clone();
+    }
+
+    fn finished_retiring(&self) -> bool {
+        self.job
+            .callback
+            .retire_after
+            .is_some_and(|last| self.read_upto >= last && self.pending.is_empty())
+    }
+
+    /// Reads more of the log into the window. True when the log has nothing more.
+    async fn read(&mut self) -> bool {
+        let room = self.cap() - self.window.len();
+        let want = room.min(self.job.config.batch.max(1));
+        let events = match self
+            .job
+            .engine
+            .events_after(self.job.callback.bot.id, self.read_upto, want)
             .await
         {
             Ok(events) => events,
             Err(e) => {
-                tracing::warn!(callback = %callback.id, error = %e, "cannot read events; retrying");
+                tracing::warn!(callback = %self.id(), error = %e, "cannot read events; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
+                return false;
             }
         };
-        if events.is_empty() {
-            if saved != callback.cursor {
-                match engine.advance_callback(callback.id, callback.cursor).await {
-                    Ok(()) => saved = callback.cursor,
-                    Err(e) => {
-                        tracing::warn!(callback = %callback.id, error = %e, "cannot save the cursor")
-                    }
+        let all = events.len() < want;
+        for event in events {
+            if self
+                .job
+                .callback
+                .retire_after
+                .is_some_and(|last| event.id > last)
+            {
+                return true;
+            }
+            self.read_upto = event.id;
+            match (self.job.payload.render)(&self.job.callback, &event) {
+                None => self.window.push_back((event.id, true)),
+                Some(body) => {
+                    self.window.push_back((event.id, false));
+                    let earlier = self.earlier.remove(&event.id);
+                    self.add(Arc::new(event), body.into(), earlier, false);
                 }
             }
-            tokio::select! {
-                _ = wake.changed() => {}
-                _ = settings.changed() => {}
-                _ = tokio::time::sleep(POLL) => {}
-            }
-            continue;
         }
-        for event in &events {
-            {
-                let now = settings.borrow();
-                callback.events = now.events.clone();
-                callback.retire_after = now.retire_after;
-            }
-            if callback.retire_after.is_some_and(|last| event.id > last) {
-                break;
-            }
-            if let Some(body) = (payload.render)(&callback, event) {
-                let answer =
-                    post_until_delivered(&client, &callback, event.id, body, &config).await;
-                act_on_answer(&engine, &payload, &callback, event, &answer).await;
-            }
-            callback.cursor = event.id;
+        all
+    }
+
+    fn add(
+        &mut self,
+        event: Arc<StoredEvent>,
+        body: Arc<str>,
+        earlier: Option<DeliveryFailure>,
+        replay: bool,
+    ) {
+        telemetry::add("botgrid_callbacks_pending", &[], 1);
+        let attempts = earlier.as_ref().map_or(0, |f| f.attempts);
+        self.pending.insert(
+            event.id,
+            Outstanding {
+                attempts,
+                first_attempt: earlier.map(|f| f.first_attempt),
+                wait: self.job.config.first_retry,
+                due: Instant::now(),
+                in_flight: false,
+                unreachable: false,
+                replay,
+                event,
+                body,
+            },
+        );
+    }
+
+    /// Starts POSTs that are due, oldest event first, while slots are free. With one
+    /// POST at a time only the oldest event may go, which keeps the order.
+    fn dispatch(&mut self) {
+        let limit = self.job.config.in_flight.max(1);
+        let now = Instant::now();
+        while self.in_flight.len() < limit {
+            let next = self
+                .pending
+                .iter_mut()
+                .filter(|(_, o)| !o.in_flight)
+                .take(if limit == 1 { 1 } else { usize::MAX })
+                .find(|(_, o)| o.due <= now);
+            let Some((&id, o)) = next else { break };
+            o.in_flight = true;
+            let post = Post {
+                client: self.job.client.clone(),
+                url: self.job.callback.url.clone(),
+                secrets: self
+                    .job
+                    .callback
+                    .signing
+                    .in_use(Timestamp::now())
+                    .map(str::to_owned)
+                    .collect(),
+                id,
+                body: o.body.clone(),
+                slots: self.job.receiver_slots.clone(),
+            };
+            self.in_flight.spawn(async move { (id, post.send().await) });
         }
-        match engine.advance_callback(callback.id, callback.cursor).await {
-            Ok(()) => saved = callback.cursor,
-            Err(e) => tracing::warn!(callback = %callback.id, error = %e, "cannot save the cursor"),
+    }
+
+    async fn finish(&mut self, id: EventId, outcome: Outcome) {
+        let Some(mut o) = self.pending.remove(&id) else {
+            return;
+        };
+        o.in_flight = false;
+        match outcome {
+            Outcome::Delivered { answer, took } => {
+                telemetry::count("botgrid_callbacks_delivered_total", &[]);
+                telemetry::observe("botgrid_callback_seconds", &[], took);
+                // A failure row exists once an attempt failed, and for every replay.
+                if o.attempts > 0 || o.replay {
+                    self.forget_failure(id).await;
+                }
+                act_on_answer(&self.job, &o.event, &answer).await;
+                self.done(id, o.replay);
+                // The receiver answers again: what waited for it to come back goes now.
+                let now = Instant::now();
+                for other in self.pending.values_mut().filter(|p| p.unreachable) {
+                    other.unreachable = false;
+                    other.due = other.due.min(now);
+                }
+            }
+            Outcome::Failed { error, unreachable } => {
+                telemetry::count("botgrid_callbacks_failed_total", &[]);
+                let now = Timestamp::now();
+                let first = *o.first_attempt.get_or_insert(now);
+                o.attempts = o.attempts.saturating_add(1);
+                let horizon = self.job.config.horizon.as_millis() as i64;
+                let dead = now.0.saturating_sub(first.0) >= horizon;
+                let failure = DeliveryFailure {
+                    callback: self.id(),
+                    event: id,
+                    state: if dead {
+                        FailureState::Dead
+                    } else {
+                        FailureState::Retrying
+                    },
+                    attempts: o.attempts,
+                    first_attempt: first,
+                    last_attempt: now,
+                    last_error: error.clone(),
+                };
+                self.record(failure).await;
+                if dead {
+                    telemetry::count("botgrid_callbacks_dead_total", &[]);
+                    tracing::warn!(
+                        callback = %self.id(), event = %id, attempts = o.attempts, error = %error,
+                        "callback delivery given up after the retry horizon"
+                    );
+                    self.done(id, o.replay);
+                    return;
+                }
+                tracing::info!(
+                    callback = %self.id(), event = %id, attempt = o.attempts, error = %error,
+                    retry_in_ms = o.wait.as_millis() as u64, "callback delivery failed"
+                );
+                o.due = Instant::now() + jitter(o.wait);
+                o.wait = (o.wait * 2).min(self.job.config.max_retry);
+                o.unreachable = unreachable;
+                self.pending.insert(id, o);
+            }
+        }
+    }
+
+    fn done(&mut self, id: EventId, replay: bool) {
+        telemetry::add("botgrid_callbacks_pending", &[], -1);
+        if replay {
+            return;
+        }
+        if let Some(slot) = self.window.iter_mut().find(|(e, _)| *e == id) {
+            slot.1 = true;
+        }
+    }
+
+    /// Moves the cursor over the finished front of the window.
+    fn advance(&mut self) {
+        while let Some(&(id, true)) = self.window.front() {
+            self.window.pop_front();
+            self.job.callback.cursor = id;
+        }
+        if self.window.is_empty() {
+            self.job.callback.cursor = self.read_upto;
+        }
+    }
+
+    async fn save_cursor(&mut self, now: bool) {
+        let cursor = self.job.callback.cursor;
+        if cursor == self.saved || (!now && self.last_save.elapsed() < SAVE_EVERY) {
+            return;
+        }
+        match self.job.engine.advance_callback(self.id(), cursor).await {
+            Ok(()) => {
+                self.saved = cursor;
+                self.last_save = Instant::now();
+            }
+            Err(e) => tracing::warn!(callback = %self.id(), error = %e, "cannot save the cursor"),
+        }
+    }
+
+    /// Picks up deliveries an operator asked to replay.
+    async fn take_replays(&mut self) {
+        let engine = self.job.engine.clone();
+        let asked = match engine
+            .delivery_failures(Some(self.id()), Some(FailureState::Replay))
+            .await
+        {
+            Ok(asked) => asked,
+            Err(e) => {
+                tracing::warn!(callback = %self.id(), error = %e, "cannot read replays");
+                return;
+            }
+        };
+        for mut f in asked {
+            if self.pending.contains_key(&f.event) {
+                continue;
+            }
+            let event = engine.event(self.job.callback.bot.id, f.event).await;
+            let body = match &event {
+                Ok(Some(e)) => (self.job.payload.render)(&self.job.callback, e),
+                _ => None,
+            };
+            match (event, body) {
+                (Ok(Some(event)), Some(body)) => {
+                    f.state = FailureState::Retrying;
+                    f.attempts = 0;
+                    f.first_attempt = Timestamp::now();
+                    self.record(f).await;
+                    self.add(Arc::new(event), body.into(), None, true);
+                }
+                (Err(e), _) => {
+                    tracing::warn!(callback = %self.id(), error = %e, "cannot read a replayed event")
+                }
+                _ => {
+                    // The event is gone or no longer wanted: nothing to send.
+                    self.forget_failure(f.event).await;
+                }
+            }
+        }
+    }
+
+    async fn record(&self, failure: DeliveryFailure) {
+        if let Err(e) = self.job.engine.record_delivery_failure(failure).await {
+            tracing::warn!(callback = %self.id(), error = %e, "cannot record a failed delivery");
+        }
+    }
+
+    async fn forget_failure(&self, event: EventId) {
+        if let Err(e) = self
+            .job
+            .engine
+            .clear_delivery_failure(self.id(), event)
+            .await
+        {
+            tracing::warn!(callback = %self.id(), error = %e, "cannot clear a delivered failure");
+        }
+    }
+}
+
+async fn sleep_until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One POST, signed, in a slot of its receiver.
+struct Post {
+    client: reqwest::Client,
+    url: String,
+    secrets: Vec<String>,
+    id: EventId,
+    body: Arc<str>,
+    slots: Arc<Semaphore>,
+}
+
+impl Post {
+    async fn send(self) -> Outcome {
+        // The semaphore lives as long as the supervisor; closed only if it is gone.
+        let Ok(_slot) = self.slots.acquire().await else {
+            return Outcome::Failed {
+                error: "delivery is shutting down".into(),
+                unreachable: false,
+            };
+        };
+        let started = std::time::Instant::now();
+        let id = self.id.to_string();
+        let timestamp = Timestamp::now().0 / 1000;
+        let signature = signature::header(
+            self.secrets.iter().map(String::as_str),
+            &id,
+            timestamp,
+            &self.body,
+        );
+        let result = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(self.body.to_string())
+            .send()
+            .await;
+        match result {
+            Ok(response) if response.status().is_success() => {
+                let answer = response.text().await.unwrap_or_default();
+                Outcome::Delivered {
+                    answer,
+                    took: started.elapsed(),
+                }
+            }
+            Ok(response) => Outcome::Failed {
+                error: format!("HTTP {}", response.status().as_u16()),
+                unreachable: false,
+            },
+            Err(e) => Outcome::Failed {
+                unreachable: e.is_connect(),
+                error: if e.is_timeout() {
+                    "timed out".to_owned()
+                } else {
+                    e.to_string()
+                },
+            },
         }
     }
 }
 
 /// Carries out what the receiver's answer asks (a group invitation answered `accept=1`).
-async fn act_on_answer(
-    engine: &Engine,
-    payload: &Payload,
-    callback: &Callback,
-    event: &StoredEvent,
-    answer: &str,
-) {
-    let Some(command) = (payload.reply)(callback, event, answer) else {
+async fn act_on_answer(job: &Job, event: &StoredEvent, answer: &str) {
+    let Some(command) = (job.payload.reply)(&job.callback, event, answer) else {
         return;
     };
-    if let Err(e) = engine.act_for(callback.bot.id, command).await {
-        tracing::info!(callback = %callback.id, event = %event.id, error = %e, "the receiver's answer could not be carried out");
+    if let Err(e) = job.engine.act_for(job.callback.bot.id, command).await {
+        tracing::info!(callback = %job.callback.id, event = %event.id, error = %e, "the receiver's answer could not be carried out");
     }
 }
 
@@ -105,45 +548,6 @@ async fn retire(engine: &Engine, callback: &Callback) {
         tracing::warn!(callback = %callback.id, error = %e, "cannot remove a retired registration; retrying");
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(30));
-    }
-}
-
-/// POSTs until the receiver answers 2xx. Returns the reply body.
-async fn post_until_delivered(
-    client: &reqwest::Client,
-    callback: &Callback,
-    event: grid::EventId,
-    body: String,
-    config: &DeliveryConfig,
-) -> String {
-    let mut wait = config.first_retry;
-    let mut attempt = 1u32;
-    loop {
-        let started = std::time::Instant::now();
-        let result = client
-            .post(&callback.url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await;
-        let failure = match result {
-            Ok(response) if response.status().is_success() => {
-                let answer = response.text().await.unwrap_or_default();
-                telemetry::count("botgrid_callbacks_delivered_total", &[]);
-                telemetry::observe("botgrid_callback_seconds", &[], started.elapsed());
-                return answer;
-            }
-            Ok(response) => format!("HTTP {}", response.status().as_u16()),
-            Err(e) => e.to_string(),
-        };
-        telemetry::count("botgrid_callbacks_failed_total", &[]);
-        tracing::info!(
-            callback = %callback.id, event = %event, attempt, error = %failure,
-            retry_in_ms = wait.as_millis() as u64, "callback delivery failed"
-        );
-        tokio::time::sleep(jitter(wait)).await;
-        wait = (wait * 2).min(config.max_retry);
-        attempt = attempt.saturating_add(1);
     }
 }
 

@@ -467,7 +467,14 @@ fn set_callback(tx: &mut Tx<'_>, bot: &Avatar, change: CallbackChange) -> Result
                     }
                     // Deliver what happens from now on, not the bot's history.
                     let cursor = tx.last_event_id(bot.id)?;
-                    tx.insert_callback(bot.id, &url, &events, cursor)?;
+                    let secret = grid::secret::new_signing_secret();
+                    tx.insert_callback(bot.id, &url, &events, cursor, &secret)?;
+                    return Ok(Executed {
+                        reply: Reply::CallbackAdded {
+                            signing_secret: secret,
+                        },
+                        after: vec![After::CallbacksChanged],
+                    });
                 }
             }
         }

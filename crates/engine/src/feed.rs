@@ -1,8 +1,8 @@
 //! What event consumers (callback delivery, live sessions) read.
 
 use crate::Engine;
-use grid::callback::Callback;
-use grid::{AvatarId, CallbackId, Error, EventId, StoredEvent};
+use grid::callback::{Callback, DeliveryFailure, FailureState, SigningKeys};
+use grid::{AvatarId, CallbackId, Error, EventId, StoredEvent, Timestamp};
 use tokio::sync::watch;
 
 impl Engine {
@@ -38,6 +38,110 @@ impl Engine {
     pub async fn remove_callback(&self, id: CallbackId) -> Result<(), Error> {
         self.store()
             .write(move |tx| Ok(tx.delete_callback(id)?))
+            .await
+    }
+
+    /// One event of an avatar's log, if it is still there.
+    pub async fn event(&self, avatar: AvatarId, id: EventId) -> Result<Option<StoredEvent>, Error> {
+        let before = EventId(id.0.saturating_sub(1));
+        let found = self
+            .store()
+            .read(move |tx| Ok(tx.events_after(avatar, before, 1)?))
+            .await?;
+        Ok(found.into_iter().find(|e| e.id == id))
+    }
+
+    /// The id of an avatar's newest event (0 when it has none).
+    pub async fn newest_event(&self, avatar: AvatarId) -> Result<EventId, Error> {
+        self.store()
+            .read(move |tx| Ok(tx.last_event_id(avatar)?))
+            .await
+    }
+
+    /// One registration.
+    pub async fn callback(&self, id: CallbackId) -> Result<Option<Callback>, Error> {
+        self.store().read(move |tx| Ok(tx.callback(id)?)).await
+    }
+
+    /// A registration's signing keys, giving it a secret first if it has none (it was
+    /// made before POSTs were signed).
+    pub async fn signing_keys(&self, id: CallbackId) -> Result<SigningKeys, Error> {
+        self.store()
+            .write(move |tx| {
+                let cb = tx.callback(id)?.ok_or(Error::CallbackNotFound)?;
+                if !cb.signing.current.is_empty() {
+                    return Ok(cb.signing);
+                }
+                let secret = grid::secret::new_signing_secret();
+                tx.set_callback_secret(id, &secret, None)?;
+                Ok(SigningKeys {
+                    current: secret,
+                    previous: None,
+                })
+            })
+            .await
+    }
+
+    /// Gives a registration a new signing secret; the old one stays in use for `keep`
+    /// (POSTs carry a signature for each). Returns the new secret.
+    pub async fn rotate_signing_secret(
+        &self,
+        id: CallbackId,
+        keep: std::time::Duration,
+    ) -> Result<String, Error> {
+        let secret = grid::secret::new_signing_secret();
+        let new = secret.clone();
+        self.store()
+            .write(move |tx| {
+                let cb = tx.callback(id)?.ok_or(Error::CallbackNotFound)?;
+                let until = Timestamp(tx.now().0.saturating_add(keep.as_millis() as i64));
+                let previous = (!cb.signing.current.is_empty() && !keep.is_zero())
+                    .then_some((cb.signing.current.as_str(), until));
+                tx.set_callback_secret(id, &new, previous)?;
+                Ok(())
+            })
+            .await?;
+        self.after_commit(vec![crate::bot::After::CallbacksChanged]);
+        Ok(secret)
+    }
+
+    /// Records a failed delivery (a retry to come, or given up).
+    pub async fn record_delivery_failure(&self, failure: DeliveryFailure) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| Ok(tx.record_delivery_failure(&failure)?))
+            .await
+    }
+
+    /// Forgets a failure once the event is delivered.
+    pub async fn clear_delivery_failure(
+        &self,
+        callback: CallbackId,
+        event: EventId,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| Ok(tx.clear_delivery_failure(callback, event)?))
+            .await
+    }
+
+    /// Failed deliveries, of one registration or all, in one state or any.
+    pub async fn delivery_failures(
+        &self,
+        callback: Option<CallbackId>,
+        state: Option<FailureState>,
+    ) -> Result<Vec<DeliveryFailure>, Error> {
+        self.store()
+            .read(move |tx| Ok(tx.delivery_failures(callback, state)?))
+            .await
+    }
+
+    /// Asks for given-up deliveries to be tried again. Returns how many.
+    pub async fn replay_dead_deliveries(
+        &self,
+        callback: Option<CallbackId>,
+        event: Option<EventId>,
+    ) -> Result<u64, Error> {
+        self.store()
+            .write(move |tx| Ok(tx.replay_dead_deliveries(callback, event)?))
             .await
     }
 

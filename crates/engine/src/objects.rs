@@ -597,21 +597,28 @@ pub(crate) fn insert_object(tx: &mut Tx<'_>, spec: &ObjectSpec) -> Result<WorldO
 
 impl crate::Engine {
     /// The operator sets (or, with `None`, removes) an object's owner URL: the object's
-    /// events are POSTed there from now on, and its answers carried out.
-    pub async fn set_object_url(&self, object: Uuid, url: Option<String>) -> Result<(), Error> {
+    /// events are POSTed there from now on, and its answers carried out. Returns the
+    /// new registration's signing secret.
+    pub async fn set_object_url(
+        &self,
+        object: Uuid,
+        url: Option<String>,
+    ) -> Result<Option<String>, Error> {
         let url = url.map(|u| grid::callback::check_url(&u)).transpose()?;
+        let secret = url.as_ref().map(|_| grid::secret::new_signing_secret());
+        let stored = secret.clone().unwrap_or_default();
         self.store()
             .write(move |tx| {
                 let o = tx
                     .object_by_uuid(object)?
                     .ok_or_else(|| not_found(object))?;
                 let cursor = tx.last_event_id(o.owner)?;
-                tx.set_object_callback(o.owner, o.id, url.as_deref(), cursor)?;
+                tx.set_object_callback(o.owner, o.id, url.as_deref(), cursor, &stored)?;
                 Ok(())
             })
             .await?;
         self.after_commit(vec![crate::bot::After::CallbacksChanged]);
-        Ok(())
+        Ok(secret)
     }
 
     /// The names of the items in an object.

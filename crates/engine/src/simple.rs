@@ -76,6 +76,8 @@ pub enum GroupReply {
     Callback {
         group_uuid: Uuid,
         group_id: GroupId,
+        /// The new registration's signing secret (`None` when the URL was removed).
+        signing_secret: Option<String>,
     },
 }
 
@@ -240,7 +242,8 @@ impl Engine {
                 app_name,
                 url,
             } => {
-                set_group_callback(tx, group, bot, &app_uuid, &app_name, &url)?;
+                let signing_secret =
+                    set_group_callback(tx, group, bot, &app_uuid, &app_name, &url)?;
                 let done = Executed {
                     reply: Reply::Done,
                     after: vec![After::CallbacksChanged],
@@ -250,6 +253,7 @@ impl Engine {
                     GroupReply::Callback {
                         group_uuid: group.uuid,
                         group_id: group.id,
+                        signing_secret,
                     },
                 ))
             }
@@ -259,7 +263,7 @@ impl Engine {
 
 /// Replaces (or, with an empty URL, removes) an application's registration for a group.
 /// The old registration is told `callback_removed` and then retired; the new one is told
-/// `callback_set` first of all.
+/// `callback_set` first of all. Returns the new registration's signing secret.
 fn set_group_callback(
     tx: &mut Tx<'_>,
     group: &Group,
@@ -267,7 +271,7 @@ fn set_group_callback(
     app_uuid: &str,
     app_name: &str,
     url: &str,
-) -> Result<(), Error> {
+) -> Result<Option<String>, Error> {
     if app_uuid.trim().is_empty() {
         return Err(Error::invalid("app_uuid", "must not be empty"));
     }
@@ -281,11 +285,13 @@ fn set_group_callback(
         }
     }
     if url.trim().is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let url = callback::check_url(url)?;
     let cursor = tx.last_event_id(bot)?;
-    let id = tx.insert_group_callback(bot, group.id, app_uuid, app_name, &url, cursor)?;
+    let secret = grid::secret::new_signing_secret();
+    let id =
+        tx.insert_group_callback(bot, group.id, (app_uuid, app_name), &url, cursor, &secret)?;
     tx.emit(
         bot,
         Event::CallbackSet {
@@ -293,7 +299,7 @@ fn set_group_callback(
             group: group.to_ref(),
         },
     )?;
-    Ok(())
+    Ok(Some(secret))
 }
 
 /// Tells a registration it is removed, and removes it once that is delivered.

@@ -107,6 +107,68 @@ pub struct Callback {
     /// Once the event with this id is handled, the registration is removed (it is the
     /// registration's own "removed" notice).
     pub retire_after: Option<EventId>,
+    /// The secrets POSTs are signed with.
+    pub signing: SigningKeys,
+}
+
+/// A registration's signing secrets: the current one and, while a rotation runs, the
+/// one it replaced with the time it stops being used. Every POST carries a signature
+/// for each secret in use, so a receiver can switch over at its own pace.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SigningKeys {
+    /// `whsec_…`; empty only for registrations made before signing existed, until the
+    /// delivery worker gives them one.
+    pub current: String,
+    pub previous: Option<(String, crate::Timestamp)>,
+}
+
+impl SigningKeys {
+    /// The secrets to sign with at `now`, current first.
+    pub fn in_use(&self, now: crate::Timestamp) -> impl Iterator<Item = &str> {
+        let previous = self
+            .previous
+            .as_ref()
+            .filter(|(_, until)| *until > now)
+            .map(|(s, _)| s.as_str());
+        std::iter::once(self.current.as_str())
+            .filter(|s| !s.is_empty())
+            .chain(previous)
+    }
+}
+
+/// Secrets stay out of logs and debug output.
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys")
+            .field("current", &(!self.current.is_empty()).then_some(".."))
+            .field("previous_until", &self.previous.as_ref().map(|(_, t)| t))
+            .finish()
+    }
+}
+
+/// Where a failed delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::AsRefStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
+pub enum FailureState {
+    /// Still being retried.
+    Retrying,
+    /// Given up on: the retry horizon passed. Kept until replayed.
+    Dead,
+    /// An operator asked for another try; the worker picks it up.
+    Replay,
+}
+
+/// A delivery that failed at least once and has not succeeded since.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    pub callback: CallbackId,
+    pub event: EventId,
+    pub state: FailureState,
+    pub attempts: u32,
+    pub first_attempt: crate::Timestamp,
+    pub last_attempt: crate::Timestamp,
+    /// What the last attempt got: `HTTP 500`, a connection error, a timeout.
+    pub last_error: String,
 }
 
 /// Whose registration it is.

@@ -410,6 +410,11 @@ pub struct BotStatus {
 pub enum Reply {
     /// Done; nothing to report.
     Done,
+    /// A callback URL was registered: the secret its POSTs are signed with, shown
+    /// this once.
+    CallbackAdded {
+        signing_secret: String,
+    },
     Status(BotStatus),
     Friends(Vec<Friend>),
     /// The name of a key, with its stored case.

@@ -62,6 +62,8 @@ pub enum Error {
     TooManyCallbacks { max: usize },
     #[error("no such link")]
     LinkNotFound,
+    #[error("no such callback registration")]
+    CallbackNotFound,
     #[error("the name {name} is taken")]
     NameTaken { name: String },
     #[error("no such message")]
@@ -167,6 +169,7 @@ impl ErrorKind {
             ErrorKind::InviteCooldown => Error::InviteCooldown,
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },
             ErrorKind::LinkNotFound => Error::LinkNotFound,
+            ErrorKind::CallbackNotFound => Error::CallbackNotFound,
             ErrorKind::NameTaken => Error::NameTaken {
                 name: "Echo Bot".into(),
             },

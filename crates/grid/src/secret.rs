@@ -83,6 +83,22 @@ pub fn new_link_token() -> String {
     random_string(24)
 }
 
+/// Prefix of callback signing secrets, as in the Standard Webhooks specification.
+pub const SIGNING_SECRET_PREFIX: &str = "whsec_";
+
+/// A new callback signing secret: `whsec_` and 32 random bytes in standard base64 (the
+/// bytes are the HMAC key). It has to be kept as it is, not hashed: the server needs it
+/// to sign.
+pub fn new_signing_secret() -> String {
+    use base64::Engine as _;
+    let mut key = [0u8; 32];
+    rand::rng().fill(&mut key);
+    format!(
+        "{SIGNING_SECRET_PREFIX}{}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    )
+}
+
 /// A new random access code.
 pub fn new_access_code() -> String {
     random_string(20)

@@ -177,7 +177,7 @@ pub static COMMANDS: &[CommandDef] = &[
     CommandDef {
         action: "set_http_callback",
         aliases: &[],
-        summary: "Registers (or removes) a URL that receives the bot's events as HTTP POSTs. A bot may register up to 10 URLs; each gets its own ordered, retried stream. Works while the bot is offline.",
+        summary: "Registers (or removes) a URL that receives the bot's events as HTTP POSTs. A bot may register up to 10 URLs; each gets its own stream, in order, signed (Standard Webhooks headers, which SmartBots-style receivers may ignore) and retried with backoff for up to 3 days (see docs/callbacks.md). Works while the bot is offline.",
         params: &[
             req(
                 "url",
@@ -192,14 +192,21 @@ pub static COMMANDS: &[CommandDef] = &[
                 "`add` (default): register the URL or add events to it. `remove`: stop sending these events to it.",
             ),
         ],
-        outputs: &[],
+        outputs: &[out(
+            "webhook_secret",
+            "Only when a new URL was registered: the `whsec_…` secret its POSTs are signed with (Standard Webhooks `webhook-signature`). Shown this once; keep it.",
+        )],
         json_only: false,
         example: &[
             ("url", "http://127.0.0.1:8080/botgrid"),
             ("events", "instant_message,online_status"),
         ],
         parse: parse_set_callback,
-        render: render_nothing,
+        render: |_, reply, f| {
+            if let Reply::CallbackAdded { signing_secret } = reply {
+                f.text("webhook_secret", signing_secret);
+            }
+        },
         on_error: None,
         extension: false,
     },

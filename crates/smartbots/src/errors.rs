@@ -104,6 +104,7 @@ fn grid_text(e: &Error) -> String {
         Error::NotFriends => "Not friends".into(),
         Error::OfferAlreadySent => "Friendship offer already sent".into(),
         Error::LinkNotFound => "Link not found".into(),
+        Error::CallbackNotFound => "Callback not found".into(),
         Error::NameTaken { name } => format!("Name taken: {name}"),
         Error::MessageNotFound => "Message not found".into(),
         Error::ItemNotChangeable { reason } => format!("Message cannot be changed: {reason}"),
@@ -159,6 +160,7 @@ pub struct Documented {
 fn when_grid(kind: ErrorKind) -> Option<&'static str> {
     Some(match kind {
         ErrorKind::LinkNotFound
+        | ErrorKind::CallbackNotFound
         | ErrorKind::NameTaken
         | ErrorKind::MessageNotFound
         | ErrorKind::ItemNotChangeable

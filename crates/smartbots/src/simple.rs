@@ -77,7 +77,7 @@ pub static ACTIONS: &[ActionDef] = &[
     },
     ActionDef {
         action: "set_http_callback",
-        summary: "Registers the URL an application receives the group's chat at (`group_chat`), one URL per `app_uuid`; it first gets `callback_set`, and `callback_removed` when replaced, removed (empty `url`) or when the security code changes. Answers JSON: `result`, `resulttext`, `group_uuid`, `group_id`.",
+        summary: "Registers the URL an application receives the group's chat at (`group_chat`), one URL per `app_uuid`; it first gets `callback_set`, and `callback_removed` when replaced, removed (empty `url`) or when the security code changes. Answers JSON: `result`, `resulttext`, `group_uuid`, `group_id`, and `webhook_secret`: the `whsec_…` secret the registration's POSTs are signed with (shown this once).",
         params: &[
             ("app_uuid", true, "The application's own identifier."),
             ("app_name", false, "The application's name."),
@@ -140,11 +140,15 @@ pub(crate) async fn simple_api(
             Ok(GroupReply::Callback {
                 group_uuid,
                 group_id,
+                signing_secret,
             }) => {
                 f.text("result", "OK")
                     .text("resulttext", "")
                     .text("group_uuid", group_uuid.to_string())
                     .text("group_id", group_id.0.to_string());
+                if let Some(secret) = signing_secret {
+                    f.text("webhook_secret", secret.as_str());
+                }
             }
             Ok(GroupReply::Done) => {
                 f.text("result", "OK").text("resulttext", "");

@@ -54,6 +54,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "textures",
         include_str!("../migrations/0013_textures.sql"),
     ),
+    (
+        14,
+        "callback delivery",
+        include_str!("../migrations/0014_callback_delivery.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

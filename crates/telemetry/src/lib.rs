@@ -63,6 +63,16 @@ pub static METRICS: &[Metric] = &[
         "Callback POST attempts that failed (they are retried).",
     ),
     m(
+        "botgrid_callbacks_pending",
+        Kind::Gauge,
+        "Events read for delivery and not yet delivered (in flight or waiting for a retry).",
+    ),
+    m(
+        "botgrid_callbacks_dead_total",
+        Kind::Counter,
+        "Deliveries given up after the retry horizon (kept for `botgrid admin callbacks replay`).",
+    ),
+    m(
         "botgrid_callback_seconds",
         Kind::Histogram,
         "Time of a successful callback POST, response included.",

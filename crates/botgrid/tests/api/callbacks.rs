@@ -1,6 +1,7 @@
 //! set_http_callback and delivery: several URLs, filters, failures, outages, restarts.
 
-use crate::harness::{Grid, Receiver};
+use crate::cli::admin;
+use crate::harness::{Attempt, Grid, Receiver};
 use std::time::Duration;
 
 async fn two_online_bots(grid: &Grid) -> (crate::harness::Bot, crate::harness::Bot) {
@@ -235,4 +236,206 @@ async fn undelivered_events_survive_a_restart_and_delivered_ones_are_not_repeate
     im(&grid, &ada, "Lin", "after restart").await;
     hook.wait_for("instant_message", 4).await;
     assert_eq!(hook.settle().await.len(), 4);
+}
+
+/// Checks a Standard Webhooks signature the way a receiver would, independently of
+/// botgrid's code: HMAC-SHA256 over `id.timestamp.body`, keyed with the secret's bytes.
+pub fn signed_with(secret: &str, a: &Attempt) -> bool {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use hmac::Mac as _;
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").expect("a whsec_ secret"))
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.{}", a.id, a.timestamp, a.body).as_bytes());
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    a.signature.split(' ').any(|s| s == expected)
+}
+
+#[tokio::test]
+async fn posts_are_signed_retries_keep_their_id_and_secrets_rotate() {
+    let grid = Grid::start().await;
+    let (ada, lin) = two_online_bots(&grid).await;
+    let hook = Receiver::start().await;
+    let r = grid
+        .call(
+            &lin,
+            "set_http_callback",
+            &[("url", &hook.url()), ("events", "instant_message")],
+        )
+        .await;
+    r.assert_ok_for("set_http_callback");
+    let secret = r.get("webhook_secret").to_owned();
+    assert!(secret.starts_with("whsec_"), "{}", r.raw);
+    let again = grid
+        .call(
+            &lin,
+            "set_http_callback",
+            &[("url", &hook.url()), ("events", "start_typing")],
+        )
+        .await;
+    assert!(
+        !again.has("webhook_secret"),
+        "the secret is shown only once"
+    );
+
+    hook.fail_next(2);
+    im(&grid, &ada, "Lin", "signed").await;
+    let got = hook.wait_for("instant_message", 1).await;
+    let attempts = hook.signed();
+    assert_eq!(attempts.len(), 3, "two failures, then delivered");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    for a in &attempts {
+        assert_eq!(a.id, got[0]["event_id"], "webhook-id is the event id");
+        assert!(signed_with(&secret, a), "{a:?}");
+        let ts: i64 = a.timestamp.parse().unwrap();
+        assert!((now - ts).abs() < 60, "webhook-timestamp is now: {ts}");
+    }
+    let mut tampered = attempts[2].clone();
+    tampered.body.push_str("&amount=1000");
+    assert!(!signed_with(&secret, &tampered));
+    assert!(!signed_with(
+        &grid::secret::new_signing_secret(),
+        &attempts[2]
+    ));
+
+    // Rotation: the new secret signs at once beside the old one, until it lapses.
+    let cid = got[0]["cid"].clone();
+    let rotated = admin(&grid, &["callbacks", "rotate", &cid]);
+    let new_secret = rotated["signing_secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    let last = last_attempt_after(&grid, &ada, &hook, |a| signed_with(&new_secret, a)).await;
+    assert!(signed_with(&secret, &last), "the old secret still signs");
+    assert_eq!(last.signature.split(' ').count(), 2);
+    admin(&grid, &["callbacks", "rotate", &cid, "--keep-hours", "0"]);
+    let last = last_attempt_after(&grid, &ada, &hook, |a| !signed_with(&new_secret, a)).await;
+    assert_eq!(last.signature.split(' ').count(), 1, "{last:?}");
+}
+
+/// Sends IMs to Lin until the newest POST passes `check` (the server learns of changes
+/// made by `botgrid admin` within its rescan interval).
+async fn last_attempt_after(
+    grid: &Grid,
+    from: &crate::harness::Bot,
+    hook: &Receiver,
+    check: impl Fn(&Attempt) -> bool,
+) -> Attempt {
+    for i in 0..40 {
+        let before = hook.received().len();
+        im(grid, from, "Lin", &format!("probe {i}")).await;
+        hook.wait_for("instant_message", before + 1).await;
+        let last = hook.signed().pop().unwrap();
+        if check(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the change never reached delivery: {:?}",
+        hook.signed().pop()
+    );
+}
+
+#[tokio::test]
+async fn deliveries_past_the_horizon_are_kept_dead_and_can_be_replayed() {
+    let grid = Grid::start_with(|s| s.callbacks.horizon = Duration::from_millis(500)).await;
+    let (ada, lin) = two_online_bots(&grid).await;
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "instant_message").await;
+    hook.fail_next(u32::MAX);
+    im(&grid, &ada, "Lin", "lost 1").await;
+    im(&grid, &ada, "Lin", "lost 2").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let dead = loop {
+        let dead = admin(&grid, &["callbacks", "failed", "--dead"]);
+        if dead.as_array().unwrap().len() == 2 {
+            break dead;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not given up: {dead}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for d in dead.as_array().unwrap() {
+        assert_eq!(d["state"], "dead");
+        assert_eq!(d["last_error"], "HTTP 500");
+        assert!(d["attempts"].as_u64().unwrap() >= 2, "{d}");
+    }
+    // Delivery goes on past them.
+    hook.fail_next(0);
+    im(&grid, &ada, "Lin", "after").await;
+    assert_eq!(
+        hook.wait_for("instant_message", 1).await[0]["message"],
+        "after"
+    );
+    let list = admin(&grid, &["callbacks", "list"]);
+    assert_eq!(list[0]["dead"], 2, "{list}");
+    assert_eq!(list[0]["bot"], "Lin Resident");
+
+    let replay = admin(&grid, &["callbacks", "replay"]);
+    assert_eq!(replay["replaying"], 2);
+    let got = hook.wait_for("instant_message", 3).await;
+    let mut replayed: Vec<(String, String)> = got[1..]
+        .iter()
+        .map(|p| (p["message"].clone(), p["event_id"].clone()))
+        .collect();
+    replayed.sort();
+    let mut expected: Vec<(String, String)> = dead
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["lost 1", "lost 2"])
+        .map(|(d, m)| (m.to_owned(), d["event"].to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(replayed, expected, "the same events, with their ids");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !admin(&grid, &["callbacks", "failed"])
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "failures not cleared"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(hook.settle().await.len(), 3, "nothing twice");
+}
+
+#[tokio::test]
+async fn overlapping_posts_share_one_limit_per_receiver() {
+    let grid = Grid::start_with(|s| {
+        s.callbacks.in_flight = 8;
+        s.callbacks.per_receiver = 3;
+    })
+    .await;
+    let (ada, lin) = two_online_bots(&grid).await;
+    let hook = Receiver::start().await;
+    hook.delay(150);
+    grid.callback(&lin, &hook.url(), "instant_message").await;
+    grid.callback(
+        &ada,
+        &format!("http://{}/ada", hook.addr),
+        "instant_message",
+    )
+    .await;
+    hook.fail_next(1);
+    for i in 0..6 {
+        im(&grid, &ada, "Lin", &format!("to lin {i}")).await;
+        im(&grid, &lin, "Ada", &format!("to ada {i}")).await;
+    }
+    let got = hook.wait_for("instant_message", 12).await;
+    let mut ids: Vec<&str> = got.iter().map(|p| p["event_id"].as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "each event once, the failed one retried");
+    assert_eq!(hook.most_at_once(), 3, "both registrations share the limit");
+    assert_eq!(hook.settle().await.len(), 12);
 }

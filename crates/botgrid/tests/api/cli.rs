@@ -9,7 +9,8 @@ fn botgrid() -> Command {
     Command::new(env!("CARGO_BIN_EXE_botgrid"))
 }
 
-fn admin(grid: &Grid, args: &[&str]) -> serde_json::Value {
+/// Runs `botgrid admin --json …` against the grid's database.
+pub fn admin(grid: &Grid, args: &[&str]) -> serde_json::Value {
     let out = botgrid()
         .arg("admin")
         .arg("--database")

@@ -397,6 +397,15 @@ impl Reply {
 /// One POST a callback receiver got.
 pub type Posted = HashMap<String, String>;
 
+/// The Standard Webhooks headers and body of one POST attempt.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub id: String,
+    pub timestamp: String,
+    pub signature: String,
+    pub body: String,
+}
+
 /// An HTTP server on 127.0.0.1 that records callback POSTs.
 #[derive(Clone)]
 pub struct Receiver {
@@ -408,6 +417,10 @@ pub struct Receiver {
     answer: Arc<Mutex<String>>,
     content_types: Arc<Mutex<Vec<String>>>,
     notify: Arc<Notify>,
+    signed: Arc<Mutex<Vec<Attempt>>>,
+    delay_ms: Arc<AtomicU32>,
+    busy: Arc<AtomicU32>,
+    most_busy: Arc<AtomicU32>,
 }
 
 impl Receiver {
@@ -438,6 +451,10 @@ impl Receiver {
             answer: Default::default(),
             content_types: Default::default(),
             notify: Default::default(),
+            signed: Default::default(),
+            delay_ms: Default::default(),
+            busy: Default::default(),
+            most_busy: Default::default(),
         };
         let state = r.clone();
         let app = Router::new().route(
@@ -446,6 +463,26 @@ impl Receiver {
                 let state = state.clone();
                 async move {
                     state.attempts.fetch_add(1, Ordering::SeqCst);
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
+                    state.signed.lock().unwrap().push(Attempt {
+                        id: header("webhook-id"),
+                        timestamp: header("webhook-timestamp"),
+                        signature: header("webhook-signature"),
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let now = state.busy.fetch_add(1, Ordering::SeqCst) + 1;
+                    state.most_busy.fetch_max(now, Ordering::SeqCst);
+                    let delay = state.delay_ms.load(Ordering::SeqCst);
+                    if delay > 0 {
+                        tokio::time::sleep(Duration::from_millis(delay.into())).await;
+                    }
+                    state.busy.fetch_sub(1, Ordering::SeqCst);
                     let stalling = state
                         .stall_next
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -498,6 +535,21 @@ impl Receiver {
     /// Makes the next `n` POSTs answer only after 3 s (past a short delivery timeout).
     pub fn stall_next(&self, n: u32) {
         self.stall_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes every later POST take this long to answer.
+    pub fn delay(&self, ms: u32) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// The most POSTs it was answering at once.
+    pub fn most_at_once(&self) -> u32 {
+        self.most_busy.load(Ordering::SeqCst)
+    }
+
+    /// Every attempt's signature headers and body, failed ones included.
+    pub fn signed(&self) -> Vec<Attempt> {
+        self.signed.lock().unwrap().clone()
     }
 
     pub fn attempts(&self) -> u32 {

@@ -250,6 +250,14 @@ async fn group_chat_by_callback_and_its_registration_lifecycle() {
     let group_uuid = v["group_uuid"].as_str().unwrap().to_owned();
     assert!(v["group_id"].as_str().unwrap().parse::<i64>().is_ok());
     let set = &first.wait_for("callback_set", 1).await[0];
+    // The application verifies POSTs with the secret it was given (Standard Webhooks).
+    let secret = v["webhook_secret"].as_str().unwrap();
+    let first_post = &first.signed()[0];
+    assert_eq!(first_post.id, set["event_id"]);
+    assert!(
+        crate::callbacks::signed_with(secret, first_post),
+        "{first_post:?}"
+    );
     assert_eq!(set["app_uuid"], "app-1");
     assert_eq!(set["app_name"], "Greeter HUD");
     assert_eq!(set["group_uuid"], group_uuid);

@@ -2,9 +2,11 @@
 
 use crate::sql::{Row, sql};
 use crate::{StoreError, Tx};
-use grid::callback::{Callback, CallbackScope, EventSelection};
+use grid::callback::{
+    Callback, CallbackScope, DeliveryFailure, EventSelection, FailureState, SigningKeys,
+};
 use grid::group::{GroupId, GroupRef};
-use grid::{AvatarId, AvatarRef, CallbackId, EventId, LegacyName};
+use grid::{AvatarId, AvatarRef, CallbackId, EventId, LegacyName, Timestamp};
 
 fn callback_from(r: &Row<'_>) -> Result<Callback, StoreError> {
     let events: String = r.get(3)?;
@@ -37,13 +39,36 @@ fn callback_from(r: &Row<'_>) -> Result<Callback, StoreError> {
         },
         scope,
         retire_after: r.get::<Option<i64>>(13)?.map(EventId),
+        signing: SigningKeys {
+            current: r.get(16)?,
+            previous: match (r.get::<Option<String>>(17)?, r.get::<Option<i64>>(18)?) {
+                (Some(secret), Some(until)) => Some((secret, Timestamp(until))),
+                _ => None,
+            },
+        },
+    })
+}
+
+fn failure_from(r: &Row<'_>) -> Result<DeliveryFailure, StoreError> {
+    let state: String = r.get(2)?;
+    Ok(DeliveryFailure {
+        callback: CallbackId(r.get(0)?),
+        event: EventId(r.get(1)?),
+        state: state
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("delivery failure state {state:?}")))?,
+        attempts: u32::try_from(r.get::<i64>(3)?).unwrap_or(u32::MAX),
+        first_attempt: Timestamp(r.get(4)?),
+        last_attempt: Timestamp(r.get(5)?),
+        last_error: r.get(6)?,
     })
 }
 
 macro_rules! callback_select {
     () => {
         "SELECT c.id, c.url, c.cursor, c.events, a.id, a.uuid, a.first_name, a.last_name,
-                g.id, g.uuid, g.name, c.app_uuid, c.app_name, c.retire_after, o.uuid, o.name
+                g.id, g.uuid, g.name, c.app_uuid, c.app_name, c.retire_after, o.uuid, o.name,
+                c.signing_secret, c.previous_secret, c.previous_until
          FROM callbacks c JOIN avatars a ON a.id = c.bot_id LEFT JOIN groups g ON g.id = c.group_id
               LEFT JOIN world_objects o ON o.id = c.object_id"
     };
@@ -79,14 +104,15 @@ impl Tx<'_> {
         url: &str,
         events: &EventSelection,
         cursor: EventId,
+        secret: &str,
     ) -> Result<CallbackId, StoreError> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO callbacks (bot_id, url, events, cursor, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
+                "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, signing_secret)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
             ),
-            &[&bot.0, &url, &events.to_stored(), &cursor.0, &now],
+            &[&bot.0, &url, &events.to_stored(), &cursor.0, &now, &secret],
             |r| r.get(0),
         )?;
         Ok(CallbackId(id))
@@ -113,6 +139,7 @@ impl Tx<'_> {
         object: i64,
         url: Option<&str>,
         cursor: EventId,
+        secret: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
             sql!("DELETE FROM callbacks WHERE object_id = $1"),
@@ -122,10 +149,10 @@ impl Tx<'_> {
             let now = self.now().0;
             self.conn.execute(
                 sql!(
-                    "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, object_id)
-                     VALUES ($1, $2, 'all', $3, $4, $5)"
+                    "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, object_id, signing_secret)
+                     VALUES ($1, $2, 'all', $3, $4, $5, $6)"
                 ),
-                &[&owner.0, &url, &cursor.0, &now, &object],
+                &[&owner.0, &url, &cursor.0, &now, &object, &secret],
             )?;
         }
         Ok(())
@@ -156,23 +183,23 @@ impl Tx<'_> {
     }
 
     /// Registers an application's URL for a group, following the serving bot's log
-    /// after `cursor`.
+    /// after `cursor`. `app` is the application's uuid and name.
     pub fn insert_group_callback(
         &mut self,
         bot: AvatarId,
         group: GroupId,
-        app_uuid: &str,
-        app_name: &str,
+        (app_uuid, app_name): (&str, &str),
         url: &str,
         cursor: EventId,
+        secret: &str,
     ) -> Result<CallbackId, StoreError> {
         let now = self.now().0;
         let id: i64 = self.conn.query_one(
             sql!(
-                "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, group_id, app_uuid, app_name)
-                 VALUES ($1, $2, 'all', $3, $4, $5, $6, $7) RETURNING id"
+                "INSERT INTO callbacks (bot_id, url, events, cursor, created_at, group_id, app_uuid, app_name, signing_secret)
+                 VALUES ($1, $2, 'all', $3, $4, $5, $6, $7, $8) RETURNING id"
             ),
-            &[&bot.0, &url, &cursor.0, &now, &group.0, &app_uuid, &app_name],
+            &[&bot.0, &url, &cursor.0, &now, &group.0, &app_uuid, &app_name, &secret],
             |r| r.get(0),
         )?;
         Ok(CallbackId(id))
@@ -203,9 +230,124 @@ impl Tx<'_> {
 
     /// Removes a registration.
     pub fn delete_callback(&mut self, id: CallbackId) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("DELETE FROM callback_failures WHERE callback_id = $1"),
+            &[&id.0],
+        )?;
         self.conn
             .execute(sql!("DELETE FROM callbacks WHERE id = $1"), &[&id.0])?;
         Ok(())
+    }
+
+    /// One registration.
+    pub fn callback(&mut self, id: CallbackId) -> Result<Option<Callback>, StoreError> {
+        self.conn.query_opt(
+            sql!(concat!(callback_select!(), " WHERE c.id = $1")),
+            &[&id.0],
+            callback_from,
+        )
+    }
+
+    /// Sets a registration's signing secret; `previous` keeps the old one in use until
+    /// the time given.
+    pub fn set_callback_secret(
+        &mut self,
+        id: CallbackId,
+        secret: &str,
+        previous: Option<(&str, Timestamp)>,
+    ) -> Result<(), StoreError> {
+        let (old, until) = match previous {
+            Some((s, t)) => (Some(s), Some(t.0)),
+            None => (None, None),
+        };
+        self.conn.execute(
+            sql!(
+                "UPDATE callbacks SET signing_secret = $1, previous_secret = $2, previous_until = $3
+                 WHERE id = $4"
+            ),
+            &[&secret, &old, &until, &id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Records (or updates) a failed delivery.
+    pub fn record_delivery_failure(&mut self, f: &DeliveryFailure) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!(
+                "INSERT INTO callback_failures
+                    (callback_id, event_id, state, attempts, first_attempt_at, last_attempt_at, last_error)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (callback_id, event_id) DO UPDATE SET
+                    state = excluded.state, attempts = excluded.attempts,
+                    first_attempt_at = excluded.first_attempt_at,
+                    last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error"
+            ),
+            &[
+                &f.callback.0,
+                &f.event.0,
+                &f.state.as_ref(),
+                &i64::from(f.attempts),
+                &f.first_attempt.0,
+                &f.last_attempt.0,
+                &f.last_error,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a failure: the event has been delivered.
+    pub fn clear_delivery_failure(
+        &mut self,
+        callback: CallbackId,
+        event: EventId,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            sql!("DELETE FROM callback_failures WHERE callback_id = $1 AND event_id = $2"),
+            &[&callback.0, &event.0],
+        )?;
+        Ok(())
+    }
+
+    /// Failed deliveries, of one registration or all, in one state or any; oldest
+    /// event first.
+    pub fn delivery_failures(
+        &mut self,
+        callback: Option<CallbackId>,
+        state: Option<FailureState>,
+    ) -> Result<Vec<DeliveryFailure>, StoreError> {
+        let callback = callback.map(|c| c.0);
+        let state = state.map(|s| s.as_ref().to_owned());
+        self.conn.query(
+            sql!(
+                "SELECT callback_id, event_id, state, attempts, first_attempt_at, last_attempt_at,
+                        last_error
+                 FROM callback_failures
+                 WHERE (CAST($1 AS BIGINT) IS NULL OR callback_id = $1)
+                   AND (CAST($2 AS TEXT) IS NULL OR state = $2)
+                 ORDER BY callback_id, event_id"
+            ),
+            &[&callback, &state],
+            failure_from,
+        )
+    }
+
+    /// Marks dead deliveries (of one registration or all; one event or all) for
+    /// another try. Returns how many.
+    pub fn replay_dead_deliveries(
+        &mut self,
+        callback: Option<CallbackId>,
+        event: Option<EventId>,
+    ) -> Result<u64, StoreError> {
+        let callback = callback.map(|c| c.0);
+        let event = event.map(|e| e.0);
+        self.conn.execute(
+            sql!(
+                "UPDATE callback_failures SET state = 'replay'
+                 WHERE state = 'dead' AND (CAST($1 AS BIGINT) IS NULL OR callback_id = $1)
+                   AND (CAST($2 AS BIGINT) IS NULL OR event_id = $2)"
+            ),
+            &[&callback, &event],
+        )
     }
 
     /// Moves a registration's cursor forward (never back).
