@@ -1,11 +1,87 @@
 //! What event consumers (callback delivery, live sessions) read.
 
+use crate::Credentials;
 use crate::Engine;
+use grid::AvatarRef;
 use grid::callback::{Callback, DeliveryFailure, FailureState, SigningKeys};
+use grid::command::{BotCommand, Reply};
 use grid::{AvatarId, CallbackId, Error, EventId, StoredEvent, Timestamp};
+use std::time::Duration;
 use tokio::sync::watch;
 
+/// Longest a feed read waits for an event.
+pub const MAX_FEED_WAIT: Duration = Duration::from_secs(60);
+
+/// Most events one feed read returns.
+pub const MAX_FEED_EVENTS: usize = 500;
+
+/// What a feed read returns.
+#[derive(Debug)]
+pub struct Feed {
+    pub bot: AvatarRef,
+    /// The events wanted, oldest first.
+    pub events: Vec<StoredEvent>,
+    /// Where the next read starts: past every event looked at, wanted or not.
+    pub next: EventId,
+}
+
 impl Engine {
+    /// The pull alternative to callbacks: a bot's events after `after` (or, with
+    /// `None`, just the current position), waiting up to `wait` for one that `wanted`
+    /// accepts. It reads the same durable log callbacks are delivered from, so a bot
+    /// that keeps its cursor misses nothing and sees nothing twice.
+    pub async fn read_feed(
+        &self,
+        creds: &Credentials,
+        after: Option<EventId>,
+        limit: usize,
+        wait: Duration,
+        wanted: impl Fn(&StoredEvent) -> bool,
+    ) -> Result<Feed, Error> {
+        let Reply::Status(status) = self.bot_command(creds, BotCommand::Status).await? else {
+            return Err(Error::internal("status answered something else"));
+        };
+        let uuid = status.uuid;
+        let bot = self
+            .store()
+            .read(move |tx| Ok(tx.avatar_by_uuid(uuid)?))
+            .await?
+            .ok_or(Error::BotNotFound)?
+            .to_ref();
+        let Some(mut next) = after else {
+            let next = self.newest_event(bot.id).await?;
+            return Ok(Feed {
+                bot,
+                events: vec![],
+                next,
+            });
+        };
+        let limit = limit.clamp(1, MAX_FEED_EVENTS);
+        let deadline = tokio::time::Instant::now() + wait.min(MAX_FEED_WAIT);
+        let mut changed = self.watch(bot.id);
+        loop {
+            changed.borrow_and_update();
+            let read = self.events_after(bot.id, next, limit).await?;
+            let full = read.len() == limit;
+            if let Some(last) = read.last() {
+                next = last.id;
+            }
+            let events: Vec<StoredEvent> = read.into_iter().filter(|e| wanted(e)).collect();
+            if !events.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(Feed { bot, events, next });
+            }
+            if full {
+                continue;
+            }
+            // Events committed by another process sharing the database do not wake us.
+            let poll = tokio::time::Instant::now() + Duration::from_secs(2);
+            tokio::select! {
+                _ = changed.changed() => {}
+                _ = tokio::time::sleep_until(deadline.min(poll)) => {}
+            }
+        }
+    }
+
     /// A receiver that changes whenever the avatar gets a new committed event.
     pub fn watch(&self, avatar: AvatarId) -> watch::Receiver<EventId> {
         self.inner.watchers.watch(avatar)

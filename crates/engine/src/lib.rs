@@ -29,6 +29,7 @@ pub use admin::{AvatarSpec, GroupSpec, NewBot, RegionSpec, Seed};
 pub use auth::Credentials;
 pub use chat::{Connected, Outgoing};
 pub use chat_groups::{ChatGroup, GroupPost};
+pub use feed::{Feed, MAX_FEED_EVENTS, MAX_FEED_WAIT};
 pub use files::{ChatFile, NewFile};
 pub use inventory::ItemSpec;
 pub use items::ChatTarget;

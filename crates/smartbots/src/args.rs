@@ -10,7 +10,7 @@ pub struct Args<'a> {
     params: &'a Params,
 }
 
-fn invalid(name: &'static str, reason: impl Into<String>) -> Failure {
+pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Failure {
     Failure::Invalid {
         name,
         reason: reason.into(),

@@ -273,13 +273,27 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
     if !callback.events.wants(name) {
         return None;
     }
+    event_fields(&callback.bot, Some(callback.id), stored).map(|f| f.encode(Format::Url))
+}
+
+/// The fields describing a bot's event, as its callbacks and its event feed carry
+/// them; `cid` is the registration, when there is one. `None` for events SmartBots
+/// has no callback for.
+pub fn event_fields(
+    bot: &grid::AvatarRef,
+    cid: Option<grid::CallbackId>,
+    stored: &StoredEvent,
+) -> Option<Fields> {
+    let name = event_name(&stored.event)?;
     let mut f = Fields::default();
     f.text("action", name)
-        .text("bot_name", callback.bot.name.clone())
-        .text("bot_uuid", callback.bot.uuid.to_string())
-        .text("channel", callback.bot.id.to_string())
-        .text("cid", callback.id.to_string())
-        .text("event_id", stored.id.to_string())
+        .text("bot_name", bot.name.clone())
+        .text("bot_uuid", bot.uuid.to_string())
+        .text("channel", bot.id.to_string());
+    if let Some(cid) = cid {
+        f.text("cid", cid.to_string());
+    }
+    f.text("event_id", stored.id.to_string())
         .text("event_time", stored.at.iso8601());
     match &stored.event {
         Event::InstantMessage {
@@ -507,7 +521,7 @@ fn render_bot(callback: &Callback, stored: &StoredEvent) -> Option<String> {
         // `event_name` gave the others no callback: they never get here.
         _ => return None,
     }
-    Some(f.encode(Format::Url))
+    Some(f)
 }
 
 /// What a receiver's answer asks the bot to do: `accept=1` to a `group_invite` joins

@@ -651,6 +651,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandDef> {
         .chain(crate::place_commands::PLACE_COMMANDS.iter())
         .chain(crate::place_commands::OBJECT_COMMANDS.iter())
         .chain(crate::place_commands::MORE_OBJECT_COMMANDS.iter())
+        .chain(crate::feed::FEED_COMMANDS.iter())
 }
 
 /// Finds a command by its action name or an alias, ignoring case.

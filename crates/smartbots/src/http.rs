@@ -170,6 +170,9 @@ async fn run(engine: &Engine, args: &Args<'_>, format: Format) -> Outcome {
         botname: args.req("botname").map_err(fail)?.to_owned(),
         secret: args.req("secret").map_err(fail)?.to_owned(),
     };
+    if def.action == crate::feed::ACTION {
+        return crate::feed::run(engine, &creds, args).await.map_err(fail);
+    }
     let command = (def.parse)(args).map_err(fail)?;
     let reply = engine
         .bot_command(&creds, command)

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod commands;
 pub mod docs;
 pub mod errors;
+pub mod feed;
 pub mod group_commands;
 mod http;
 pub mod inventory_commands;

@@ -86,18 +86,21 @@ impl Fields {
                 }
                 out
             }
-            Format::Json => {
-                let mut map = serde_json::Map::new();
-                for (k, v) in &self.0 {
-                    let v = match v {
-                        Value::Text(t) => serde_json::Value::String(t.clone()),
-                        Value::Json(j) => j.clone(),
-                    };
-                    map.insert((*k).to_owned(), v);
-                }
-                serde_json::Value::Object(map).to_string()
-            }
+            Format::Json => self.to_json().to_string(),
         }
+    }
+
+    /// The fields as a JSON object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.0 {
+            let v = match v {
+                Value::Text(t) => serde_json::Value::String(t.clone()),
+                Value::Json(j) => j.clone(),
+            };
+            map.insert((*k).to_owned(), v);
+        }
+        serde_json::Value::Object(map)
     }
 }
 

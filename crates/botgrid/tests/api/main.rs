@@ -7,6 +7,7 @@ mod callbacks;
 mod cli;
 mod credentials;
 mod errors;
+mod feed;
 mod friendship;
 mod group_posts;
 mod group_powers;
