@@ -5,6 +5,7 @@ mod harness;
 
 mod callbacks;
 mod cli;
+mod crash;
 mod credentials;
 mod errors;
 mod feed;
