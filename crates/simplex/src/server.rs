@@ -179,6 +179,7 @@ async fn run_commands(
                 let parsed = crate::command::parse(&text);
                 let command = parsed.as_ref().map_or("unparsed", |c| c.api_name());
                 telemetry::count("botgrid_requests_total", &[("api", "simplex"), ("command", command)]);
+                let started = std::time::Instant::now();
                 if !matches!(&parsed, Ok(c) if c.pipelines()) {
                     while let Some((corr, resp)) = in_flight.next().await {
                         if send(corr, resp).await.is_err() {
@@ -188,14 +189,20 @@ async fn run_commands(
                 }
                 match session.start(parsed).await {
                     Reply::Now(resp) if in_flight.is_empty() => {
+                        measure(command, started, &resp);
                         if send(corr, resp).await.is_err() {
                             return;
                         }
                     }
-                    Reply::Now(resp) => in_flight.push_back(Box::pin(async move { (corr, resp) })),
-                    Reply::Later(answer) => {
-                        in_flight.push_back(Box::pin(async move { (corr, answer.await) }))
+                    Reply::Now(resp) => {
+                        measure(command, started, &resp);
+                        in_flight.push_back(Box::pin(async move { (corr, resp) }))
                     }
+                    Reply::Later(answer) => in_flight.push_back(Box::pin(async move {
+                        let resp = answer.await;
+                        measure(command, started, &resp);
+                        (corr, resp)
+                    })),
                 }
             }
         }
@@ -205,6 +212,32 @@ async fn run_commands(
             return;
         }
     }
+}
+
+/// Notes a command's latency and, for a `chatCmdError`, its kind: the error's type and
+/// the type of its detail (`error/commandError`, `errorStore/contactNotFound`), both
+/// from botgrid's fixed set.
+fn measure(command: &'static str, started: std::time::Instant, resp: &Resp) {
+    telemetry::observe(
+        "botgrid_command_seconds",
+        &[("api", "simplex"), ("command", command)],
+        started.elapsed(),
+    );
+    let Resp::Json(v) = resp else { return };
+    if v["type"] != "chatCmdError" {
+        return;
+    }
+    let error = &v["chatError"];
+    let outer = error["type"].as_str().unwrap_or("unknown");
+    let inner = error
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.as_str() != "type"))
+        .and_then(|(_, detail)| detail["type"].as_str())
+        .unwrap_or("");
+    telemetry::count(
+        "botgrid_request_errors_total",
+        &[("api", "simplex"), ("kind", &format!("{outer}/{inner}"))],
+    );
 }
 
 /// Keeps the open-sessions gauge right however a connection ends.

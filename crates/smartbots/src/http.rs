@@ -88,6 +88,7 @@ fn too_large(e: &axum::Error) -> bool {
 }
 
 async fn answer(engine: &Engine, request: Request) -> Answer {
+    let started = std::time::Instant::now();
     let Request { params, failure } = request;
     let format = match params.get("datatype") {
         Some(v) if v.trim().eq_ignore_ascii_case("json") => Format::Json,
@@ -116,6 +117,11 @@ async fn answer(engine: &Engine, request: Request) -> Answer {
     telemetry::count(
         "botgrid_requests_total",
         &[("api", "smartbots"), ("command", command)],
+    );
+    telemetry::observe(
+        "botgrid_command_seconds",
+        &[("api", "smartbots"), ("command", command)],
+        started.elapsed(),
     );
     if let Err((failure, _)) = &outcome {
         let kind = failure.kind();

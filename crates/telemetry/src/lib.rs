@@ -43,6 +43,11 @@ pub static METRICS: &[Metric] = &[
         "Commands answered with an error, by API and error kind.",
     ),
     m(
+        "botgrid_command_seconds",
+        Kind::Histogram,
+        "Time from a command's arrival to its answer, by API and command (a get_events long poll includes its wait).",
+    ),
+    m(
         "botgrid_throttled_total",
         Kind::Counter,
         "Commands refused by a throttle, by API.",

@@ -289,6 +289,24 @@ async fn bad_frames_and_commands_answer_chat_errors() {
 
     let r = raw.cmd("2", "/user").await;
     assert_eq!(r["chatError"]["errorType"]["type"], "noActiveUser");
+    let metrics = grid
+        .client
+        .get(format!("http://{}/metrics", grid.running.http))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .contains(r#"botgrid_request_errors_total{api="simplex",kind="error/noActiveUser"} "#),
+        "errors counted by kind: {metrics}"
+    );
+    assert!(
+        metrics
+            .contains(r#"botgrid_command_seconds_count{api="simplex",command="ShowActiveUser"} "#)
+    );
 
     let r = raw.cmd("3", "/v").await;
     assert_eq!(r["type"], "versionInfo");

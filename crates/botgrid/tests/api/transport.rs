@@ -157,6 +157,7 @@ async fn healthz_answers_and_metrics_count_commands_and_errors() {
     assert!(value(r#"botgrid_requests_total{api="smartbots",command="status"} "#) >= 2.0);
     assert!(value(r#"botgrid_request_errors_total{api="smartbots",kind="InvalidSecret"} "#) >= 1.0);
     assert!(value("botgrid_store_commit_seconds_count ") >= 1.0);
+    assert!(value(r#"botgrid_command_seconds_count{api="smartbots",command="status"} "#) >= 2.0);
     assert!(text.contains("# TYPE botgrid_websocket_sessions gauge"));
     assert!(text.contains("# TYPE botgrid_callbacks_delivered_total counter"));
 }
