@@ -70,8 +70,15 @@ struct Worker {
     /// Events read, in log order, with whether each is finished.
     window: VecDeque<(EventId, bool)>,
     pending: BTreeMap<EventId, Outstanding>,
-    /// The last event read from the log.
+    /// The last event taken into the window.
     read_upto: EventId,
+    /// Events read from the log ahead of the window (at most a batch), so that an
+    /// in-order registration does not query the log once per event.
+    ahead: VecDeque<StoredEvent>,
+    /// The last event read from the log (into `ahead`).
+    fetched_upto: EventId,
+    /// The last read from the log found fewer events than it asked for.
+    log_exhausted: bool,
     /// Failures recorded before a restart, picked up again when their events are read.
     earlier: HashMap<EventId, DeliveryFailure>,
     in_flight: JoinSet<(EventId, Outcome)>,
@@ -82,6 +89,9 @@ struct Worker {
 pub(crate) async fn run(job: Job) {
     let mut worker = Worker {
         read_upto: job.callback.cursor,
+        fetched_upto: job.callback.cursor,
+        ahead: VecDeque::new(),
+        log_exhausted: false,
         saved: job.callback.cursor,
         job,
         window: VecDeque::new(),
@@ -207,31 +217,42 @@ impl Worker {
             .is_some_and(|last| self.read_upto >= last && self.pending.is_empty())
     }
 
-    /// Reads more of the log into the window. True when the log has nothing more.
+    /// Moves events into the window, reading the log when nothing is read ahead. True
+    /// when the log has nothing more.
     async fn read(&mut self) -> bool {
-        let room = self.cap() - self.window.len();
-        let want = room.min(self.job.config.batch.max(1));
-        let events = match self
-            .job
-            .engine
-            .events_after(self.job.callback.bot.id, self.read_upto, want)
-            .await
-        {
-            Ok(events) => events,
-            Err(e) => {
-                tracing::warn!(callback = %self.id(), error = %e, "cannot read events; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                return false;
+        if self.ahead.is_empty() {
+            let batch = self.job.config.batch.max(1);
+            let events = match self
+                .job
+                .engine
+                .events_after(self.job.callback.bot.id, self.fetched_upto, batch)
+                .await
+            {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::warn!(callback = %self.id(), error = %e, "cannot read events; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    return false;
+                }
+            };
+            self.log_exhausted = events.len() < batch;
+            if let Some(last) = events.last() {
+                self.fetched_upto = last.id;
             }
-        };
-        let all = events.len() < want;
-        for event in events {
+            self.ahead.extend(events);
+        }
+        while self.window.len() < self.cap() {
+            let Some(event) = self.ahead.pop_front() else {
+                break;
+            };
             if self
                 .job
                 .callback
                 .retire_after
                 .is_some_and(|last| event.id > last)
             {
+                // Nothing after the registration's last event is for it.
+                self.ahead.clear();
                 return true;
             }
             self.read_upto = event.id;
@@ -244,7 +265,7 @@ impl Worker {
                 }
             }
         }
-        all
+        self.ahead.is_empty() && self.log_exhausted
     }
 
     fn add(
