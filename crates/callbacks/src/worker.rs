@@ -6,8 +6,13 @@
 //! when its retry horizon passes it is recorded as dead and the worker moves on. The
 //! cursor only moves over a prefix of the window that is finished (delivered, skipped or
 //! dead), so after a crash everything after it is sent again: at least once, and a
-//! repeat carries the same event id. The window has a fixed size, so a receiver that is
-//! down costs bounded memory; the rest of the backlog waits in the durable log.
+//! repeat carries the same event id.
+//!
+//! When POSTs may overlap, a failed event whose failure is recorded in the store leaves
+//! the window ("detached"): the cursor may pass it, because the failure row brings it
+//! back after a restart. So one event a receiver keeps refusing does not hold up the
+//! rest. Window and detached events are each bounded, so a receiver that is down costs
+//! bounded memory; the rest of the backlog waits in the durable log.
 
 use crate::{DeliveryConfig, Payload, Settings, signature};
 use engine::Engine;
@@ -55,8 +60,9 @@ struct Outstanding {
     in_flight: bool,
     /// The last attempt could not connect: retried at once when the receiver is back.
     unreachable: bool,
-    /// Replayed by an operator: not part of the window.
-    replay: bool,
+    /// Not part of the window: replayed by an operator, or failed and carried by its
+    /// failure row (see the module documentation).
+    detached: bool,
 }
 
 /// How one POST ended.
@@ -82,6 +88,8 @@ struct Worker {
     /// Failures recorded before a restart, picked up again when their events are read.
     earlier: HashMap<EventId, DeliveryFailure>,
     in_flight: JoinSet<(EventId, Outcome)>,
+    /// How many pending events are detached.
+    detached: usize,
     saved: EventId,
     last_save: Instant,
 }
@@ -98,6 +106,7 @@ pub(crate) async fn run(job: Job) {
         pending: BTreeMap::new(),
         earlier: HashMap::new(),
         in_flight: JoinSet::new(),
+        detached: 0,
         last_save: Instant::now(),
     };
     worker.start().await;
@@ -118,6 +127,11 @@ impl Drop for Worker {
 impl Worker {
     fn id(&self) -> grid::CallbackId {
         self.job.callback.id
+    }
+
+    /// Whether more events may be taken from the log.
+    fn has_room(&self) -> bool {
+        self.window.len() < self.cap() && self.detached < WINDOW
     }
 
     fn cap(&self) -> usize {
@@ -144,7 +158,16 @@ impl Worker {
             .delivery_failures(Some(self.id()), Some(FailureState::Retrying))
             .await
         {
-            Ok(list) => self.earlier = list.into_iter().map(|f| (f.event, f)).collect(),
+            Ok(list) => {
+                for f in list {
+                    if f.event <= self.job.callback.cursor {
+                        // Detached before the restart: the cursor had passed it.
+                        self.bring_back(f, false).await;
+                    } else {
+                        self.earlier.insert(f.event, f);
+                    }
+                }
+            }
             Err(e) => {
                 tracing::warn!(callback = %self.id(), error = %e, "cannot read earlier failures")
             }
@@ -167,7 +190,7 @@ impl Worker {
                 self.take_replays().await;
                 caught_up = false;
             }
-            if !caught_up && self.window.len() < self.cap() {
+            if !caught_up && self.has_room() {
                 wake.borrow_and_update();
                 caught_up = self.read().await;
             }
@@ -176,7 +199,7 @@ impl Worker {
             self.save_cursor(self.in_flight.is_empty() && caught_up)
                 .await;
 
-            let room = self.window.len() < self.cap();
+            let room = self.has_room();
             if room && !caught_up {
                 // Skipped events made room: read on before waiting.
                 continue;
@@ -273,9 +296,12 @@ impl Worker {
         event: Arc<StoredEvent>,
         body: Arc<str>,
         earlier: Option<DeliveryFailure>,
-        replay: bool,
+        detached: bool,
     ) {
         telemetry::add("botgrid_callbacks_pending", &[], 1);
+        if detached {
+            self.detached += 1;
+        }
         let attempts = earlier.as_ref().map_or(0, |f| f.attempts);
         self.pending.insert(
             event.id,
@@ -286,7 +312,7 @@ impl Worker {
                 due: Instant::now(),
                 in_flight: false,
                 unreachable: false,
-                replay,
+                detached,
                 event,
                 body,
             },
@@ -335,11 +361,11 @@ impl Worker {
                 telemetry::count("botgrid_callbacks_delivered_total", &[]);
                 telemetry::observe("botgrid_callback_seconds", &[], took);
                 // A failure row exists once an attempt failed, and for every replay.
-                if o.attempts > 0 || o.replay {
+                if o.attempts > 0 || o.detached {
                     self.forget_failure(id).await;
                 }
                 act_on_answer(&self.job, &o.event, &answer).await;
-                self.done(id, o.replay);
+                self.done(id, o.detached);
                 // The receiver answers again: what waited for it to come back goes now.
                 let now = Instant::now();
                 for other in self.pending.values_mut().filter(|p| p.unreachable) {
@@ -367,14 +393,14 @@ impl Worker {
                     last_attempt: now,
                     last_error: error.clone(),
                 };
-                self.record(failure).await;
+                let recorded = self.record(failure).await;
                 if dead {
                     telemetry::count("botgrid_callbacks_dead_total", &[]);
                     tracing::warn!(
                         callback = %self.id(), event = %id, attempts = o.attempts, error = %error,
                         "callback delivery given up after the retry horizon"
                     );
-                    self.done(id, o.replay);
+                    self.done(id, o.detached);
                     return;
                 }
                 tracing::info!(
@@ -384,16 +410,27 @@ impl Worker {
                 o.due = Instant::now() + jitter(o.wait);
                 o.wait = (o.wait * 2).min(self.job.config.max_retry);
                 o.unreachable = unreachable;
+                if recorded && !o.detached && self.job.config.in_flight > 1 {
+                    o.detached = true;
+                    self.detached += 1;
+                    self.mark_finished(id);
+                }
                 self.pending.insert(id, o);
             }
         }
     }
 
-    fn done(&mut self, id: EventId, replay: bool) {
+    fn done(&mut self, id: EventId, detached: bool) {
         telemetry::add("botgrid_callbacks_pending", &[], -1);
-        if replay {
-            return;
+        if detached {
+            self.detached -= 1;
+        } else {
+            self.mark_finished(id);
         }
+    }
+
+    /// Lets the cursor pass an event of the window.
+    fn mark_finished(&mut self, id: EventId) {
         if let Some(slot) = self.window.iter_mut().find(|(e, _)| *e == id) {
             slot.1 = true;
         }
@@ -426,8 +463,9 @@ impl Worker {
 
     /// Picks up deliveries an operator asked to replay.
     async fn take_replays(&mut self) {
-        let engine = self.job.engine.clone();
-        let asked = match engine
+        let asked = match self
+            .job
+            .engine
             .delivery_failures(Some(self.id()), Some(FailureState::Replay))
             .await
         {
@@ -437,37 +475,56 @@ impl Worker {
                 return;
             }
         };
-        for mut f in asked {
-            if self.pending.contains_key(&f.event) {
-                continue;
-            }
-            let event = engine.event(self.job.callback.bot.id, f.event).await;
-            let body = match &event {
-                Ok(Some(e)) => (self.job.payload.render)(&self.job.callback, e),
-                _ => None,
-            };
-            match (event, body) {
-                (Ok(Some(event)), Some(body)) => {
+        for f in asked {
+            self.bring_back(f, true).await;
+        }
+    }
+
+    /// Takes a failed event back into delivery, detached: a replay (`fresh`: counted
+    /// anew, with a new horizon) or a failure carried over a restart.
+    async fn bring_back(&mut self, mut f: DeliveryFailure, fresh: bool) {
+        if self.pending.contains_key(&f.event) {
+            return;
+        }
+        let event = self
+            .job
+            .engine
+            .event(self.job.callback.bot.id, f.event)
+            .await;
+        let body = match &event {
+            Ok(Some(e)) => (self.job.payload.render)(&self.job.callback, e),
+            _ => None,
+        };
+        match (event, body) {
+            (Ok(Some(event)), Some(body)) => {
+                if fresh {
                     f.state = FailureState::Retrying;
                     f.attempts = 0;
                     f.first_attempt = Timestamp::now();
                     self.record(f).await;
                     self.add(Arc::new(event), body.into(), None, true);
+                } else {
+                    self.add(Arc::new(event), body.into(), Some(f), true);
                 }
-                (Err(e), _) => {
-                    tracing::warn!(callback = %self.id(), error = %e, "cannot read a replayed event")
-                }
-                _ => {
-                    // The event is gone or no longer wanted: nothing to send.
-                    self.forget_failure(f.event).await;
-                }
+            }
+            (Err(e), _) => {
+                tracing::warn!(callback = %self.id(), error = %e, "cannot read a failed event")
+            }
+            _ => {
+                // The event is gone or no longer wanted: nothing to send.
+                self.forget_failure(f.event).await;
             }
         }
     }
 
-    async fn record(&self, failure: DeliveryFailure) {
-        if let Err(e) = self.job.engine.record_delivery_failure(failure).await {
-            tracing::warn!(callback = %self.id(), error = %e, "cannot record a failed delivery");
+    /// Writes a failure row; false if it could not be written.
+    async fn record(&self, failure: DeliveryFailure) -> bool {
+        match self.job.engine.record_delivery_failure(failure).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(callback = %self.id(), error = %e, "cannot record a failed delivery");
+                false
+            }
         }
     }
 

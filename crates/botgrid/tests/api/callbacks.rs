@@ -439,3 +439,54 @@ async fn overlapping_posts_share_one_limit_per_receiver() {
     assert_eq!(hook.most_at_once(), 3, "both registrations share the limit");
     assert_eq!(hook.settle().await.len(), 12);
 }
+
+#[tokio::test]
+async fn with_overlap_a_refused_event_does_not_hold_up_the_rest_and_outlives_a_restart() {
+    let grid = Grid::start_with(|s| s.callbacks.in_flight = 4).await;
+    let (ada, lin) = two_online_bots(&grid).await;
+    let hook = Receiver::start().await;
+    grid.callback(&lin, &hook.url(), "instant_message").await;
+    hook.refuse_containing(Some("poison"));
+    im(&grid, &ada, "Lin", "poison").await;
+    for i in 0..5 {
+        im(&grid, &ada, "Lin", &format!("fine {i}")).await;
+    }
+    hook.wait_for("instant_message", 5).await;
+    // The delivery position moves past the refused event; its failure is on record.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = admin(&grid, &["callbacks", "list"]);
+        if list[0]["delivered_up_to"] == list[0]["newest_event"] && list[0]["retrying"] == 1 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let failed = admin(&grid, &["callbacks", "failed"]);
+    assert_eq!(failed[0]["state"], "retrying", "{failed}");
+
+    // After a restart the failure row brings it back; once accepted, the row goes.
+    let grid = grid.restart().await;
+    hook.refuse_containing(None);
+    let got = hook.wait_for_field("message", "poison").await;
+    assert_eq!(got["event_id"], failed[0]["event"].to_string());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !admin(&grid, &["callbacks", "failed"])
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "failure not cleared"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let messages: Vec<String> = hook
+        .settle()
+        .await
+        .iter()
+        .map(|p| p["message"].clone())
+        .collect();
+    assert_eq!(messages.len(), 6, "each once: {messages:?}");
+}

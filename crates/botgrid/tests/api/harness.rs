@@ -419,6 +419,7 @@ pub struct Receiver {
     notify: Arc<Notify>,
     signed: Arc<Mutex<Vec<Attempt>>>,
     delay_ms: Arc<AtomicU32>,
+    refuse: Arc<Mutex<Option<String>>>,
     busy: Arc<AtomicU32>,
     most_busy: Arc<AtomicU32>,
 }
@@ -453,6 +454,7 @@ impl Receiver {
             notify: Default::default(),
             signed: Default::default(),
             delay_ms: Default::default(),
+            refuse: Default::default(),
             busy: Default::default(),
             most_busy: Default::default(),
         };
@@ -491,10 +493,17 @@ impl Receiver {
                         tokio::time::sleep(Duration::from_secs(3)).await;
                         return (StatusCode::OK, String::new());
                     }
-                    let failing = state
-                        .fail_next
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                        .is_ok();
+                    let refused = state
+                        .refuse
+                        .lock()
+                        .unwrap()
+                        .as_ref()
+                        .is_some_and(|t| String::from_utf8_lossy(&body).contains(t.as_str()));
+                    let failing = refused
+                        || state
+                            .fail_next
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
                     if failing {
                         return (StatusCode::INTERNAL_SERVER_ERROR, String::new());
                     }
@@ -535,6 +544,11 @@ impl Receiver {
     /// Makes the next `n` POSTs answer only after 3 s (past a short delivery timeout).
     pub fn stall_next(&self, n: u32) {
         self.stall_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Answers HTTP 500 to every POST whose body contains `text` (`None`: stop).
+    pub fn refuse_containing(&self, text: Option<&str>) {
+        *self.refuse.lock().unwrap() = text.map(str::to_owned);
     }
 
     /// Makes every later POST take this long to answer.
