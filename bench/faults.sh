@@ -5,7 +5,8 @@
 # how long the backlog took to drain after the receiver came back, and botgrid's RSS
 # before, during and after the outage. botgrid on one core, the generator and receiver
 # on the other. Delivery is configured for overlap (`in_flight = 64`: with 5 % of POSTs
-# stalling until the 2 s timeout, one-at-a-time delivery cannot keep up with 500/s).
+# stalling until the 2 s timeout, one-at-a-time delivery cannot keep up with 500/s), and
+# retries back off to at most 30 s (default 5 min) so the unlucky tail drains in minutes.
 #
 #   bench/faults.sh
 #   RUNS=3 EVENTS=50000 RATE=500 bench/faults.sh
@@ -36,6 +37,7 @@ per_second = 0
 login_delay_ms = 100
 [callbacks]
 timeout_ms = 2000
+max_retry_ms = 30000
 in_flight = 64
 per_receiver = 64
 TOML

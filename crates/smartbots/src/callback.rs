@@ -358,7 +358,8 @@ pub fn event_fields(
                 .text("owner_uuid", owner.uuid.to_string())
                 .text("text", text.clone())
                 .text("buttons", buttons.join("\n"))
-                .text("channel", channel.to_string());
+                // The dialog's channel replaces the bot id's `channel` (one field).
+                .set("channel", channel.to_string());
         }
         Event::ObjectChat {
             object,
@@ -371,7 +372,7 @@ pub fn event_fields(
                 .text("speaker_name", object_name.clone())
                 .text("speaker_uuid", object.to_string())
                 .text("speaker_owner", owner.uuid.to_string())
-                .text("channel", channel.to_string())
+                .set("channel", channel.to_string())
                 .text("message", message.clone());
         }
         Event::ChatHeard {
@@ -383,7 +384,7 @@ pub fn event_fields(
                 .text("speaker_name", speaker.name.clone())
                 .text("speaker_uuid", speaker.uuid.to_string())
                 .text("speaker_owner", "")
-                .text("channel", channel.to_string())
+                .set("channel", channel.to_string())
                 .text("message", message.clone());
         }
         Event::InventoryOffered {

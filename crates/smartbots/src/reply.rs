@@ -42,6 +42,16 @@ impl Fields {
         self
     }
 
+    /// Sets a text field: replaces the value of an earlier field of that name (keeping
+    /// its place), or adds it.
+    pub fn set(&mut self, key: &'static str, value: impl Into<String>) -> &mut Self {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = Value::Text(value.into()),
+            None => self.0.push((key, Value::Text(value.into()))),
+        }
+        self
+    }
+
     /// Adds a structured field (only JSON-only commands use these).
     pub fn json(&mut self, key: &'static str, value: serde_json::Value) -> &mut Self {
         self.0.push((key, Value::Json(value)));

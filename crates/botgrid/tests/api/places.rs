@@ -150,6 +150,14 @@ async fn local_chat_is_heard_within_twenty_metres_and_scans_see_the_region() {
     assert_eq!(heard[0]["speaker_uuid"], ada.uuid.to_string());
     assert_eq!(heard[0]["speaker_type"], "AGENT");
     assert_eq!(heard[0]["channel"], "0");
+    let body = &hooks[0].signed()[0].body;
+    assert_eq!(
+        url::form_urlencoded::parse(body.as_bytes())
+            .filter(|(k, _)| k == "channel")
+            .count(),
+        1,
+        "one channel field, the chat channel: {body}"
+    );
     // 50 m away and in another region: nothing.
     assert!(
         hooks[1].settle().await.is_empty(),
