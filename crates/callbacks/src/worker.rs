@@ -191,8 +191,7 @@ impl Worker {
                 caught_up = false;
             }
             if !caught_up && self.has_room() {
-                wake.borrow_and_update();
-                caught_up = self.read().await;
+                caught_up = self.read(&mut wake).await;
             }
             self.dispatch();
             self.advance();
@@ -242,8 +241,11 @@ impl Worker {
 
     /// Moves events into the window, reading the log when nothing is read ahead. True
     /// when the log has nothing more.
-    async fn read(&mut self) -> bool {
+    async fn read(&mut self, wake: &mut watch::Receiver<EventId>) -> bool {
         if self.ahead.is_empty() {
+            // Marked seen only when the log is read: a wake-up that came while events
+            // were taken from `ahead` must still lead to a read.
+            wake.borrow_and_update();
             let batch = self.job.config.batch.max(1);
             let events = match self
                 .job
