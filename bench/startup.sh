@@ -75,7 +75,7 @@ measure() { # measure DATA LABEL
     sleep 5
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
     stop
-    echo "{\"store\":\"$label\",\"run\":$run,\"startup_s\":$(echo "$t1 - $t0" | bc),\"idle_rss_kb\":$rss,\"messages\":$STORED,\"db_mb\":$SIZE}" >>"$RAW"
+    echo "{\"store\":\"$label\",\"run\":$run,\"startup_s\":$(python3 -c "print($t1 - $t0)"),\"idle_rss_kb\":$rss,\"messages\":$STORED,\"db_mb\":$SIZE}" >>"$RAW"
   done
 }
 "$BIN/botgrid" admin --data "$EMPTY" developer create --name empty >/dev/null
