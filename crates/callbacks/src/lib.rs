@@ -8,9 +8,9 @@
 //! jitter until it succeeds or its retry horizon (3 days by default) passes; then it is
 //! recorded as dead, for an operator to replay, and delivery goes on. Failures are
 //! recorded in the store as they happen, so `botgrid admin callbacks` can list them.
-//! The cursor is saved as events finish, so after a restart delivery resumes where it
-//! stopped: events are delivered at least once, and a receiver can drop repeats by
-//! their event id. POSTs to one receiver (scheme, host and port) share a limit, so a
+//! Cursors are saved as events finish — every registration's together, in one write,
+//! every [`SAVE_EVERY`] — so after a restart delivery resumes where it stopped: events
+//! are delivered at least once, and a receiver can drop repeats by their event id. POSTs to one receiver (scheme, host and port) share a limit, so a
 //! thousand bots pointing at one script do not open a thousand connections to it.
 //!
 //! The payload format belongs to the API face: this crate is given a [`Payload`] (how
@@ -33,6 +33,53 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
+
+/// How often the delivery positions of all registrations are saved.
+pub const SAVE_EVERY: Duration = Duration::from_millis(200);
+
+/// Delivery positions not yet saved, by registration: bounded by the number of
+/// registrations, whatever the rate of events.
+#[derive(Clone, Default)]
+pub(crate) struct Cursors(Arc<std::sync::Mutex<HashMap<grid::CallbackId, grid::EventId>>>);
+
+impl Cursors {
+    pub(crate) fn note(&self, id: grid::CallbackId, cursor: grid::EventId) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, cursor);
+    }
+
+    fn take(&self) -> Vec<(grid::CallbackId, grid::EventId)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .collect()
+    }
+
+    /// Saves what was noted since the last save, every [`SAVE_EVERY`].
+    async fn keep_saving(self, engine: Engine) {
+        loop {
+            tokio::time::sleep(SAVE_EVERY).await;
+            let batch = self.take();
+            if batch.is_empty() {
+                continue;
+            }
+            if let Err(e) = engine.advance_callbacks(batch.clone()).await {
+                tracing::warn!(error = %e, "cannot save delivery positions; retrying");
+                for (id, cursor) in batch {
+                    // A newer position noted meanwhile wins.
+                    self.0
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(id)
+                        .or_insert(cursor);
+                }
+            }
+        }
+    }
+}
 
 /// What an API face contributes to delivery.
 #[derive(Clone, Copy)]
@@ -116,6 +163,15 @@ fn receiver_of(url: &str) -> String {
     }
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Workers stop with their supervisor (a dropped `JoinHandle` would leave them running).
 impl Drop for Running {
     fn drop(&mut self) {
@@ -143,6 +199,10 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
     let mut changed = engine.callbacks_changed();
     let mut running: HashMap<grid::CallbackId, Running> = HashMap::new();
     let mut receivers: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let cursors = Cursors::default();
+    let saver = tokio::spawn(cursors.clone().keep_saving(engine.clone()));
+    // The saver stops with the supervisor.
+    let _saver = AbortOnDrop(saver);
     loop {
         changed.borrow_and_update();
         match engine.callbacks().await {
@@ -180,6 +240,7 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
                         settings: settings_rx,
                         config: config.clone(),
                         receiver_slots,
+                        cursors: cursors.clone(),
                     }));
                     running.insert(
                         id,

@@ -34,9 +34,6 @@ const POLL: Duration = Duration::from_secs(5);
 /// Most events a registration holds at once when POSTs may overlap.
 const WINDOW: usize = 1024;
 
-/// How often the cursor is saved while events flow (and always before idling).
-const SAVE_EVERY: Duration = Duration::from_millis(250);
-
 /// What a worker is given by the supervisor.
 pub(crate) struct Job {
     pub engine: Engine,
@@ -47,6 +44,8 @@ pub(crate) struct Job {
     pub config: DeliveryConfig,
     /// Shared by every registration POSTing to the same receiver.
     pub receiver_slots: Arc<Semaphore>,
+    /// Where the worker leaves its cursor for the supervisor to save.
+    pub cursors: crate::Cursors,
 }
 
 /// An event read for delivery and not yet finished.
@@ -91,7 +90,6 @@ struct Worker {
     /// How many pending events are detached.
     detached: usize,
     saved: EventId,
-    last_save: Instant,
 }
 
 pub(crate) async fn run(job: Job) {
@@ -107,7 +105,6 @@ pub(crate) async fn run(job: Job) {
         earlier: HashMap::new(),
         in_flight: JoinSet::new(),
         detached: 0,
-        last_save: Instant::now(),
     };
     worker.start().await;
     worker.run().await;
@@ -181,7 +178,7 @@ impl Worker {
         loop {
             self.follow_settings();
             if self.finished_retiring() {
-                self.save_cursor(true).await;
+                self.save_cursor();
                 retire(&self.job.engine, &self.job.callback).await;
                 return;
             }
@@ -195,8 +192,7 @@ impl Worker {
             }
             self.dispatch();
             self.advance();
-            self.save_cursor(self.in_flight.is_empty() && caught_up)
-                .await;
+            self.save_cursor();
 
             let room = self.has_room();
             if room && !caught_up {
@@ -449,17 +445,14 @@ impl Worker {
         }
     }
 
-    async fn save_cursor(&mut self, now: bool) {
+    /// Hands the cursor to the supervisor, which saves every registration's in one
+    /// write a few times a second (a write per event per registration was the cost of
+    /// fanning out to a thousand callbacks).
+    fn save_cursor(&mut self) {
         let cursor = self.job.callback.cursor;
-        if cursor == self.saved || (!now && self.last_save.elapsed() < SAVE_EVERY) {
-            return;
-        }
-        match self.job.engine.advance_callback(self.id(), cursor).await {
-            Ok(()) => {
-                self.saved = cursor;
-                self.last_save = Instant::now();
-            }
-            Err(e) => tracing::warn!(callback = %self.id(), error = %e, "cannot save the cursor"),
+        if cursor != self.saved {
+            self.job.cursors.note(self.id(), cursor);
+            self.saved = cursor;
         }
     }
 

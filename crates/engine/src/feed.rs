@@ -221,10 +221,18 @@ impl Engine {
             .await
     }
 
-    /// Records that a registration has handled every event up to `cursor`.
-    pub async fn advance_callback(&self, id: CallbackId, cursor: EventId) -> Result<(), Error> {
+    /// Records, in one write, how far several registrations have got.
+    pub async fn advance_callbacks(
+        &self,
+        cursors: Vec<(CallbackId, EventId)>,
+    ) -> Result<(), Error> {
         self.store()
-            .write(move |tx| Ok(tx.advance_callback(id, cursor)?))
+            .write(move |tx| {
+                for (id, cursor) in &cursors {
+                    tx.advance_callback(*id, *cursor)?;
+                }
+                Ok(())
+            })
             .await
     }
 }

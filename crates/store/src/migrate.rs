@@ -56,7 +56,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         14,
-        "callback delivery",
+        "callback_delivery",
         include_str!("../migrations/0014_callback_delivery.sql"),
     ),
 ];

@@ -222,8 +222,9 @@ async fn undelivered_events_survive_a_restart_and_delivered_ones_are_not_repeate
     grid.callback(&lin, &hook.url(), "instant_message").await;
     im(&grid, &ada, "Lin", "before").await;
     hook.wait_for("instant_message", 1).await;
-    // Let the cursor be saved, then take the receiver "down" by failing everything.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Let the cursor be saved (positions are saved every 200 ms), then take the
+    // receiver "down" by failing everything.
+    tokio::time::sleep(Duration::from_millis(600)).await;
     hook.fail_next(u32::MAX);
     im(&grid, &ada, "Lin", "during 1").await;
     im(&grid, &ada, "Lin", "during 2").await;
