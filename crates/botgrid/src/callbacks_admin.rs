@@ -23,7 +23,7 @@ pub enum CallbacksCommand {
         dead: bool,
     },
     /// Sends dead deliveries again: all of them, one registration's, or one event's. The
-    /// running server picks them up within a few seconds.
+    /// running server picks them up within 30 s (its registration rescan).
     Replay {
         #[arg(long)]
         callback: Option<i64>,

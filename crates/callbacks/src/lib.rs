@@ -143,6 +143,8 @@ pub(crate) struct Settings {
     pub(crate) events: grid::callback::EventSelection,
     pub(crate) retire_after: Option<grid::EventId>,
     pub(crate) signing: grid::callback::SigningKeys,
+    /// Bumped when an operator asked for replays: the worker then picks them up.
+    pub(crate) replays: u64,
 }
 
 impl Settings {
@@ -151,6 +153,7 @@ impl Settings {
             events: cb.events.clone(),
             retire_after: cb.retire_after,
             signing: cb.signing.clone(),
+            replays: 0,
         }
     }
 }
@@ -205,7 +208,19 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
     let _saver = AbortOnDrop(saver);
     loop {
         changed.borrow_and_update();
-        match engine.callbacks().await {
+        let list = engine.callbacks().await;
+        // One query for every registration's replays, rather than each worker polling.
+        let replays: std::collections::HashSet<grid::CallbackId> = match engine
+            .delivery_failures(None, Some(grid::callback::FailureState::Replay))
+            .await
+        {
+            Ok(asked) => asked.into_iter().map(|f| f.callback).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read replays");
+                Default::default()
+            }
+        };
+        match list {
             Ok(list) => {
                 let live: std::collections::HashSet<_> = list.iter().map(|c| c.id).collect();
                 running.retain(|id, r| live.contains(id) && !r.task.is_finished());
@@ -216,8 +231,12 @@ async fn supervise(engine: Engine, payload: Payload, config: DeliveryConfig) {
                         running.remove(&cb.id);
                     }
                     if let Some(r) = running.get(&cb.id) {
-                        let now = Settings::of(&cb);
+                        let replay = replays.contains(&cb.id);
                         r.settings.send_if_modified(|s| {
+                            let now = Settings {
+                                replays: s.replays + u64::from(replay),
+                                ..Settings::of(&cb)
+                            };
                             let differs = *s != now;
                             if differs {
                                 *s = now;

@@ -26,9 +26,8 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// How often, at most, a worker looks at the log and for replays without being woken
-/// (events committed by another process sharing the database, and replays asked for
-/// by `botgrid admin`, do not wake it).
+/// How often a worker looks at the log without being woken (events committed by
+/// another process sharing the database do not wake it).
 const POLL: Duration = Duration::from_secs(5);
 
 /// Most events a registration holds at once when POSTs may overlap.
@@ -174,17 +173,23 @@ impl Worker {
     async fn run(&mut self) {
         let mut wake = self.job.engine.watch(self.job.callback.bot.id);
         let mut caught_up = false;
-        let mut next_poll = Instant::now();
+        let mut next_poll = Instant::now() + POLL;
+        let mut replays = self.job.settings.borrow().replays;
+        self.take_replays().await;
         loop {
             self.follow_settings();
+            if self.job.settings.borrow().replays != replays {
+                replays = self.job.settings.borrow().replays;
+                self.take_replays().await;
+                caught_up = false;
+            }
             if self.finished_retiring() {
                 self.save_cursor();
                 retire(&self.job.engine, &self.job.callback).await;
                 return;
             }
             if Instant::now() >= next_poll {
-                next_poll = Instant::now() + POLL.min(self.job.config.rescan);
-                self.take_replays().await;
+                next_poll = Instant::now() + POLL;
                 caught_up = false;
             }
             if !caught_up && self.has_room() {
@@ -246,7 +251,12 @@ impl Worker {
             let events = match self
                 .job
                 .engine
-                .events_after(self.job.callback.bot.id, self.fetched_upto, batch)
+                .events_for_callback(
+                    self.job.callback.id,
+                    self.job.callback.bot.id,
+                    self.fetched_upto,
+                    batch,
+                )
                 .await
             {
                 Ok(events) => events,

@@ -100,6 +100,21 @@ impl Engine {
             .await
     }
 
+    /// A registration's events after `after`, oldest first, at most `limit`; none once
+    /// the registration is removed.
+    pub async fn events_for_callback(
+        &self,
+        callback: CallbackId,
+        avatar: AvatarId,
+        after: EventId,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, Error> {
+        let limit = limit.min(10_000) as i64;
+        self.store()
+            .read(move |tx| Ok(tx.events_for_callback(callback, avatar, after, limit)?))
+            .await
+    }
+
     /// Every callback registration.
     pub async fn callbacks(&self) -> Result<Vec<Callback>, Error> {
         self.store().read(|tx| Ok(tx.all_callbacks()?)).await
