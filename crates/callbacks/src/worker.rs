@@ -226,11 +226,10 @@ impl Worker {
         }
     }
 
+    /// Notes that the supervisor's notice was seen: the registration itself is read
+    /// with the log (see `read`).
     fn follow_settings(&mut self) {
-        let now = self.job.settings.borrow_and_update();
-        self.job.callback.events = now.events.clone();
-        self.job.callback.retire_after = now.retire_after;
-        self.job.callback.signing = now.signing.clone();
+        self.job.settings.borrow_and_update();
     }
 
     fn finished_retiring(&self) -> bool {
@@ -248,7 +247,7 @@ impl Worker {
             // were taken from `ahead` must still lead to a read.
             wake.borrow_and_update();
             let batch = self.job.config.batch.max(1);
-            let events = match self
+            let fetched = match self
                 .job
                 .engine
                 .events_for_callback(
@@ -259,13 +258,24 @@ impl Worker {
                 )
                 .await
             {
-                Ok(events) => events,
+                Ok(fetched) => fetched,
                 Err(e) => {
                     tracing::warn!(callback = %self.id(), error = %e, "cannot read events; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     return false;
                 }
             };
+            let Some((now, events)) = fetched else {
+                // Removed: nothing more is for it; the supervisor stops this worker.
+                self.log_exhausted = true;
+                return true;
+            };
+            // What the registration wants is read with the events, not taken from the
+            // supervisor's later notice, so a change made just before an event applies
+            // to it.
+            self.job.callback.events = now.events;
+            self.job.callback.retire_after = now.retire_after;
+            self.job.callback.signing = now.signing;
             self.log_exhausted = events.len() < batch;
             if let Some(last) = events.last() {
                 self.fetched_upto = last.id;

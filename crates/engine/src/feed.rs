@@ -100,18 +100,23 @@ impl Engine {
             .await
     }
 
-    /// A registration's events after `after`, oldest first, at most `limit`; none once
-    /// the registration is removed.
+    /// A registration's events after `after`, oldest first, at most `limit`, with the
+    /// registration as it stands; `None` once it is removed. The registration is read
+    /// after the events, so every change made to it before the newest of them was
+    /// committed is seen (its event selection, its retirement, its secrets).
     pub async fn events_for_callback(
         &self,
         callback: CallbackId,
         avatar: AvatarId,
         after: EventId,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, Error> {
+    ) -> Result<Option<(Callback, Vec<StoredEvent>)>, Error> {
         let limit = limit.min(10_000) as i64;
         self.store()
-            .read(move |tx| Ok(tx.events_for_callback(callback, avatar, after, limit)?))
+            .read(move |tx| {
+                let events = tx.events_after(avatar, after, limit)?;
+                Ok(tx.callback(callback)?.map(|cb| (cb, events)))
+            })
             .await
     }
 

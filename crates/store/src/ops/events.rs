@@ -3,7 +3,7 @@
 use crate::sql::sql;
 use crate::{StoreError, Tx};
 use grid::group::{GroupId, GroupRef, PostId, PostKind};
-use grid::{AvatarId, AvatarRef, CallbackId, Event, EventId, LegacyName, StoredEvent, Timestamp};
+use grid::{AvatarId, AvatarRef, Event, EventId, LegacyName, StoredEvent, Timestamp};
 
 fn encode(event: &Event) -> Result<String, StoreError> {
     serde_json::to_string(event).map_err(|e| StoreError::Other(format!("cannot encode event: {e}")))
@@ -90,32 +90,6 @@ impl Tx<'_> {
         after: EventId,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events_after_if(avatar, after, limit, None)
-    }
-
-    /// [`Self::events_after`] for a callback registration's delivery: nothing once the
-    /// registration has been removed.
-    pub fn events_for_callback(
-        &mut self,
-        callback: CallbackId,
-        avatar: AvatarId,
-        after: EventId,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events_after_if(avatar, after, limit, Some(callback))
-    }
-
-    /// The events after `after`; with `registered`, none once that callback registration
-    /// is gone (read in the same statement, so a registration removed before an event
-    /// was committed never sees it).
-    fn events_after_if(
-        &mut self,
-        avatar: AvatarId,
-        after: EventId,
-        limit: i64,
-        registered: Option<CallbackId>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let registered = registered.map(|c| c.0);
         self.conn.query(
             sql!(
                 "SELECT e.id, e.body, e.created_at,
@@ -128,12 +102,9 @@ impl Tx<'_> {
                  LEFT JOIN files f ON f.id = p.file_id
                  LEFT JOIN groups g ON g.id = p.group_id
                  LEFT JOIN avatars s ON s.id = p.sender_id
-                 WHERE e.avatar_id = $1 AND e.id > $2
-                   AND (CAST($4 AS BIGINT) IS NULL
-                        OR EXISTS (SELECT c.id FROM callbacks c WHERE c.id = $4))
-                 ORDER BY e.id LIMIT $3"
+                 WHERE e.avatar_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3"
             ),
-            &[&avatar.0, &after.0, &limit, &registered],
+            &[&avatar.0, &after.0, &limit],
             |r| {
                 let event = match r.get::<Option<i64>>(3)? {
                     None => decode(&r.get::<String>(1)?)?,
