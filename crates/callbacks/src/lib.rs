@@ -137,7 +137,9 @@ struct Running {
     settings: watch::Sender<Settings>,
 }
 
-/// The parts of a registration a worker follows as they change.
+/// What the supervisor tells a running worker. A change to any of these wakes it; the
+/// worker then reads its registration afresh with the log (so these copies only signal
+/// that something changed), and picks up replays when `replays` moved.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Settings {
     pub(crate) events: grid::callback::EventSelection,

@@ -154,11 +154,6 @@ impl Engine {
             .await
     }
 
-    /// One registration.
-    pub async fn callback(&self, id: CallbackId) -> Result<Option<Callback>, Error> {
-        self.store().read(move |tx| Ok(tx.callback(id)?)).await
-    }
-
     /// A registration's signing keys, giving it a secret first if it has none (it was
     /// made before POSTs were signed).
     pub async fn signing_keys(&self, id: CallbackId) -> Result<SigningKeys, Error> {

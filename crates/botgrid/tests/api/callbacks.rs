@@ -317,6 +317,27 @@ async fn posts_are_signed_retries_keep_their_id_and_secrets_rotate() {
     assert_eq!(last.signature.split(' ').count(), 1, "{last:?}");
 }
 
+/// Runs `botgrid admin --json …` until its answer passes `done` (or fails after 10 s);
+/// returns that answer.
+async fn admin_until(
+    grid: &Grid,
+    args: &[&str],
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = admin(grid, args);
+        if done(&answer) {
+            return answer;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "admin {args:?} never got there: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Sends IMs to Lin until the newest POST passes `check` (the server learns of changes
 /// made by `botgrid admin` within its rescan interval).
 async fn last_attempt_after(
@@ -350,18 +371,10 @@ async fn deliveries_past_the_horizon_are_kept_dead_and_can_be_replayed() {
     hook.fail_next(u32::MAX);
     im(&grid, &ada, "Lin", "lost 1").await;
     im(&grid, &ada, "Lin", "lost 2").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let dead = loop {
-        let dead = admin(&grid, &["callbacks", "failed", "--dead"]);
-        if dead.as_array().unwrap().len() == 2 {
-            break dead;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not given up: {dead}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let dead = admin_until(&grid, &["callbacks", "failed", "--dead"], |dead| {
+        dead.as_array().unwrap().len() == 2
+    })
+    .await;
     for d in dead.as_array().unwrap() {
         assert_eq!(d["state"], "dead");
         assert_eq!(d["last_error"], "HTTP 500");
@@ -395,18 +408,10 @@ async fn deliveries_past_the_horizon_are_kept_dead_and_can_be_replayed() {
         .collect();
     expected.sort();
     assert_eq!(replayed, expected, "the same events, with their ids");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !admin(&grid, &["callbacks", "failed"])
-        .as_array()
-        .unwrap()
-        .is_empty()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "failures not cleared"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    admin_until(&grid, &["callbacks", "failed"], |f| {
+        f.as_array().unwrap().is_empty()
+    })
+    .await;
     assert_eq!(hook.settle().await.len(), 3, "nothing twice");
 }
 
@@ -454,15 +459,10 @@ async fn with_overlap_a_refused_event_does_not_hold_up_the_rest_and_outlives_a_r
     }
     hook.wait_for("instant_message", 5).await;
     // The delivery position moves past the refused event; its failure is on record.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let list = admin(&grid, &["callbacks", "list"]);
-        if list[0]["delivered_up_to"] == list[0]["newest_event"] && list[0]["retrying"] == 1 {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{list}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    admin_until(&grid, &["callbacks", "list"], |list| {
+        list[0]["delivered_up_to"] == list[0]["newest_event"] && list[0]["retrying"] == 1
+    })
+    .await;
     let failed = admin(&grid, &["callbacks", "failed"]);
     assert_eq!(failed[0]["state"], "retrying", "{failed}");
 
@@ -471,18 +471,10 @@ async fn with_overlap_a_refused_event_does_not_hold_up_the_rest_and_outlives_a_r
     hook.refuse_containing(None);
     let got = hook.wait_for_field("message", "poison").await;
     assert_eq!(got["event_id"], failed[0]["event"].to_string());
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !admin(&grid, &["callbacks", "failed"])
-        .as_array()
-        .unwrap()
-        .is_empty()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "failure not cleared"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    admin_until(&grid, &["callbacks", "failed"], |f| {
+        f.as_array().unwrap().is_empty()
+    })
+    .await;
     let messages: Vec<String> = hook
         .settle()
         .await
