@@ -434,6 +434,15 @@ class Driver:
     async def stop_group(self, size):
         pass
 
+    # Group admin operations: `start_admin(k)` prepares a group of k members (not timed)
+    # and returns the phases to time, each a list of prepared requests (one per member)
+    # and the concurrency the server can take them at.
+    async def start_admin(self, k):
+        raise NotImplementedError
+
+    def admin_ok(self, phase, status, body):
+        return status == 200
+
     async def close(self):
         pass
 
@@ -473,18 +482,24 @@ def bg_member(i):
     return f"Bench Member{i}"
 
 
-def botgrid_world(members, sizes):
-    """Bots with API tokens (no slow hashing), and one group per size whose founder is
-    the sender and whose other members are Bench Member1.."""
-    names = ["Bench Alice", "Bench Bob", "Bench Sender"] + [bg_member(i) for i in range(1, members)]
+def botgrid_world(members, sizes, admin=0):
+    """Bots with API tokens (no slow hashing), one group per size whose founder is the
+    sender and whose other members are Bench Member1.., and for the admin scenario a
+    group of `admin` members with a custom role."""
+    names = ["Bench Alice", "Bench Bob", "Bench Sender"] + [bg_member(i) for i in range(1, max(members, admin + 1))]
+    groups = [
+        {"name": f"Bench Group{size}", "founder": "Bench Sender",
+         "members": [{"name": bg_member(i)} for i in range(1, size)]}
+        for size in sizes
+    ]
+    if admin:
+        groups.append({"name": "Bench Admin", "founder": "Bench Sender",
+                       "roles": [{"name": "Greeters", "title": "Greeter", "powers": "JoinChat,ReceiveNotices"}],
+                       "members": [{"name": bg_member(i)} for i in range(1, admin + 1)]})
     return {
         "developers": [{"name": "peerbench", "api_key": BG_KEY}],
         "avatars": [{"name": n, "bot": True, "token": bg_token(n)} for n in names],
-        "groups": [
-            {"name": f"Bench Group{size}", "founder": "Bench Sender",
-             "members": [{"name": bg_member(i)} for i in range(1, size)]}
-            for size in sizes
-        ],
+        "groups": groups,
     }
 
 
@@ -594,6 +609,43 @@ class Botgrid(Driver):
 
     def group_request(self, size, i, text):
         return request("POST", self.path, self.form("Bench Sender", {"action": "send_group_im", "groupuuid": self.groups[size], "message": text}), self.ctype)
+
+    async def start_admin(self, k, run):
+        h = self.http()
+        group = find_group(await self.call(h, "Bench Sender", action="listgroups"), f"Bench Admin{run}")
+        if group is None:
+            raise RuntimeError(f"Bench Admin{run} not seeded")
+        roles = form_field(
+            (await self.call(h, "Bench Sender", action="list_group_roles", groupuuid=group)).encode(), "roles") or ""
+        role = next((line[:36] for line in roles.splitlines() if line.endswith(";Greeters")), None)
+        if role is None:
+            raise RuntimeError(f"no Greeters role in Bench Admin{run}: {roles!r}")
+        h.close()
+
+        async def key(name):
+            hh = self.http()
+            try:
+                return form_field((await self.call(hh, "Bench Sender", action="name2key", name=name)).encode(), "key")
+            finally:
+                hh.close()
+
+        keys = await gather_limited([key(bg_member(i)) for i in range(1, k + 1)], 32)
+        if not all(keys):
+            raise RuntimeError("name2key failed for an admin member")
+
+        def req(params):
+            return request("POST", self.path, self.form("Bench Sender", params), self.ctype)
+
+        c = self.a.concurrency
+        return [
+            ("role change", [req({"action": "setrole", "groupuuid": group, "roleuuid": role, "member": m}) for m in keys], c),
+            ("eject", [req({"action": "group_eject", "groupuuid": group, "avatar": m}) for m in keys], c),
+            ("invite", [req({"action": "group_invite", "groupuuid": group, "avatar": m,
+                             "roleuuid": "00000000-0000-0000-0000-000000000000"}) for m in keys], c),
+        ]
+
+    def admin_ok(self, phase, status, body):
+        return b"result=OK" in body
 
     def group_ok(self, status, body):
         return b"result=OK" in body
@@ -705,6 +757,43 @@ class Ejabberd(Driver):
         body = json.dumps({"type": "groupchat", "from": "sender@bench.localhost/r",
                            "to": f"group{size}@conference.localhost", "subject": "", "body": text})
         return request("POST", "/api/send_message", body, self.json)
+
+    async def start_admin(self, k, run):
+        """XMPP has no pending invitations or custom roles: a role change is the `admin`
+        affiliation, an eject removes the affiliation (`none`), an invite makes the user
+        a member again (what a mediated invitation does in a members-only room)."""
+        room = f"admin{run}"
+        h = self.http()
+        await self.api(h, "create_room_with_opts", {
+            "name": room, "service": "conference.localhost", "host": "localhost",
+            "options": [{"name": "members_only", "value": "true"}, {"name": "persistent", "value": "true"},
+                        {"name": "max_users", "value": str(k + 10)}]})
+        h.close()
+        users = [f"m{i}@localhost" for i in range(1, k + 1)]
+
+        def req(user, aff):
+            return request("POST", "/api/set_room_affiliation", json.dumps(
+                {"name": room, "service": "conference.localhost", "jid": user, "affiliation": aff}), self.json)
+
+        async def member(user):
+            hh = self.http()
+            try:
+                st, body = await hh.raw(req(user, "member"))
+                if st != 200:
+                    raise RuntimeError(f"ejabberd affiliation {user}: {st} {body[:200]!r}")
+            finally:
+                hh.close()
+
+        await gather_limited([member(u) for u in users], 16)
+        c = self.a.concurrency
+        return [
+            ("role change", [req(u, "admin") for u in users], c),
+            ("eject", [req(u, "none") for u in users], c),
+            ("invite", [req(u, "member") for u in users], c),
+        ]
+
+    def admin_ok(self, phase, status, body):
+        return status == 200 and body.strip() in (b"0", b"")
 
     async def stop_group(self, size):
         room = f"group{size}@conference.localhost"
@@ -848,6 +937,43 @@ class Synapse(Driver):
         path = f"/_matrix/client/v3/rooms/{q(self.rooms[size])}/send/m.room.message/g{size}-{i}-{time.time_ns()}"
         return request("PUT", path, json.dumps({"msgtype": "m.text", "body": text}), self.auth("sender"))
 
+    async def start_admin(self, k, run):
+        """A role change is a power level: Matrix keeps every user's level in one state
+        event, so each change sends the whole map, one after another (sent at once they
+        would overwrite each other). Ejects are kicks; invites are invites."""
+        h = self.http()
+        r = await self.mx(h, "sender", "POST", "/_matrix/client/v3/createRoom",
+                          {"preset": "public_chat", "name": f"admin{run}"})
+        room = r["room_id"]
+        users = [f"m{i}" for i in range(1, k + 1)]
+
+        async def join(u):
+            hh = self.http()
+            try:
+                await self.mx(hh, u, "POST", f"/_matrix/client/v3/join/{q(room)}", {})
+            finally:
+                hh.close()
+
+        await gather_limited([join(u) for u in users], 4)
+        levels = await self.mx(h, "sender", "GET", f"/_matrix/client/v3/rooms/{q(room)}/state/m.room.power_levels")
+        h.close()
+        roles = []
+        for u in users:
+            levels.setdefault("users", {})[f"@{u}:localhost"] = 50
+            roles.append(request("PUT", f"/_matrix/client/v3/rooms/{q(room)}/state/m.room.power_levels/",
+                                 json.dumps(levels), self.auth("sender")))
+
+        def member_op(op, u):
+            return request("POST", f"/_matrix/client/v3/rooms/{q(room)}/{op}",
+                           json.dumps({"user_id": f"@{u}:localhost"}), self.auth("sender"))
+
+        c = self.a.concurrency
+        return [
+            ("role change", roles, 1),
+            ("eject", [member_op("kick", u) for u in users], c),
+            ("invite", [member_op("invite", u) for u in users], c),
+        ]
+
 
 def q(s):
     return urllib.parse.quote(s, safe="")
@@ -980,12 +1106,48 @@ async def scenario_group(d, a, size, run, m):
                     "sync_limited": getattr(tracker, "limited", 0)})
 
 
+async def scenario_admin(d, a, run, k):
+    """The group's owner changes the role of, ejects, then invites back each of k members,
+    phase after phase, each phase as fast as the server takes it."""
+    phases = await d.start_admin(k, run)
+    out = []
+    for name, reqs, conc in phases:
+        counters = {"next": 0, "ok": 0, "fail": 0}
+        conns = [d.http() for _ in range(max(1, min(conc, len(reqs))))]
+
+        async def worker(h):
+            while counters["next"] < len(reqs):
+                i = counters["next"]
+                counters["next"] += 1
+                try:
+                    st, body = await h.raw(reqs[i])
+                    good = d.admin_ok(name, st, body)
+                    if not good and counters["fail"] < 3:
+                        print(f"{d.name}: {name} failed: {st} {body[:200]!r}", file=sys.stderr)
+                except Exception as e:  # noqa: BLE001
+                    good = False
+                    print(f"{d.name}: {name} error: {e}", file=sys.stderr)
+                counters["ok" if good else "fail"] += 1
+
+        t0 = now()
+        await asyncio.gather(*(worker(h) for h in conns))
+        took = now() - t0
+        for h in conns:
+            h.close()
+        out.append({"name": name, "ops": len(reqs), "ok": counters["ok"], "fail": counters["fail"],
+                    "seconds": round(took, 3), "per_sec": round(counters["ok"] / took, 1) if took else None,
+                    "concurrency": len(conns)})
+    total = sum(p["seconds"] for p in out)
+    return {"members": k, "phases": out, "fail": sum(p["fail"] for p in out),
+            "per_sec": round(sum(p["ok"] for p in out) / total, 1) if total else None}
+
+
 async def run(a):
     d = {"botgrid": Botgrid, "ejabberd": Ejabberd, "synapse": Synapse, "ceiling": Ceiling}[a.server](a)
     sizes = [int(s) for s in a.sizes.split()] if a.sizes else []
     t = now()
     if a.server != "ceiling":
-        await d.setup(max(sizes + [2]), sizes)
+        await d.setup(max(sizes + [2, a.admin + 1]), sizes)
     emit(a, {"scenario": "setup", "seconds": round(now() - t, 2)})
     for r in range(1, a.runs + 1):
         if a.n:
@@ -997,6 +1159,10 @@ async def run(a):
         for r in range(1, a.runs + 1):
             res = await scenario_group(d, a, size, r, a.m)
             emit(a, {"scenario": "group", "run": r, "result": res})
+    if a.admin:
+        for r in range(1, a.runs + 1):
+            res = await scenario_admin(d, a, r, a.admin)
+            emit(a, {"scenario": "admin", "run": r, "result": res})
     await d.close()
 
 
@@ -1086,6 +1252,8 @@ def main():
     w = sub.add_parser("botgrid-world")
     w.add_argument("--out", required=True)
     w.add_argument("--sizes", default="10 100 1000")
+    w.add_argument("--admin", type=int, default=0)
+    w.add_argument("--runs", type=int, default=3)
     r = sub.add_parser("run")
     r.add_argument("--server", required=True, choices=["botgrid", "ejabberd", "synapse", "ceiling"])
     r.add_argument("--label")
@@ -1101,6 +1269,8 @@ def main():
     r.add_argument("--sizes", default="10 100 1000")
     r.add_argument("--window", type=int, default=4)
     r.add_argument("--synapse-syncers", type=int, default=100)
+    r.add_argument("--admin", type=int, default=0,
+                   help="members of the group for the admin-operations scenario (0: skip it)")
     r.add_argument("--timeout", type=float, default=120,
                    help="seconds to wait for a message's delivery before counting it lost")
     r.add_argument("--im-budget", type=float, default=0,
@@ -1118,7 +1288,12 @@ def main():
     elif a.cmd_name == "botgrid-world":
         with open(a.out, "w") as f:
             sizes = [int(x) for x in a.sizes.split()]
-            json.dump(botgrid_world(max(sizes + [2]), sizes), f)
+            world = botgrid_world(max(sizes + [2]), sizes, a.admin)
+            if a.admin:
+                admin = world["groups"].pop()
+                for k in range(1, a.runs + 1):
+                    world["groups"].append(dict(admin, name=f"Bench Admin{k}"))
+            json.dump(world, f)
     else:
         if uvloop:
             uvloop.install()

@@ -138,11 +138,37 @@ def main():
                       f"{ratio(dl, base_d)} | {cpu(rs)} |")
         print()
 
+    # Group admin operations.
+    admins = [r for r in rows if r.get("scenario") == "admin"]
+    if admins:
+        n = max(r["run"] for r in admins)
+        print(f"### Group admin operations: the owner changes the role of, ejects, then invites back "
+              f"each member, phase after phase, over up to "
+              f"{max(p['concurrency'] for r in admins for p in r['result']['phases'])} connections "
+              f"(median of {n} run{'s' if n > 1 else ''})\n")
+        print("| server | members | role changes/s | ejects/s | invites/s | all operations/s | failed | all vs botgrid SQLite |")
+        print("|---|---|---|---|---|---|---|---|")
+        base = med([r["result"]["per_sec"] for r in admins if r["target"] == BASE])
+        for t in targets:
+            rs = [r["result"] for r in admins if r["target"] == t]
+            if not rs:
+                continue
+
+            def phase(name):
+                vals = [p["per_sec"] for x in rs for p in x["phases"] if p["name"] == name]
+                conc = max((p["concurrency"] for x in rs for p in x["phases"] if p["name"] == name), default=0)
+                return f1(med(vals)) + (" (one at a time³)" if conc == 1 else "")
+
+            allv = med([x["per_sec"] for x in rs])
+            print(f"| {NAMES[t]} | {rs[0]['members']:,} | {phase('role change')} | {phase('eject')} | "
+                  f"{phase('invite')} | {f1(allv)} | {sum(x['fail'] for x in rs)} | {ratio(allv, base)} |")
+        print()
+
     # Errors and losses, summed over every run.
     print("Failures and losses over all runs (a loss is a message answered OK that not every "
           "observed receiver got within the timeout):\n")
     for t in ["ceiling"] + targets:
-        res = [r["result"] for r in rows if r["target"] == t and "result" in r]
+        res = [r["result"] for r in rows if r["target"] == t and "result" in r and r.get("scenario") != "admin"]
         if not res:
             continue
         fail = sum(x["fail"] for x in res)
@@ -158,6 +184,9 @@ def main():
           "A server near it is limited by the generator, not by itself.\n")
     print("² The generator's use of its core while measuring (CPU time ÷ wall time): near 100 % "
           "means the generator, not the server, set the pace.")
+    if any(p["concurrency"] == 1 for r in admins for p in r["result"]["phases"]):
+        print("\n³ Matrix keeps every member's power level in one state event: each change sends the "
+              "whole map, so changes go one after another (at once they would overwrite each other).")
 
 
 if __name__ == "__main__":

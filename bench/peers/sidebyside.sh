@@ -42,6 +42,10 @@ SYNAPSE_SYNCERS=${SYNAPSE_SYNCERS:-100}
 # Synapse's 1,000-member room takes minutes to set up (1,000 registrations and joins)
 # and then moves well under one message a second: left out unless asked for.
 SYNAPSE_MAX_GROUP=${SYNAPSE_MAX_GROUP:-100}
+# Group admin operations: role change, eject and invite of each of ADMIN members (0: skip).
+ADMIN=${ADMIN:-1000}
+# Synapse's members must join first (a few a second): a smaller group unless asked for.
+SYNAPSE_MAX_ADMIN=${SYNAPSE_MAX_ADMIN:-100}
 TIMEOUT=${TIMEOUT:-60}
 TARGETS=${TARGETS:-"ceiling botgrid-sqlite botgrid-postgres ejabberd synapse"}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -67,7 +71,7 @@ mkdir -p bench/results "$WORKROOT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$ROOT/bench/results/sidebyside-$STAMP.jsonl
 WORK=$(mktemp -d "$WORKROOT/$STAMP.XXXX")
-CMDLINE="RUNS=$RUNS STARTS=$STARTS N=$N CEILING_N=$CEILING_N CONCURRENCY=$CONCURRENCY M=$M GROUP_SIZES=\"$GROUP_SIZES\" WINDOW=$WINDOW IM_BUDGET=$IM_BUDGET GROUP_BUDGET=$GROUP_BUDGET SYNAPSE_SYNCERS=$SYNAPSE_SYNCERS SYNAPSE_MAX_GROUP=$SYNAPSE_MAX_GROUP TARGETS=\"$TARGETS\"${EJABBERD_MAM:+ EJABBERD_MAM=$EJABBERD_MAM}${SYNC:+ SYNC=$SYNC} bench/peers/sidebyside.sh"
+CMDLINE="RUNS=$RUNS STARTS=$STARTS N=$N CEILING_N=$CEILING_N CONCURRENCY=$CONCURRENCY M=$M GROUP_SIZES=\"$GROUP_SIZES\" WINDOW=$WINDOW IM_BUDGET=$IM_BUDGET GROUP_BUDGET=$GROUP_BUDGET SYNAPSE_SYNCERS=$SYNAPSE_SYNCERS SYNAPSE_MAX_GROUP=$SYNAPSE_MAX_GROUP ADMIN=$ADMIN SYNAPSE_MAX_ADMIN=$SYNAPSE_MAX_ADMIN TARGETS=\"$TARGETS\"${EJABBERD_MAM:+ EJABBERD_MAM=$EJABBERD_MAM}${SYNC:+ SYNC=$SYNC} bench/peers/sidebyside.sh"
 
 # What is running, so that everything is stopped on any exit.
 CURRENT=()   # "kind dir [db]"
@@ -161,21 +165,23 @@ for target in $TARGETS; do
   start_target "$target" "$dir" >/dev/null
   case "$target" in
   botgrid-*)
-    "$PY" "$HERE/peerbench.py" botgrid-world --out "$dir/world.json" --sizes "$GROUP_SIZES"
+    "$PY" "$HERE/peerbench.py" botgrid-world --out "$dir/world.json" --sizes "$GROUP_SIZES" \
+      --admin "$ADMIN" --runs "$RUNS"
     if [ "$target" = botgrid-postgres ]; then
       "$HERE/botgrid.sh" seed "$dir" "$PG/${CURRENT[2]}"
     else
       "$HERE/botgrid.sh" seed "$dir"
     fi
-    gen run --server botgrid --label "$target" --port "${BOTGRID_PORT:-18650}" "${common[@]}" >&2 ;;
+    gen run --server botgrid --label "$target" --port "${BOTGRID_PORT:-18650}" "${common[@]}" --admin "$ADMIN" >&2 ;;
   ejabberd)
     gen run --server ejabberd --label ejabberd --port "${EJABBERD_HTTP_PORT:-18660}" \
       --c2s-port "${EJABBERD_C2S_PORT:-18661}" --component-port "${EJABBERD_COMPONENT_PORT:-18662}" \
-      "${common[@]}" >&2 ;;
+      "${common[@]}" --admin "$ADMIN" >&2 ;;
   synapse)
     gen run --server synapse --label synapse --port "${SYNAPSE_PORT:-18670}" \
       --shared-secret "${SYNAPSE_SHARED_SECRET:-peerbench-shared-secret}" \
       --synapse-syncers "$SYNAPSE_SYNCERS" "${common[@]}" \
+      --admin "$(( ADMIN < SYNAPSE_MAX_ADMIN ? ADMIN : SYNAPSE_MAX_ADMIN ))" \
       --sizes "$(for s in $GROUP_SIZES; do [ "$s" -le "$SYNAPSE_MAX_GROUP" ] && printf '%s ' "$s"; done)" >&2 ;;
   esac
   stop_current
