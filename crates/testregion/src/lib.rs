@@ -1,0 +1,541 @@
+//! A protocol-level test region: enough of a grid to log agents in over XML-RPC, keep
+//! their UDP circuits (acknowledging, resending, answering pings), relay instant
+//! messages and local chat between them, and answer name look-ups. Accounts that are
+//! not logged in can be driven from the test ("puppets"): they speak, send IMs, and
+//! what reaches them is recorded.
+//!
+//! It checks what it is sent the way a region would (a circuit code it handed out, the
+//! session of the agent, the password hash), so a client that gets the protocol wrong
+//! fails against it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+use uuid::Uuid;
+use viewerproto::circuit::Circuit;
+use viewerproto::login::{self, LoginReply, LoginRequest};
+use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
+use viewerproto::xmlrpc;
+
+/// The region's name (what `RegionHandshake` says).
+pub const REGION_NAME: &str = "Botgrid Test Region";
+/// Where the region is on the grid (metres of its corner).
+pub const REGION_CORNER: (u32, u32) = (256_000, 256_000);
+
+/// Something an agent did that the test can check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Heard {
+    /// An IM to a puppet (an account not logged in).
+    Im {
+        from: Uuid,
+        to: Uuid,
+        dialog: u8,
+        message: String,
+    },
+    /// Local chat, on any channel.
+    Chat {
+        from: Uuid,
+        channel: i32,
+        chat_type: u8,
+        message: String,
+    },
+}
+
+struct Account {
+    id: Uuid,
+    first: String,
+    last: String,
+    passwd: String,
+}
+
+struct Agent {
+    session: Uuid,
+    circuit_code: u32,
+    addr: Option<SocketAddr>,
+    circuit: Circuit,
+}
+
+#[derive(Default)]
+struct State {
+    accounts: Vec<Account>,
+    agents: HashMap<Uuid, Agent>,
+    by_addr: HashMap<SocketAddr, Uuid>,
+    heard: Vec<Heard>,
+    logins: u32,
+}
+
+impl State {
+    fn account(&self, id: Uuid) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    fn full_name(&self, id: Uuid) -> String {
+        self.account(id)
+            .map(|a| format!("{} {}", a.first, a.last))
+            .unwrap_or_default()
+    }
+
+    /// Frames a message for an agent on its circuit: (address, bytes).
+    fn frame(&mut self, to: Uuid, m: &Message) -> Option<(SocketAddr, Vec<u8>)> {
+        let agent = self.agents.get_mut(&to)?;
+        let addr = agent.addr?;
+        let wire = agent
+            .circuit
+            .send(m.encode(), m.reliable(), m.zero_coded(), Instant::now())
+            .ok()?;
+        Some((addr, wire))
+    }
+}
+
+/// A running test region. Dropping it stops it.
+pub struct TestRegion {
+    /// The XML-RPC login URI.
+    pub login_uri: String,
+    /// The region's UDP address.
+    pub udp: SocketAddr,
+    state: Arc<Mutex<State>>,
+    socket: Arc<UdpSocket>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for TestRegion {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl TestRegion {
+    /// Starts on ephemeral loopback ports.
+    pub async fn start() -> std::io::Result<TestRegion> {
+        let state = Arc::new(Mutex::new(State::default()));
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await?);
+        let udp = socket.local_addr()?;
+        let http = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let login_uri = format!("http://{}/", http.local_addr()?);
+        let app = {
+            let state = state.clone();
+            axum::Router::new().route(
+                "/",
+                axum::routing::post(move |body: String| {
+                    let state = state.clone();
+                    async move { login_answer(&state, udp, &body) }
+                }),
+            )
+        };
+        let mut tasks = vec![tokio::spawn(async move {
+            let _ = axum::serve(http, app).await;
+        })];
+        tasks.push(tokio::spawn(udp_loop(socket.clone(), state.clone())));
+        tasks.push(tokio::spawn(resend_loop(socket.clone(), state.clone())));
+        Ok(TestRegion {
+            login_uri,
+            udp,
+            state,
+            socket,
+            tasks,
+        })
+    }
+
+    /// Adds an account that may log in (or be driven as a puppet).
+    pub fn add_account(&self, first: &str, last: &str, password: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        lock(&self.state).accounts.push(Account {
+            id,
+            first: first.into(),
+            last: last.into(),
+            passwd: login::password_hash(password),
+        });
+        id
+    }
+
+    /// Whether the account has an agent in the region (its circuit is open).
+    pub fn is_present(&self, id: Uuid) -> bool {
+        lock(&self.state)
+            .agents
+            .get(&id)
+            .is_some_and(|a| a.addr.is_some())
+    }
+
+    /// How many logins succeeded so far.
+    pub fn logins(&self) -> u32 {
+        lock(&self.state).logins
+    }
+
+    /// What agents sent to puppets and said in chat, oldest first.
+    pub fn heard(&self) -> Vec<Heard> {
+        lock(&self.state).heard.clone()
+    }
+
+    /// A puppet says something in local chat on channel 0 (which agents hear).
+    pub async fn say_as(&self, from: Uuid, message: &str) {
+        let out = {
+            let mut st = lock(&self.state);
+            let chat = Chat {
+                from_name: st.full_name(from),
+                source: from,
+                owner: from,
+                source_type: chat_source::AGENT,
+                chat_type: viewerproto::messages::chat_type::NORMAL,
+                audible: 1,
+                position: [128.0, 128.0, 25.0],
+                message: message.into(),
+            };
+            let ids: Vec<Uuid> = st.agents.keys().copied().collect();
+            ids.into_iter()
+                .filter_map(|to| st.frame(to, &Message::ChatFromSimulator(chat.clone())))
+                .collect::<Vec<_>>()
+        };
+        self.send_all(out).await;
+    }
+
+    /// A puppet sends an IM to an agent.
+    pub async fn im_as(&self, from: Uuid, to: Uuid, message: &str) {
+        self.im_dialog_as(from, to, dialog::MESSAGE_FROM_AGENT, message)
+            .await;
+    }
+
+    /// A puppet sends an IM of any dialog kind.
+    pub async fn im_dialog_as(&self, from: Uuid, to: Uuid, dialog: u8, message: &str) {
+        let out = {
+            let mut st = lock(&self.state);
+            let mut im = InstantMessage::text(from, Uuid::nil(), &st.full_name(from), to, message);
+            im.dialog = dialog;
+            st.frame(to, &Message::ImprovedInstantMessage(im))
+        };
+        self.send_all(out.into_iter().collect()).await;
+    }
+
+    /// The region throws an agent out (`KickUser`).
+    pub async fn kick(&self, id: Uuid, reason: &str) {
+        let out = {
+            let mut st = lock(&self.state);
+            let session = st.agents.get(&id).map(|a| a.session).unwrap_or_default();
+            let m = Message::KickUser {
+                agent: id,
+                session,
+                reason: reason.into(),
+            };
+            let out = st.frame(id, &m);
+            forget(&mut st, id);
+            out
+        };
+        self.send_all(out.into_iter().collect()).await;
+    }
+
+    /// The region forgets an agent without a word (as if it restarted): the agent's
+    /// packets go unanswered from now on.
+    pub fn drop_agent(&self, id: Uuid) {
+        forget(&mut lock(&self.state), id);
+    }
+
+    async fn send_all(&self, out: Vec<(SocketAddr, Vec<u8>)>) {
+        for (addr, wire) in out {
+            let _ = self.socket.send_to(&wire, addr).await;
+        }
+    }
+}
+
+fn forget(st: &mut State, id: Uuid) {
+    if let Some(agent) = st.agents.remove(&id)
+        && let Some(addr) = agent.addr
+    {
+        st.by_addr.remove(&addr);
+    }
+}
+
+/// Answers a login: the reply, `presence` once while the account still has an agent
+/// (which is then logged out, as grids do), or `key` for a wrong name or password.
+fn login_answer(state: &Mutex<State>, udp: SocketAddr, body: &str) -> String {
+    let value = match LoginRequest::from_xml(body) {
+        Err(_) => login::refusal("key", "The login request could not be read."),
+        Ok(req) => {
+            let mut st = lock(state);
+            let found = st
+                .accounts
+                .iter()
+                .find(|a| {
+                    a.first.eq_ignore_ascii_case(&req.first)
+                        && a.last.eq_ignore_ascii_case(&req.last)
+                })
+                .map(|a| {
+                    (
+                        a.id,
+                        a.first.clone(),
+                        a.last.clone(),
+                        a.passwd == req.passwd,
+                    )
+                });
+            match found {
+                None | Some((_, _, _, false)) => login::refusal(
+                    "key",
+                    "Sorry! We couldn't log you in. Please check your name and password.",
+                ),
+                Some((id, _, _, true)) if st.agents.contains_key(&id) => {
+                    forget(&mut st, id);
+                    login::refusal(
+                        "presence",
+                        "You are already logged in; that session is being logged out.",
+                    )
+                }
+                Some((id, first, last, true)) => {
+                    let session = Uuid::new_v4();
+                    let circuit_code = rand::random::<u32>() | 1;
+                    st.agents.insert(
+                        id,
+                        Agent {
+                            session,
+                            circuit_code,
+                            addr: None,
+                            circuit: Circuit::new(Instant::now()),
+                        },
+                    );
+                    st.logins += 1;
+                    LoginReply {
+                        agent_id: id,
+                        session_id: session,
+                        secure_session_id: Uuid::new_v4(),
+                        circuit_code,
+                        sim: udp,
+                        seed_capability: format!("http://{udp}/caps/{}", Uuid::new_v4()),
+                        first_name: first,
+                        last_name: last,
+                        region_x: REGION_CORNER.0,
+                        region_y: REGION_CORNER.1,
+                        message: "Welcome to the botgrid test region.".into(),
+                    }
+                    .to_value()
+                }
+            }
+        }
+    };
+    xmlrpc::method_response(&value)
+}
+
+async fn resend_loop(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tick.tick().await;
+        let out: Vec<(SocketAddr, Vec<u8>)> = {
+            let mut st = lock(&state);
+            let now = Instant::now();
+            st.agents
+                .values_mut()
+                .filter_map(|a| a.addr.map(|addr| (addr, a.circuit.due(now))))
+                .flat_map(|(addr, wires)| wires.into_iter().map(move |w| (addr, w)))
+                .collect()
+        };
+        for (addr, wire) in out {
+            let _ = socket.send_to(&wire, addr).await;
+        }
+    }
+}
+
+async fn udp_loop(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
+    let mut buf = vec![0u8; 8192];
+    loop {
+        let Ok((n, from)) = socket.recv_from(&mut buf).await else {
+            continue;
+        };
+        let out = handle(&state, from, &buf[..n]);
+        for (addr, wire) in out {
+            let _ = socket.send_to(&wire, addr).await;
+        }
+    }
+}
+
+/// One datagram from `from`: what to send in answer.
+fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAddr, Vec<u8>)> {
+    let mut st = lock(state);
+    let now = Instant::now();
+    let mut out = Vec::new();
+    let known = st.by_addr.get(&from).copied();
+    let agent_id = match known {
+        Some(id) => id,
+        None => {
+            // Only UseCircuitCode opens a circuit, and only with a code from a login.
+            let Ok(p) = viewerproto::packet::Packet::decode(data) else {
+                return out;
+            };
+            let Ok(Message::UseCircuitCode {
+                code,
+                session,
+                agent,
+            }) = Message::decode(&p.body)
+            else {
+                return out;
+            };
+            let Some(a) = st.agents.get_mut(&agent) else {
+                return out;
+            };
+            if a.circuit_code != code || a.session != session || a.addr.is_some() {
+                return out;
+            }
+            a.addr = Some(from);
+            st.by_addr.insert(from, agent);
+            agent
+        }
+    };
+    let Some(agent) = st.agents.get_mut(&agent_id) else {
+        return out;
+    };
+    let session = agent.session;
+    let packet = match agent.circuit.receive(data, now) {
+        Ok(Some(p)) => p,
+        _ => return out,
+    };
+    let Ok(message) = Message::decode(&packet.body) else {
+        return out;
+    };
+    let mut reply = |st: &mut State, to: Uuid, m: Message| {
+        if let Some(f) = st.frame(to, &m) {
+            out.push(f);
+        }
+    };
+    match message {
+        Message::UseCircuitCode { .. } => {}
+        Message::CompleteAgentMovement {
+            agent,
+            session: s,
+            circuit_code,
+        } if agent == agent_id && s == session => {
+            let _ = circuit_code;
+            reply(
+                &mut st,
+                agent_id,
+                Message::RegionHandshake {
+                    flags: 0,
+                    sim_name: REGION_NAME.into(),
+                    region_id: Uuid::from_u128(0x7e57),
+                },
+            );
+            reply(
+                &mut st,
+                agent_id,
+                Message::AgentMovementComplete {
+                    agent: agent_id,
+                    session,
+                    position: [128.0, 128.0, 25.0],
+                    look_at: [1.0, 0.0, 0.0],
+                    region_handle: (u64::from(REGION_CORNER.0) << 32) | u64::from(REGION_CORNER.1),
+                    timestamp: 0,
+                    channel_version: "botgrid test region".into(),
+                },
+            );
+        }
+        Message::StartPingCheck { ping, .. } => {
+            reply(&mut st, agent_id, Message::CompletePingCheck { ping });
+        }
+        Message::LogoutRequest { agent, session: s } if agent == agent_id && s == session => {
+            reply(
+                &mut st,
+                agent_id,
+                Message::LogoutReply {
+                    agent: agent_id,
+                    session,
+                },
+            );
+            forget(&mut st, agent_id);
+        }
+        Message::ImprovedInstantMessage(mut im)
+            if im.agent == agent_id && im.session == session =>
+        {
+            let to = im.to_agent;
+            if st.agents.get(&to).is_some_and(|a| a.addr.is_some()) {
+                // Relayed as the region does: the sender's key, no session, its name.
+                im.session = Uuid::nil();
+                im.from_name = st.full_name(agent_id);
+                reply(&mut st, to, Message::ImprovedInstantMessage(im));
+            } else if st.account(to).is_some() {
+                st.heard.push(Heard::Im {
+                    from: agent_id,
+                    to,
+                    dialog: im.dialog,
+                    message: im.message,
+                });
+            }
+        }
+        Message::ChatFromViewer {
+            agent,
+            session: s,
+            message,
+            chat_type,
+            channel,
+        } if agent == agent_id && s == session => {
+            st.heard.push(Heard::Chat {
+                from: agent_id,
+                channel,
+                chat_type,
+                message: message.clone(),
+            });
+            if channel == 0 {
+                let chat = Chat {
+                    from_name: st.full_name(agent_id),
+                    source: agent_id,
+                    owner: agent_id,
+                    source_type: chat_source::AGENT,
+                    chat_type,
+                    audible: 1,
+                    position: [128.0, 128.0, 25.0],
+                    message,
+                };
+                let ids: Vec<Uuid> = st.agents.keys().copied().collect();
+                for to in ids {
+                    reply(&mut st, to, Message::ChatFromSimulator(chat.clone()));
+                }
+            }
+        }
+        Message::UuidNameRequest(ids) => {
+            let names = ids
+                .iter()
+                .filter_map(|id| st.account(*id))
+                .map(|a| Name {
+                    id: a.id,
+                    first: a.first.clone(),
+                    last: a.last.clone(),
+                })
+                .collect();
+            reply(&mut st, agent_id, Message::UuidNameReply(names));
+        }
+        Message::AvatarPickerRequest {
+            agent,
+            session: s,
+            query,
+            name,
+        } if agent == agent_id && s == session => {
+            let wanted = name.to_lowercase();
+            let found = st
+                .accounts
+                .iter()
+                .filter(|a| {
+                    format!("{} {}", a.first, a.last)
+                        .to_lowercase()
+                        .contains(&wanted)
+                })
+                .map(|a| Name {
+                    id: a.id,
+                    first: a.first.clone(),
+                    last: a.last.clone(),
+                })
+                .collect();
+            reply(
+                &mut st,
+                agent_id,
+                Message::AvatarPickerReply {
+                    agent: agent_id,
+                    query,
+                    found,
+                },
+            );
+        }
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,395 @@
+//! A logged-in agent: the login, the circuit to its region, the keep-alive, and a task
+//! that turns what the region sends into [`SessionEvent`]s and sends what it is told to.
+//!
+//! A session ends when it logs out, when the region says so (`KickUser`,
+//! `DisableSimulator`), or when the region stops answering; it then sends
+//! [`SessionEvent::Disconnected`] once. Logging in again is the owner's decision.
+
+use crate::circuit::Circuit;
+use crate::login::{self, LoginReply, LoginRequest};
+use crate::messages::{AgentUpdate, Chat, InstantMessage, Message, Name};
+use crate::{Error, Uuid};
+use std::time::Duration;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+/// A session's clocks.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// How long the region has to take the agent in after login.
+    pub arrival: Duration,
+    /// How often a bot that does not move tells the region where it is.
+    pub keep_alive: Duration,
+    /// How often the region is pinged.
+    pub ping: Duration,
+    /// Silence after which the region counts as gone.
+    pub silence: Duration,
+    /// How long a `presence` refusal waits before the login is tried again.
+    pub presence_wait: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            arrival: Duration::from_secs(20),
+            keep_alive: Duration::from_secs(1),
+            ping: Duration::from_secs(5),
+            silence: Duration::from_secs(60),
+            presence_wait: Duration::from_secs(10),
+        }
+    }
+}
+/// How long a logout waits for `LogoutReply` (optional: some regions never send it).
+const LOGOUT_WAIT: Duration = Duration::from_secs(2);
+
+/// A remote account: where and as whom to log in.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub login_uri: String,
+    pub first: String,
+    pub last: String,
+    /// `$1$` + MD5 hex of the password.
+    pub passwd: String,
+    /// `last`, `home`, or `uri:Region&x&y&z`.
+    pub start: String,
+}
+
+/// What a session reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionEvent {
+    InstantMessage(InstantMessage),
+    Chat(Chat),
+    Names(Vec<Name>),
+    AvatarPicker {
+        query: Uuid,
+        found: Vec<Name>,
+    },
+    /// The session is over; `reason` says why (logout, kicked, region gone).
+    Disconnected {
+        reason: String,
+    },
+}
+
+enum Command {
+    Send(Message),
+    Logout(oneshot::Sender<()>),
+}
+
+/// A handle on a running session. Dropping it logs the agent out.
+pub struct Session {
+    pub agent: Uuid,
+    pub session: Uuid,
+    pub first: String,
+    pub last: String,
+    pub region: String,
+    commands: mpsc::Sender<Command>,
+}
+
+impl Session {
+    /// Logs in and waits until the region has taken the agent in.
+    pub async fn start(
+        client: &reqwest::Client,
+        account: &Account,
+        events: mpsc::Sender<SessionEvent>,
+    ) -> Result<Session, Error> {
+        Self::start_with(client, account, events, Timing::default()).await
+    }
+
+    /// [`Session::start`] with other clocks (tests shorten them).
+    pub async fn start_with(
+        client: &reqwest::Client,
+        account: &Account,
+        events: mpsc::Sender<SessionEvent>,
+        timing: Timing,
+    ) -> Result<Session, Error> {
+        let request = LoginRequest {
+            first: account.first.clone(),
+            last: account.last.clone(),
+            passwd: login::password_hash(&account.passwd),
+            start: account.start.clone(),
+            version: concat!("botgrid ", env!("CARGO_PKG_VERSION")).into(),
+            mac: mac_for(&account.first, &account.last),
+        };
+        let reply =
+            login::login_with_wait(client, &account.login_uri, &request, timing.presence_wait)
+                .await?;
+        Self::connect(reply, events, timing).await
+    }
+
+    /// Opens the circuit of a login reply.
+    pub async fn connect(
+        reply: LoginReply,
+        events: mpsc::Sender<SessionEvent>,
+        timing: Timing,
+    ) -> Result<Session, Error> {
+        let bind = if reply.sim.ip().is_loopback() {
+            "127.0.0.1:0"
+        } else {
+            "0.0.0.0:0"
+        };
+        let socket = UdpSocket::bind(bind).await?;
+        socket.connect(reply.sim).await?;
+        let (commands, rx) = mpsc::channel(256);
+        let (arrived, arrival) = oneshot::channel();
+        let mut task = Task {
+            socket,
+            circuit: Circuit::new(std::time::Instant::now()),
+            agent: reply.agent_id,
+            session: reply.session_id,
+            events,
+            commands: rx,
+            arrived: Some(arrived),
+            region: String::new(),
+            ping: 0,
+            timing,
+        };
+        task.send(Message::UseCircuitCode {
+            code: reply.circuit_code,
+            session: reply.session_id,
+            agent: reply.agent_id,
+        })
+        .await?;
+        task.send(Message::CompleteAgentMovement {
+            agent: reply.agent_id,
+            session: reply.session_id,
+            circuit_code: reply.circuit_code,
+        })
+        .await?;
+        tokio::spawn(task.run());
+        let region = match tokio::time::timeout(timing.arrival, arrival).await {
+            Ok(Ok(region)) => region,
+            Ok(Err(_)) => return Err(Error::Closed("the region refused the agent".into())),
+            Err(_) => return Err(Error::Timeout("the region did not take the agent in")),
+        };
+        Ok(Session {
+            agent: reply.agent_id,
+            session: reply.session_id,
+            first: reply.first_name,
+            last: reply.last_name,
+            region,
+            commands,
+        })
+    }
+
+    /// Sends a message to the region (reliably when the message is one botgrid sends so).
+    pub async fn send(&self, message: Message) -> Result<(), Error> {
+        self.commands
+            .send(Command::Send(message))
+            .await
+            .map_err(|_| Error::Closed("the session has ended".into()))
+    }
+
+    /// Whether the session still runs.
+    pub fn is_open(&self) -> bool {
+        !self.commands.is_closed()
+    }
+
+    /// Logs out and waits (briefly) for the region to confirm.
+    pub async fn logout(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.commands.send(Command::Logout(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+/// A stable hardware id for an account (grids ask for one).
+fn mac_for(first: &str, last: &str) -> String {
+    use md5::{Digest, Md5};
+    let d = Md5::digest(format!("botgrid:{first} {last}").to_lowercase().as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Task {
+    socket: UdpSocket,
+    circuit: Circuit,
+    agent: Uuid,
+    session: Uuid,
+    events: mpsc::Sender<SessionEvent>,
+    commands: mpsc::Receiver<Command>,
+    arrived: Option<oneshot::Sender<String>>,
+    region: String,
+    ping: u8,
+    timing: Timing,
+}
+
+impl Task {
+    async fn send(&mut self, m: Message) -> Result<(), Error> {
+        let wire = self.circuit.send(
+            m.encode(),
+            m.reliable(),
+            m.zero_coded(),
+            std::time::Instant::now(),
+        )?;
+        self.socket.send(&wire).await?;
+        Ok(())
+    }
+
+    async fn run(mut self) {
+        let reason = self.serve().await;
+        tracing::info!(agent = %self.agent, %reason, "remote session ended");
+        let _ = self
+            .events
+            .send(SessionEvent::Disconnected { reason })
+            .await;
+    }
+
+    /// Runs until the session ends; returns why.
+    async fn serve(&mut self) -> String {
+        let mut buf = vec![0u8; 8192];
+        let mut keep_alive = tokio::time::interval(self.timing.keep_alive);
+        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ping = tokio::time::interval(self.timing.ping);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let due = self
+                .circuit
+                .next_due()
+                .map(Instant::from_std)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                got = self.socket.recv(&mut buf) => match got {
+                    Ok(n) => {
+                        if let Some(reason) = self.received(&buf[..n]).await {
+                            return reason;
+                        }
+                    }
+                    // A refused send (ICMP) shows here; silence decides whether the
+                    // region is gone.
+                    Err(e) => tracing::debug!(agent = %self.agent, error = %e, "UDP receive"),
+                },
+                cmd = self.commands.recv() => match cmd {
+                    Some(Command::Send(m)) => {
+                        if let Err(e) = self.send(m).await {
+                            return format!("cannot send: {e}");
+                        }
+                    }
+                    Some(Command::Logout(done)) => {
+                        self.logout(&mut buf).await;
+                        let _ = done.send(());
+                        return "logged out".into();
+                    }
+                    None => {
+                        self.logout(&mut buf).await;
+                        return "logged out".into();
+                    }
+                },
+                _ = tokio::time::sleep_until(due) => {
+                    for wire in self.circuit.due(std::time::Instant::now()) {
+                        let _ = self.socket.send(&wire).await;
+                    }
+                    let lost = self.circuit.take_lost();
+                    if lost > 0 {
+                        tracing::warn!(agent = %self.agent, lost, "reliable packets to the region were never acknowledged");
+                    }
+                }
+                _ = keep_alive.tick(), if self.arrived.is_none() => {
+                    let update = Message::AgentUpdate(AgentUpdate::standing(self.agent, self.session, [128.0, 128.0, 25.0]));
+                    if let Err(e) = self.send(update).await {
+                        return format!("cannot send: {e}");
+                    }
+                }
+                _ = ping.tick() => {
+                    if self.circuit.last_heard.elapsed() > self.timing.silence {
+                        return "the region stopped answering".into();
+                    }
+                    self.ping = self.ping.wrapping_add(1);
+                    let m = Message::StartPingCheck { ping: self.ping, oldest_unacked: 0 };
+                    if let Err(e) = self.send(m).await {
+                        return format!("cannot send: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles one datagram; `Some(reason)` ends the session.
+    async fn received(&mut self, data: &[u8]) -> Option<String> {
+        let packet = match self.circuit.receive(data, std::time::Instant::now()) {
+            Ok(Some(p)) => p,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::debug!(agent = %self.agent, error = %e, "dropped a malformed packet");
+                return None;
+            }
+        };
+        let message = match Message::decode(&packet.body) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::debug!(agent = %self.agent, error = %e, "dropped a malformed message");
+                return None;
+            }
+        };
+        let event = match message {
+            Message::StartPingCheck { ping, .. } => {
+                let _ = self.send(Message::CompletePingCheck { ping }).await;
+                return None;
+            }
+            Message::RegionHandshake { sim_name, .. } => {
+                self.region = sim_name;
+                let reply = Message::RegionHandshakeReply {
+                    agent: self.agent,
+                    session: self.session,
+                    flags: 0,
+                };
+                let _ = self.send(reply).await;
+                return None;
+            }
+            Message::AgentMovementComplete { .. } => {
+                if let Some(arrived) = self.arrived.take() {
+                    let _ = arrived.send(self.region.clone());
+                }
+                return None;
+            }
+            Message::KickUser { reason, .. } => {
+                return Some(if reason.is_empty() {
+                    "kicked by the region".into()
+                } else {
+                    format!("kicked by the region: {reason}")
+                });
+            }
+            Message::DisableSimulator => return Some("the region closed the circuit".into()),
+            Message::ImprovedInstantMessage(m) => SessionEvent::InstantMessage(m),
+            Message::ChatFromSimulator(c) => SessionEvent::Chat(c),
+            Message::UuidNameReply(names) => SessionEvent::Names(names),
+            Message::AvatarPickerReply { query, found, .. } => {
+                SessionEvent::AvatarPicker { query, found }
+            }
+            _ => return None,
+        };
+        if self.events.send(event).await.is_err() {
+            return Some("nobody listens to the session".into());
+        }
+        None
+    }
+
+    /// Sends `LogoutRequest` and waits a little for `LogoutReply`, acknowledging what
+    /// arrives meanwhile.
+    async fn logout(&mut self, buf: &mut [u8]) {
+        let m = Message::LogoutRequest {
+            agent: self.agent,
+            session: self.session,
+        };
+        if self.send(m).await.is_err() {
+            return;
+        }
+        let deadline = Instant::now() + LOGOUT_WAIT;
+        loop {
+            tokio::select! {
+                got = self.socket.recv(buf) => {
+                    let Ok(n) = got else { continue };
+                    if let Ok(Some(p)) = self.circuit.receive(&buf[..n], std::time::Instant::now())
+                        && matches!(Message::decode(&p.body), Ok(Message::LogoutReply { .. }))
+                    {
+                        break;
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        for wire in self.circuit.ack_packets() {
+            let _ = self.socket.send(&wire).await;
+        }
+    }
+}
