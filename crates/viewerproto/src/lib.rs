@@ -7,10 +7,12 @@
 
 pub mod circuit;
 pub mod fields;
+pub mod group_messages;
 pub mod login;
 pub mod messages;
 pub mod packet;
 pub mod session;
+pub mod world_messages;
 pub mod xmlrpc;
 
 pub use uuid::Uuid;

@@ -8,7 +8,9 @@
 //! field are ignored.
 
 use crate::fields::{Reader, Writer};
+use crate::group_messages::GroupMessage;
 use crate::packet::{MessageNumber, body_for};
+use crate::world_messages::WorldMessage;
 use crate::{Error, Uuid};
 use std::net::Ipv4Addr;
 
@@ -147,6 +149,10 @@ pub enum Message {
         query: Uuid,
         found: Vec<Name>,
     },
+    /// Groups: memberships, roles, invitations, ejections.
+    Group(GroupMessage),
+    /// Money, teleports, sitting, touching, dialogs, alerts.
+    World(WorldMessage),
     /// A message botgrid does not read.
     Other(MessageNumber),
 }
@@ -283,6 +289,8 @@ impl Message {
             UuidNameReply(_) => UUID_NAME_REPLY,
             AvatarPickerRequest { .. } => AVATAR_PICKER_REQUEST,
             AvatarPickerReply { .. } => AVATAR_PICKER_REPLY,
+            Group(g) => g.number(),
+            World(m) => m.number(),
             Other(n) => *n,
         }
     }
@@ -290,6 +298,11 @@ impl Message {
     /// Whether the template marks the message zero-coded.
     pub fn zero_coded(&self) -> bool {
         use Message::*;
+        match self {
+            Group(g) => return g.zero_coded(),
+            World(m) => return m.zero_coded(),
+            _ => {}
+        }
         matches!(
             self,
             AgentUpdate(_)
@@ -305,10 +318,11 @@ impl Message {
     /// self-repairing (position updates, pings).
     pub fn reliable(&self) -> bool {
         use Message::*;
-        !matches!(
-            self,
-            AgentUpdate(_) | StartPingCheck { .. } | CompletePingCheck { .. } | Other(_)
-        )
+        match self {
+            World(m) => m.reliable(),
+            AgentUpdate(_) | StartPingCheck { .. } | CompletePingCheck { .. } | Other(_) => false,
+            _ => true,
+        }
     }
 
     /// The body: number and fields.
@@ -487,6 +501,8 @@ impl Message {
                     w.uuid(n.id).str1(&n.first).str1(&n.last);
                 }
             }
+            Group(g) => g.write(&mut w),
+            World(m) => m.write(&mut w),
             Other(_) => {}
         }
         w.finish()
@@ -649,7 +665,15 @@ impl Message {
                     found,
                 }
             }
-            other => Message::Other(other),
+            other => {
+                if let Some(g) = GroupMessage::read(other, r)? {
+                    Message::Group(g)
+                } else if let Some(m) = WorldMessage::read(other, r)? {
+                    Message::World(m)
+                } else {
+                    Message::Other(other)
+                }
+            }
         })
     }
 }
@@ -780,13 +804,250 @@ mod tests {
                 found: vec![],
             },
         ];
-        for m in ms {
+        for m in ms.into_iter().chain(group_and_world()) {
             assert_eq!(Message::decode(&m.encode()).unwrap(), m, "{m:?}");
         }
         assert_eq!(
             Message::decode(&body_for(MessageNumber::Low(999))).unwrap(),
             Message::Other(MessageNumber::Low(999))
         );
+    }
+
+    fn group_and_world() -> Vec<Message> {
+        use crate::group_messages::{GroupMessage as G, Membership, Role};
+        use crate::world_messages::{Dialog, WorldMessage as W};
+        let (a, s, g) = (id(1), id(2), id(9));
+        let mut v: Vec<Message> = vec![
+            G::AgentDataUpdateRequest {
+                agent: a,
+                session: s,
+            },
+            G::AgentDataUpdate {
+                agent: a,
+                first: "Ann".into(),
+                last: "Bot".into(),
+                group_title: "Greeter".into(),
+                active_group: g,
+                group_powers: 1 << 40,
+                group_name: "Club".into(),
+            },
+            G::AgentGroupDataUpdate {
+                agent: a,
+                groups: vec![Membership {
+                    group: g,
+                    powers: u64::MAX,
+                    accept_notices: true,
+                    insignia: id(4),
+                    contribution: -1,
+                    name: "Club".into(),
+                }],
+            },
+            G::ActivateGroup {
+                agent: a,
+                session: s,
+                group: g,
+            },
+            G::GroupRoleDataRequest {
+                agent: a,
+                session: s,
+                group: g,
+                request: id(5),
+            },
+            G::GroupRoleDataReply {
+                agent: a,
+                group: g,
+                request: id(5),
+                role_count: 1,
+                roles: vec![Role {
+                    id: id(6),
+                    name: "Officers".into(),
+                    title: "Officer".into(),
+                    description: "".into(),
+                    powers: 3,
+                    members: 2,
+                }],
+            },
+            G::InviteGroupRequest {
+                agent: a,
+                session: s,
+                group: g,
+                invites: vec![(id(7), Uuid::nil())],
+            },
+            G::EjectGroupMemberRequest {
+                agent: a,
+                session: s,
+                group: g,
+                ejectees: vec![id(7)],
+            },
+            G::EjectGroupMemberReply {
+                agent: a,
+                group: g,
+                success: true,
+            },
+            G::JoinGroupRequest {
+                agent: a,
+                session: s,
+                group: g,
+            },
+            G::JoinGroupReply {
+                agent: a,
+                group: g,
+                success: false,
+            },
+            G::LeaveGroupRequest {
+                agent: a,
+                session: s,
+                group: g,
+            },
+            G::LeaveGroupReply {
+                agent: a,
+                group: g,
+                success: true,
+            },
+        ]
+        .into_iter()
+        .map(Message::Group)
+        .collect();
+        v.extend(
+            vec![
+                W::MoneyBalanceRequest {
+                    agent: a,
+                    session: s,
+                    transaction: id(3),
+                },
+                W::MoneyBalanceReply {
+                    agent: a,
+                    transaction: id(3),
+                    success: true,
+                    balance: 1200,
+                    description: "".into(),
+                    transaction_type: crate::world_messages::TRANSACTION_GIFT,
+                    source: a,
+                    dest: id(8),
+                    amount: 10,
+                    item_description: "tip".into(),
+                },
+                W::MoneyTransferRequest {
+                    agent: a,
+                    session: s,
+                    source: a,
+                    dest: id(8),
+                    flags: 0,
+                    amount: 10,
+                    transaction_type: crate::world_messages::TRANSACTION_GIFT,
+                    description: "tip".into(),
+                },
+                W::TeleportLocationRequest {
+                    agent: a,
+                    session: s,
+                    region_handle: crate::world_messages::region_handle(256_000, 256_256),
+                    position: [1.0, 2.0, 3.0],
+                    look_at: [1.0, 0.0, 0.0],
+                },
+                W::TeleportStart { flags: 16 },
+                W::TeleportProgress {
+                    agent: a,
+                    flags: 16,
+                    message: "sending".into(),
+                },
+                W::TeleportFinish {
+                    agent: a,
+                    location: 0,
+                    sim_ip: std::net::Ipv4Addr::LOCALHOST,
+                    sim_port: 9001,
+                    region_handle: 5,
+                    seed_capability: "http://x/caps".into(),
+                    sim_access: 13,
+                    flags: 16,
+                },
+                W::TeleportFailed {
+                    agent: a,
+                    reason: "no such region".into(),
+                },
+                W::TeleportLocal {
+                    agent: a,
+                    location: 0,
+                    position: [1.0; 3],
+                    look_at: [0.0; 3],
+                    flags: 0,
+                },
+                W::AgentRequestSit {
+                    agent: a,
+                    session: s,
+                    target: id(11),
+                    offset: [0.0; 3],
+                },
+                W::AgentSit {
+                    agent: a,
+                    session: s,
+                },
+                W::AvatarSitResponse {
+                    object: id(11),
+                    autopilot: false,
+                    position: [0.0, 0.0, 0.5],
+                },
+                W::ObjectGrab {
+                    agent: a,
+                    session: s,
+                    local_id: 77,
+                    offset: [0.0; 3],
+                },
+                W::ObjectDeGrab {
+                    agent: a,
+                    session: s,
+                    local_id: 77,
+                },
+                W::ScriptDialog(Dialog {
+                    object: id(12),
+                    first: "Ann".into(),
+                    last: "Owner".into(),
+                    object_name: "Greeter".into(),
+                    message: "Pick one".into(),
+                    channel: -99,
+                    image: Uuid::nil(),
+                    buttons: vec!["Yes".into(), "No".into()],
+                    owners: vec![id(13)],
+                }),
+                W::ScriptDialogReply {
+                    agent: a,
+                    session: s,
+                    object: id(12),
+                    channel: -99,
+                    button_index: 1,
+                    button_label: "No".into(),
+                },
+                W::AlertMessage {
+                    message: "Region restarting".into(),
+                },
+                W::AgentAlertMessage {
+                    agent: a,
+                    modal: true,
+                    message: "Hi".into(),
+                },
+                W::OnlineNotification(vec![id(8)]),
+                W::OfflineNotification(vec![id(8), id(9)]),
+            ]
+            .into_iter()
+            .map(Message::World),
+        );
+        v
+    }
+
+    #[test]
+    fn numbers_of_group_and_world_messages_follow_the_template() {
+        // AgentSit is High 7: one byte.
+        let sit = Message::World(crate::world_messages::WorldMessage::AgentSit {
+            agent: id(1),
+            session: id(2),
+        });
+        assert_eq!(sit.encode()[0], 7);
+        assert!(!sit.reliable());
+        let eject = Message::Group(crate::group_messages::GroupMessage::EjectGroupMemberReply {
+            agent: id(1),
+            group: id(2),
+            success: true,
+        });
+        assert_eq!(&eject.encode()[..4], &[0xFF, 0xFF, 0x01, 0x5A]);
     }
 
     #[test]

@@ -1,0 +1,608 @@
+//! Messages about the agent in the world: money, teleports, sitting, touching objects,
+//! script dialogs, alerts and friends' online state.
+
+use crate::fields::{Reader, Writer};
+use crate::packet::MessageNumber;
+use crate::{Error, Uuid};
+use std::net::Ipv4Addr;
+
+pub const MONEY_BALANCE_REQUEST: MessageNumber = MessageNumber::Low(313);
+pub const MONEY_BALANCE_REPLY: MessageNumber = MessageNumber::Low(314);
+pub const MONEY_TRANSFER_REQUEST: MessageNumber = MessageNumber::Low(311);
+pub const TELEPORT_LOCATION_REQUEST: MessageNumber = MessageNumber::Low(63);
+pub const TELEPORT_LOCAL: MessageNumber = MessageNumber::Low(64);
+pub const TELEPORT_PROGRESS: MessageNumber = MessageNumber::Low(66);
+pub const TELEPORT_FINISH: MessageNumber = MessageNumber::Low(69);
+pub const TELEPORT_START: MessageNumber = MessageNumber::Low(73);
+pub const TELEPORT_FAILED: MessageNumber = MessageNumber::Low(74);
+pub const AGENT_REQUEST_SIT: MessageNumber = MessageNumber::High(6);
+pub const AGENT_SIT: MessageNumber = MessageNumber::High(7);
+pub const AVATAR_SIT_RESPONSE: MessageNumber = MessageNumber::High(21);
+pub const OBJECT_GRAB: MessageNumber = MessageNumber::Low(117);
+pub const OBJECT_DEGRAB: MessageNumber = MessageNumber::Low(119);
+pub const SCRIPT_DIALOG: MessageNumber = MessageNumber::Low(190);
+pub const SCRIPT_DIALOG_REPLY: MessageNumber = MessageNumber::Low(191);
+pub const ALERT_MESSAGE: MessageNumber = MessageNumber::Low(134);
+pub const AGENT_ALERT_MESSAGE: MessageNumber = MessageNumber::Low(135);
+pub const ONLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(322);
+pub const OFFLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(323);
+
+/// `TransactionType` of a payment to an avatar or object (the protocol's "gift").
+pub const TRANSACTION_GIFT: i32 = 5001;
+
+/// A region's handle: the global x and y of its corner in metres.
+pub fn region_handle(x: u32, y: u32) -> u64 {
+    (u64::from(x) << 32) | u64::from(y)
+}
+
+/// A script dialog, as the region shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub object: Uuid,
+    pub first: String,
+    pub last: String,
+    pub object_name: String,
+    pub message: String,
+    pub channel: i32,
+    pub image: Uuid,
+    pub buttons: Vec<String>,
+    pub owners: Vec<Uuid>,
+}
+
+/// A message about the agent in the world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorldMessage {
+    MoneyBalanceRequest {
+        agent: Uuid,
+        session: Uuid,
+        transaction: Uuid,
+    },
+    MoneyBalanceReply {
+        agent: Uuid,
+        transaction: Uuid,
+        success: bool,
+        balance: i32,
+        description: String,
+        /// What moved, when the reply follows a payment: type, source, destination, amount.
+        transaction_type: i32,
+        source: Uuid,
+        dest: Uuid,
+        amount: i32,
+        item_description: String,
+    },
+    MoneyTransferRequest {
+        agent: Uuid,
+        session: Uuid,
+        source: Uuid,
+        dest: Uuid,
+        flags: u8,
+        amount: i32,
+        transaction_type: i32,
+        description: String,
+    },
+    TeleportLocationRequest {
+        agent: Uuid,
+        session: Uuid,
+        region_handle: u64,
+        position: [f32; 3],
+        look_at: [f32; 3],
+    },
+    TeleportStart {
+        flags: u32,
+    },
+    TeleportProgress {
+        agent: Uuid,
+        flags: u32,
+        message: String,
+    },
+    TeleportFinish {
+        agent: Uuid,
+        location: u32,
+        sim_ip: Ipv4Addr,
+        sim_port: u16,
+        region_handle: u64,
+        seed_capability: String,
+        sim_access: u8,
+        flags: u32,
+    },
+    TeleportFailed {
+        agent: Uuid,
+        reason: String,
+    },
+    TeleportLocal {
+        agent: Uuid,
+        location: u32,
+        position: [f32; 3],
+        look_at: [f32; 3],
+        flags: u32,
+    },
+    AgentRequestSit {
+        agent: Uuid,
+        session: Uuid,
+        target: Uuid,
+        offset: [f32; 3],
+    },
+    AgentSit {
+        agent: Uuid,
+        session: Uuid,
+    },
+    AvatarSitResponse {
+        object: Uuid,
+        autopilot: bool,
+        position: [f32; 3],
+    },
+    ObjectGrab {
+        agent: Uuid,
+        session: Uuid,
+        local_id: u32,
+        offset: [f32; 3],
+    },
+    ObjectDeGrab {
+        agent: Uuid,
+        session: Uuid,
+        local_id: u32,
+    },
+    ScriptDialog(Dialog),
+    ScriptDialogReply {
+        agent: Uuid,
+        session: Uuid,
+        object: Uuid,
+        channel: i32,
+        button_index: i32,
+        button_label: String,
+    },
+    AlertMessage {
+        message: String,
+    },
+    AgentAlertMessage {
+        agent: Uuid,
+        modal: bool,
+        message: String,
+    },
+    OnlineNotification(Vec<Uuid>),
+    OfflineNotification(Vec<Uuid>),
+}
+
+impl WorldMessage {
+    pub fn number(&self) -> MessageNumber {
+        use WorldMessage::*;
+        match self {
+            MoneyBalanceRequest { .. } => MONEY_BALANCE_REQUEST,
+            MoneyBalanceReply { .. } => MONEY_BALANCE_REPLY,
+            MoneyTransferRequest { .. } => MONEY_TRANSFER_REQUEST,
+            TeleportLocationRequest { .. } => TELEPORT_LOCATION_REQUEST,
+            TeleportStart { .. } => TELEPORT_START,
+            TeleportProgress { .. } => TELEPORT_PROGRESS,
+            TeleportFinish { .. } => TELEPORT_FINISH,
+            TeleportFailed { .. } => TELEPORT_FAILED,
+            TeleportLocal { .. } => TELEPORT_LOCAL,
+            AgentRequestSit { .. } => AGENT_REQUEST_SIT,
+            AgentSit { .. } => AGENT_SIT,
+            AvatarSitResponse { .. } => AVATAR_SIT_RESPONSE,
+            ObjectGrab { .. } => OBJECT_GRAB,
+            ObjectDeGrab { .. } => OBJECT_DEGRAB,
+            ScriptDialog(_) => SCRIPT_DIALOG,
+            ScriptDialogReply { .. } => SCRIPT_DIALOG_REPLY,
+            AlertMessage { .. } => ALERT_MESSAGE,
+            AgentAlertMessage { .. } => AGENT_ALERT_MESSAGE,
+            OnlineNotification(_) => ONLINE_NOTIFICATION,
+            OfflineNotification(_) => OFFLINE_NOTIFICATION,
+        }
+    }
+
+    pub fn zero_coded(&self) -> bool {
+        use WorldMessage::*;
+        matches!(
+            self,
+            MoneyBalanceRequest { .. }
+                | MoneyBalanceReply { .. }
+                | MoneyTransferRequest { .. }
+                | AgentRequestSit { .. }
+                | AvatarSitResponse { .. }
+                | ObjectGrab { .. }
+                | ScriptDialog(_)
+                | ScriptDialogReply { .. }
+        )
+    }
+
+    /// Sit and grab requests are sent as often as a viewer sends them: unreliably.
+    pub fn reliable(&self) -> bool {
+        !matches!(
+            self,
+            WorldMessage::AgentRequestSit { .. } | WorldMessage::AgentSit { .. }
+        )
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        use WorldMessage::*;
+        let no_surface = |w: &mut Writer| {
+            // SurfaceInfo: none (a touch without a surface point).
+            w.u8(0);
+        };
+        match self {
+            MoneyBalanceRequest {
+                agent,
+                session,
+                transaction,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*transaction);
+            }
+            MoneyBalanceReply {
+                agent,
+                transaction,
+                success,
+                balance,
+                description,
+                transaction_type,
+                source,
+                dest,
+                amount,
+                item_description,
+            } => {
+                w.uuid(*agent)
+                    .uuid(*transaction)
+                    .bool(*success)
+                    .i32(*balance)
+                    .i32(0)
+                    .i32(0)
+                    .str1(description)
+                    .i32(*transaction_type)
+                    .uuid(*source)
+                    .bool(false)
+                    .uuid(*dest)
+                    .bool(false)
+                    .i32(*amount)
+                    .str1(item_description);
+            }
+            MoneyTransferRequest {
+                agent,
+                session,
+                source,
+                dest,
+                flags,
+                amount,
+                transaction_type,
+                description,
+            } => {
+                w.uuid(*agent)
+                    .uuid(*session)
+                    .uuid(*source)
+                    .uuid(*dest)
+                    .u8(*flags)
+                    .i32(*amount)
+                    .u8(0)
+                    .u8(0)
+                    .i32(*transaction_type)
+                    .str1(description);
+            }
+            TeleportLocationRequest {
+                agent,
+                session,
+                region_handle,
+                position,
+                look_at,
+            } => {
+                w.uuid(*agent)
+                    .uuid(*session)
+                    .u64(*region_handle)
+                    .vec3(*position)
+                    .vec3(*look_at);
+            }
+            TeleportStart { flags } => {
+                w.u32(*flags);
+            }
+            TeleportProgress {
+                agent,
+                flags,
+                message,
+            } => {
+                w.uuid(*agent).u32(*flags).str1(message);
+            }
+            TeleportFinish {
+                agent,
+                location,
+                sim_ip,
+                sim_port,
+                region_handle,
+                seed_capability,
+                sim_access,
+                flags,
+            } => {
+                w.uuid(*agent)
+                    .u32(*location)
+                    .ipaddr(*sim_ip)
+                    .ipport(*sim_port)
+                    .u64(*region_handle)
+                    .str2(seed_capability)
+                    .u8(*sim_access)
+                    .u32(*flags);
+            }
+            TeleportFailed { agent, reason } => {
+                w.uuid(*agent).str1(reason).u8(0);
+            }
+            TeleportLocal {
+                agent,
+                location,
+                position,
+                look_at,
+                flags,
+            } => {
+                w.uuid(*agent)
+                    .u32(*location)
+                    .vec3(*position)
+                    .vec3(*look_at)
+                    .u32(*flags);
+            }
+            AgentRequestSit {
+                agent,
+                session,
+                target,
+                offset,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*target).vec3(*offset);
+            }
+            AgentSit { agent, session } => {
+                w.uuid(*agent).uuid(*session);
+            }
+            AvatarSitResponse {
+                object,
+                autopilot,
+                position,
+            } => {
+                w.uuid(*object)
+                    .bool(*autopilot)
+                    .vec3(*position)
+                    .quat([0.0; 3])
+                    .vec3([0.0; 3])
+                    .vec3([0.0; 3])
+                    .bool(false);
+            }
+            ObjectGrab {
+                agent,
+                session,
+                local_id,
+                offset,
+            } => {
+                w.uuid(*agent).uuid(*session).u32(*local_id).vec3(*offset);
+                no_surface(w);
+            }
+            ObjectDeGrab {
+                agent,
+                session,
+                local_id,
+            } => {
+                w.uuid(*agent).uuid(*session).u32(*local_id);
+                no_surface(w);
+            }
+            ScriptDialog(d) => {
+                w.uuid(d.object)
+                    .str1(&d.first)
+                    .str1(&d.last)
+                    .str1(&d.object_name)
+                    .str2(&d.message)
+                    .i32(d.channel)
+                    .uuid(d.image);
+                let buttons = &d.buttons[..d.buttons.len().min(255)];
+                w.u8(buttons.len() as u8);
+                for b in buttons {
+                    w.str1(b);
+                }
+                let owners = &d.owners[..d.owners.len().min(255)];
+                w.u8(owners.len() as u8);
+                for o in owners {
+                    w.uuid(*o);
+                }
+            }
+            ScriptDialogReply {
+                agent,
+                session,
+                object,
+                channel,
+                button_index,
+                button_label,
+            } => {
+                w.uuid(*agent)
+                    .uuid(*session)
+                    .uuid(*object)
+                    .i32(*channel)
+                    .i32(*button_index)
+                    .str1(button_label);
+            }
+            AlertMessage { message } => {
+                w.str1(message).u8(0);
+            }
+            AgentAlertMessage {
+                agent,
+                modal,
+                message,
+            } => {
+                w.uuid(*agent).bool(*modal).str1(message);
+            }
+            OnlineNotification(ids) | OfflineNotification(ids) => {
+                let ids = &ids[..ids.len().min(255)];
+                w.u8(ids.len() as u8);
+                for id in ids {
+                    w.uuid(*id);
+                }
+            }
+        }
+    }
+
+    /// Reads the fields of a world message with this number; `None` for other numbers.
+    pub(crate) fn read(number: MessageNumber, r: &mut Reader<'_>) -> Result<Option<Self>, Error> {
+        use WorldMessage::*;
+        Ok(Some(match number {
+            MONEY_BALANCE_REQUEST => MoneyBalanceRequest {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                transaction: r.uuid()?,
+            },
+            MONEY_BALANCE_REPLY => {
+                let (agent, transaction, success, balance) =
+                    (r.uuid()?, r.uuid()?, r.bool()?, r.i32()?);
+                r.i32()?;
+                r.i32()?;
+                let description = r.str1()?;
+                // TransactionInfo is missing in older templates.
+                let (transaction_type, source, dest, amount, item_description) = if r.more() {
+                    let t = r.i32()?;
+                    let source = r.uuid()?;
+                    r.bool()?;
+                    let dest = r.uuid()?;
+                    r.bool()?;
+                    (t, source, dest, r.i32()?, r.str1()?)
+                } else {
+                    (0, Uuid::nil(), Uuid::nil(), 0, String::new())
+                };
+                MoneyBalanceReply {
+                    agent,
+                    transaction,
+                    success,
+                    balance,
+                    description,
+                    transaction_type,
+                    source,
+                    dest,
+                    amount,
+                    item_description,
+                }
+            }
+            MONEY_TRANSFER_REQUEST => {
+                let (agent, session, source, dest, flags, amount) = (
+                    r.uuid()?,
+                    r.uuid()?,
+                    r.uuid()?,
+                    r.uuid()?,
+                    r.u8()?,
+                    r.i32()?,
+                );
+                r.u8()?;
+                r.u8()?;
+                MoneyTransferRequest {
+                    agent,
+                    session,
+                    source,
+                    dest,
+                    flags,
+                    amount,
+                    transaction_type: r.i32()?,
+                    description: r.str1()?,
+                }
+            }
+            TELEPORT_LOCATION_REQUEST => TeleportLocationRequest {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                region_handle: r.u64()?,
+                position: r.vec3()?,
+                look_at: r.vec3()?,
+            },
+            TELEPORT_START => TeleportStart { flags: r.u32()? },
+            TELEPORT_PROGRESS => TeleportProgress {
+                agent: r.uuid()?,
+                flags: r.u32()?,
+                message: r.str1()?,
+            },
+            TELEPORT_FINISH => TeleportFinish {
+                agent: r.uuid()?,
+                location: r.u32()?,
+                sim_ip: r.ipaddr()?,
+                sim_port: r.ipport()?,
+                region_handle: r.u64()?,
+                seed_capability: r.str2()?,
+                sim_access: r.u8()?,
+                flags: r.u32()?,
+            },
+            TELEPORT_FAILED => TeleportFailed {
+                agent: r.uuid()?,
+                reason: r.str1()?,
+            },
+            TELEPORT_LOCAL => TeleportLocal {
+                agent: r.uuid()?,
+                location: r.u32()?,
+                position: r.vec3()?,
+                look_at: r.vec3()?,
+                flags: r.u32()?,
+            },
+            AGENT_REQUEST_SIT => AgentRequestSit {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                target: r.uuid()?,
+                offset: r.vec3()?,
+            },
+            AGENT_SIT => AgentSit {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+            },
+            AVATAR_SIT_RESPONSE => AvatarSitResponse {
+                object: r.uuid()?,
+                autopilot: r.bool()?,
+                position: r.vec3()?,
+            },
+            OBJECT_GRAB => ObjectGrab {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                local_id: r.u32()?,
+                offset: r.vec3()?,
+            },
+            OBJECT_DEGRAB => ObjectDeGrab {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                local_id: r.u32()?,
+            },
+            SCRIPT_DIALOG => {
+                let (object, first, last, object_name, message, channel, image) = (
+                    r.uuid()?,
+                    r.str1()?,
+                    r.str1()?,
+                    r.str1()?,
+                    r.str2()?,
+                    r.i32()?,
+                    r.uuid()?,
+                );
+                let n = r.count()?;
+                let buttons = (0..n).map(|_| r.str1()).collect::<Result<_, _>>()?;
+                let owners = if r.more() {
+                    let n = r.count()?;
+                    (0..n).map(|_| r.uuid()).collect::<Result<_, _>>()?
+                } else {
+                    vec![]
+                };
+                ScriptDialog(Dialog {
+                    object,
+                    first,
+                    last,
+                    object_name,
+                    message,
+                    channel,
+                    image,
+                    buttons,
+                    owners,
+                })
+            }
+            SCRIPT_DIALOG_REPLY => ScriptDialogReply {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                object: r.uuid()?,
+                channel: r.i32()?,
+                button_index: r.i32()?,
+                button_label: r.str1()?,
+            },
+            ALERT_MESSAGE => AlertMessage { message: r.str1()? },
+            AGENT_ALERT_MESSAGE => AgentAlertMessage {
+                agent: r.uuid()?,
+                modal: r.bool()?,
+                message: r.str1()?,
+            },
+            ONLINE_NOTIFICATION | OFFLINE_NOTIFICATION => {
+                let n = r.count()?;
+                let ids = (0..n).map(|_| r.uuid()).collect::<Result<_, _>>()?;
+                if number == ONLINE_NOTIFICATION {
+                    OnlineNotification(ids)
+                } else {
+                    OfflineNotification(ids)
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
