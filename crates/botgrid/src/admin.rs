@@ -273,6 +273,27 @@ pub enum BotCommand {
     TokenList { name: String },
     /// Revoke a bot's token.
     TokenRevoke { name: String, id: i64 },
+    /// Make a bot live in a remote grid (OpenSimulator, Second Life): from its next
+    /// `login` it logs in there with its own name. Only the password's `$1$` MD5 hash
+    /// (what the protocol sends) is kept.
+    Remote {
+        name: String,
+        /// The grid's login URI, e.g. http://127.0.0.1:9000/
+        #[arg(long)]
+        login_uri: String,
+        /// Where to log in: last, home, or uri:Region&x&y&z.
+        #[arg(long, default_value = "last")]
+        start: String,
+        /// The password (or use --password-stdin, which keeps it out of the shell's
+        /// history and the process list).
+        #[arg(long, conflicts_with = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make a bot live in the embedded grid again.
+    Local { name: String },
 }
 
 fn parse_name(s: &str) -> Result<LegacyName, String> {
@@ -707,6 +728,47 @@ pub async fn run(engine: &Engine, what: AdminCommand, as_json: bool) -> Result<S
             (
                 json!({"avatars": avatars, "groups": groups}),
                 format!("seeded {avatars} avatars and {groups} groups"),
+            )
+        }
+        AdminCommand::Bot(BotCommand::Remote {
+            name,
+            login_uri,
+            start,
+            password,
+            password_stdin,
+        }) => {
+            let password = match (password, password_stdin) {
+                (Some(p), _) => p,
+                (None, true) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| format!("cannot read the password: {e}"))?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                (None, false) => return Err("give --password or --password-stdin".into()),
+            };
+            engine
+                .set_remote_account(&parse_name(&name)?, &login_uri, &password, &start)
+                .await
+                .map_err(err)?;
+            (
+                json!({"bot": name, "login_uri": login_uri, "start": start}),
+                format!("{name} now lives in the grid at {login_uri} (from its next login)"),
+            )
+        }
+        AdminCommand::Bot(BotCommand::Local { name }) => {
+            let was = engine
+                .clear_remote_account(&parse_name(&name)?)
+                .await
+                .map_err(err)?;
+            (
+                json!({"bot": name, "was_remote": was}),
+                if was {
+                    format!("{name} lives in the embedded grid again (from its next login)")
+                } else {
+                    format!("{name} already lives in the embedded grid")
+                },
             )
         }
         AdminCommand::Bot(BotCommand::TokenRevoke { name, id }) => {

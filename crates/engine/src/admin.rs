@@ -68,7 +68,7 @@ async fn hash_code(code: String) -> Result<String, Error> {
         .map_err(Error::internal)?
 }
 
-fn bot_named(tx: &mut Tx<'_>, name: &LegacyName) -> Result<Avatar, Error> {
+pub(crate) fn bot_named(tx: &mut Tx<'_>, name: &LegacyName) -> Result<Avatar, Error> {
     tx.avatar_by_name(name)?
         .filter(|a| a.kind == AvatarKind::Bot)
         .ok_or(Error::BotNotFound)

@@ -30,6 +30,11 @@ pub(crate) enum After {
     },
     /// A region restart is due at this time.
     Restart { at: grid::Timestamp },
+    /// A remote bot's command, carried out by its session before the caller hears OK.
+    Remote {
+        bot: AvatarId,
+        action: crate::remote::RemoteAction,
+    },
 }
 
 /// A command's answer and what follows its commit.
@@ -65,9 +70,16 @@ impl Engine {
         // At most two rounds: the second follows a slow access-code check.
         for _ in 0..2 {
             match self.try_bot_command(creds.clone(), command.clone()).await? {
-                Step::Done(done) => {
-                    self.after_commit(done.after);
-                    return Ok(done.reply);
+                Step::Done(Executed { reply, mut after }) => {
+                    let remote = after
+                        .iter()
+                        .position(|a| matches!(a, After::Remote { .. }))
+                        .map(|i| after.swap_remove(i));
+                    self.after_commit(after);
+                    if let Some(After::Remote { bot, action }) = remote {
+                        return Ok(self.run_remote(bot, action).await?.unwrap_or(reply));
+                    }
+                    return Ok(reply);
                 }
                 Step::Verify { subject, phc } => {
                     self.inner
@@ -130,6 +142,11 @@ impl Engine {
         if command.needs_presence() && !bot.presence.is_online() {
             return Err(Error::BotOffline);
         }
+        if self.inner.remote.is_live(bot.id)
+            && let Some(routed) = crate::remote::route(bot.id, &command)
+        {
+            return routed;
+        }
         match command.throttle_class() {
             ThrottleClass::Messaging => {
                 if let Some(throttle) = &self.inner.throttle {
@@ -151,6 +168,9 @@ impl Engine {
                 }
                 After::SendPosts { sender, at } => self.schedule_posts(sender, at),
                 After::Restart { at } => self.schedule_restart(at),
+                After::Remote { action, .. } => {
+                    tracing::warn!(?action, "a remote action outside a bot command was dropped");
+                }
             }
         }
     }

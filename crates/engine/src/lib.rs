@@ -21,6 +21,7 @@ mod parcels;
 mod places;
 mod presence;
 mod profiles;
+mod remote;
 mod simple;
 mod throttle;
 mod watchers;
@@ -61,6 +62,9 @@ pub struct EngineConfig {
     pub files: Option<std::path::PathBuf>,
     /// The largest file that may be sent, in bytes.
     pub max_file_size: u64,
+    /// How long a remote bot's name look-up waits for its region (which does not
+    /// answer at all for a key it does not know).
+    pub remote_lookup_wait: Duration,
 }
 
 /// The default largest file: 100 MiB.
@@ -74,6 +78,7 @@ impl Default for EngineConfig {
             throttle: Some(ThrottleConfig::default()),
             files: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            remote_lookup_wait: Duration::from_secs(10),
         }
     }
 }
@@ -96,6 +101,8 @@ struct Inner {
     chat_sessions: chat::ChatSessions,
     profiles: profiles::ProfileCache,
     files: files::FileStore,
+    /// Sessions of bots that live in remote grids.
+    remote: remote::RemoteBots,
 }
 
 impl Engine {
@@ -132,6 +139,7 @@ impl Engine {
                 chat_sessions: chat::ChatSessions::default(),
                 profiles: profiles::ProfileCache::default(),
                 files,
+                remote: remote::RemoteBots::new(None),
             }),
         })
     }

@@ -58,20 +58,29 @@ impl Engine {
             _ => self.config().logout_delay,
         };
         tokio::spawn(async move {
+            // A bot in a remote grid is ONLINE when the region has it, not after a delay.
+            if engine.remote_transition(bot, seq, to).await {
+                return;
+            }
             tokio::time::sleep(delay).await;
-            let mut backoff = Duration::from_millis(200);
-            for _ in 0..8 {
-                match engine.finish_transition(bot, seq, to).await {
-                    Ok(()) => return,
-                    Err(e) => {
-                        tracing::warn!(bot = %bot, error = %e, "presence transition failed; retrying");
-                        tokio::time::sleep(backoff).await;
-                        backoff *= 2;
-                    }
+            engine.finish_transition_retrying(bot, seq, to).await;
+        });
+    }
+
+    /// Finishes a transition, retrying a failing store a few times.
+    pub(crate) async fn finish_transition_retrying(&self, bot: AvatarId, seq: i64, to: Presence) {
+        let mut backoff = Duration::from_millis(200);
+        for _ in 0..8 {
+            match self.finish_transition(bot, seq, to).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(bot = %bot, error = %e, "presence transition failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
                 }
             }
-            tracing::error!(bot = %bot, "presence transition abandoned; it resumes at the next start");
-        });
+        }
+        tracing::error!(bot = %bot, "presence transition abandoned; it resumes at the next start");
     }
 
     async fn finish_transition(&self, bot: AvatarId, seq: i64, to: Presence) -> Result<(), Error> {

@@ -102,6 +102,10 @@ pub enum Error {
     InsufficientFunds { balance: i64, amount: i64 },
     #[error("this custom tag was used for another transfer")]
     TransferTagReused,
+    #[error("not available for a bot in a remote grid: {what}")]
+    NotInRemoteGrid { what: String },
+    #[error("the remote grid: {message}")]
+    RemoteGrid { message: String },
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("internal error: {message}")]
@@ -167,6 +171,12 @@ impl ErrorKind {
             ErrorKind::InvitationNotFound => Error::InvitationNotFound,
             ErrorKind::NoServingBot => Error::NoServingBot,
             ErrorKind::InviteCooldown => Error::InviteCooldown,
+            ErrorKind::NotInRemoteGrid => Error::NotInRemoteGrid {
+                what: "Teleport".into(),
+            },
+            ErrorKind::RemoteGrid => Error::RemoteGrid {
+                message: "the region closed the connection".into(),
+            },
             ErrorKind::TooManyCallbacks => Error::TooManyCallbacks { max: 10 },
             ErrorKind::LinkNotFound => Error::LinkNotFound,
             ErrorKind::CallbackNotFound => Error::CallbackNotFound,

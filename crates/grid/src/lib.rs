@@ -25,6 +25,7 @@ pub mod name;
 pub mod object;
 pub mod parcel;
 pub mod region;
+pub mod remote;
 pub mod secret;
 pub mod time;
 

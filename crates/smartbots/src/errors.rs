@@ -128,6 +128,10 @@ fn grid_text(e: &Error) -> String {
         Error::InvitationNotFound => "Group invitation not found".into(),
         Error::NoServingBot => "No bot serves this group".into(),
         Error::InviteCooldown => "Invited too recently".into(),
+        Error::NotInRemoteGrid { what } => {
+            format!("Not available for a bot in a remote grid ({what})")
+        }
+        Error::RemoteGrid { message } => format!("Remote grid: {message}"),
         Error::TooManyCallbacks { max } => format!("Too many callback URLs (at most {max})"),
         Error::RegionNotFound { name } => format!("Region not found: {name}"),
         Error::NotEstateManager { region } => {
@@ -226,6 +230,12 @@ fn when_grid(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::InviteCooldown => {
             "Simple Groups `invite` within `cooldown` seconds of the avatar's last invitation."
+        }
+        ErrorKind::NotInRemoteGrid => {
+            "A command that a bot living in a remote grid (OpenSimulator, Second Life) cannot use yet; `docs/remote-grids.md` lists what works."
+        }
+        ErrorKind::RemoteGrid => {
+            "The remote grid the bot lives in failed the command: the region dropped the connection, or did not answer a look-up within 10 s."
         }
         ErrorKind::TooManyCallbacks => {
             "`set_http_callback` would register an eleventh URL for the bot."

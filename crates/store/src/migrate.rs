@@ -59,6 +59,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "callback_delivery",
         include_str!("../migrations/0014_callback_delivery.sql"),
     ),
+    (
+        15,
+        "remote_accounts",
+        include_str!("../migrations/0015_remote_accounts.sql"),
+    ),
 ];
 
 fn render(text: &str, dialect: Dialect) -> String {

@@ -45,6 +45,7 @@ pub fn test_settings(db: &TestDb, data: &std::path::Path) -> Settings {
     };
     s.engine.login_delay = Duration::from_millis(30);
     s.engine.logout_delay = Duration::from_millis(30);
+    s.engine.remote_lookup_wait = Duration::from_secs(1);
     s.callbacks.first_retry = Duration::from_millis(50);
     s.callbacks.max_retry = Duration::from_millis(400);
     s.callbacks.timeout = Duration::from_secs(2);

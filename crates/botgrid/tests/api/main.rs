@@ -20,6 +20,7 @@ mod messaging;
 mod money;
 mod objects;
 mod places;
+mod remote;
 mod simple_groups;
 mod simplex;
 mod throttle;

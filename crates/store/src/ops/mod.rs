@@ -15,6 +15,7 @@ pub mod money;
 pub mod objects;
 pub mod parcels;
 pub mod regions;
+pub mod remote;
 pub mod settings;
 
 use crate::StoreError;

@@ -1,0 +1,195 @@
+//! Bots that live in a remote grid. The in-repo test region (`crates/testregion`)
+//! stands in for OpenSimulator: a real XML-RPC login and UDP circuit on loopback, with
+//! puppets (its accounts that are not logged in) to talk to the bot.
+
+use crate::cli::admin;
+use crate::harness::{Bot, Grid, Receiver};
+use std::time::Duration;
+use testregion::{Heard, TestRegion};
+
+async fn remote_bot(grid: &Grid, region: &TestRegion, name: &str, password: &str) -> Bot {
+    let bot = grid.bot(name).await;
+    let out = admin(
+        grid,
+        &[
+            "bot",
+            "remote",
+            name,
+            "--login-uri",
+            &region.login_uri,
+            "--password",
+            password,
+        ],
+    );
+    assert_eq!(out["login_uri"], region.login_uri.as_str());
+    bot
+}
+
+async fn heard(region: &TestRegion, what: &str, pred: impl Fn(&Heard) -> bool) -> Heard {
+    for _ in 0..300 {
+        if let Some(h) = region.heard().into_iter().find(|h| pred(h)) {
+            return h;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the region never got {what}: {:?}", region.heard());
+}
+
+#[tokio::test]
+async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "rex-pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "rex-pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(
+        &rex,
+        &hook.url(),
+        "instant_message,chat_message,online_status",
+    )
+    .await;
+
+    grid.login(&rex).await;
+    assert!(
+        region.is_present(rex_remote),
+        "ONLINE only once the region has the bot"
+    );
+    let statuses: Vec<String> = hook
+        .wait_for("online_status", 2)
+        .await
+        .into_iter()
+        .map(|p| p["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["CONNECTING", "ONLINE"]);
+
+    // An IM from the remote grid arrives as an instant_message callback.
+    region.im_as(carl, rex_remote, "hello Rex").await;
+    let got = hook.wait_for("instant_message", 1).await;
+    assert_eq!(got[0]["message"], "hello Rex");
+    assert_eq!(got[0]["speaker_name"], "Carl Person");
+    assert_eq!(got[0]["speaker_uuid"], carl.to_string());
+
+    // IMs to the remote grid, by key and by name.
+    grid.ok(
+        &rex,
+        "im",
+        &[("slname", &carl.to_string()), ("message", "hi by key")],
+    )
+    .await;
+    grid.ok(
+        &rex,
+        "im",
+        &[("slname", "Carl Person"), ("message", "hi by name")],
+    )
+    .await;
+    for text in ["hi by key", "hi by name"] {
+        heard(&region, text, |h| {
+            matches!(h, Heard::Im { from, to, message, .. } if *from == rex_remote && *to == carl && message == text)
+        })
+        .await;
+    }
+    grid.call(&rex, "im", &[("slname", "Nobody There"), ("message", "x")])
+        .await
+        .assert_fail("name lookup failed, Nobody There");
+
+    // Local chat both ways.
+    region.say_as(carl, "nice weather").await;
+    let chat = hook.wait_for_field("message", "nice weather").await;
+    assert_eq!(chat["action"], "chat_message");
+    assert_eq!(chat["speaker_name"], "Carl Person");
+    grid.ok(
+        &rex,
+        "say_chat_channel",
+        &[("channel", "7"), ("message", "to scripts")],
+    )
+    .await;
+    heard(&region, "the chat line", |h| {
+        matches!(h, Heard::Chat { from, channel: 7, message, .. } if *from == rex_remote && message == "to scripts")
+    })
+    .await;
+
+    // Names come from the remote grid.
+    let r = grid
+        .call(
+            &rex,
+            "key2name",
+            &[("key", &carl.to_string()), ("request_case", "1")],
+        )
+        .await;
+    r.assert_ok_for("key2name");
+    assert_eq!(r.get("name"), "Carl Person");
+    let r = grid
+        .call(&rex, "name2key", &[("name", "carl person")])
+        .await;
+    r.assert_ok_for("name2key");
+    assert_eq!(r.get("key"), carl.to_string());
+    let nobody = grid::Uuid::new_v4().to_string();
+    grid.call(&rex, "key2name", &[("key", &nobody)])
+        .await
+        .assert_fail(&format!("Avatar not found: {nobody}"));
+
+    // What the remote grid cannot do (yet) says so.
+    grid.call(&rex, "teleport", &[("location", "Somewhere/128/128/25")])
+        .await
+        .assert_fail("Not available for a bot in a remote grid (Teleport)");
+
+    assert!(grid.call(&rex, "logout", &[]).await.ok());
+    grid.wait_status(&rex, "LOGGED OUT").await;
+    assert!(
+        !region.is_present(rex_remote),
+        "the bot logged out of the region"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_remote_login_leaves_the_bot_offline() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    region.add_account("Rex", "Bot", "right");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "wrong").await;
+    let hook = Receiver::start().await;
+    grid.callback(&rex, &hook.url(), "online_status").await;
+    assert!(grid.call(&rex, "login", &[]).await.ok());
+    let statuses: Vec<String> = hook
+        .wait_for("online_status", 2)
+        .await
+        .into_iter()
+        .map(|p| p["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["CONNECTING", "LOGGED_OUT"]);
+    grid.wait_status(&rex, "LOGGED OUT").await;
+    grid.call(&rex, "im", &[("slname", "Carl Person"), ("message", "x")])
+        .await
+        .assert_fail("BOT OFFLINE");
+    assert_eq!(region.logins(), 0);
+}
+
+#[tokio::test]
+async fn a_bot_the_region_throws_out_logs_in_again() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(&rex, &hook.url(), "online_status").await;
+    grid.login(&rex).await;
+    hook.wait_for("online_status", 2).await;
+    region.kick(rex_remote, "region restarting").await;
+    let statuses: Vec<String> = hook
+        .wait_for("online_status", 4)
+        .await
+        .into_iter()
+        .map(|p| p["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["CONNECTING", "ONLINE", "CONNECTING", "ONLINE"]);
+    assert_eq!(region.logins(), 2);
+    assert!(region.is_present(rex_remote));
+    // Back to the embedded grid: the next login stays here.
+    assert!(grid.call(&rex, "logout", &[]).await.ok());
+    grid.wait_status(&rex, "LOGGED OUT").await;
+    let out = admin(&grid, &["bot", "local", "Rex Bot"]);
+    assert_eq!(out["was_remote"], true);
+    grid.login(&rex).await;
+    assert_eq!(region.logins(), 2);
+}

@@ -1,0 +1,593 @@
+//! Bots that live in a remote grid (OpenSimulator, Second Life).
+//!
+//! The SmartBots and SimpleX faces do not change: a remote bot logs in with `login`,
+//! and its presence moves CONNECTING → ONLINE only once the remote region has taken it
+//! in. While it is in, the commands the remote grid can carry out go to its protocol
+//! session instead of the embedded world ([`route`]); what the grid sends becomes the
+//! same events as in the embedded grid (an IM is a direct message from the remote
+//! avatar, mirrored as an avatar here so that events can name it). When the region
+//! drops the bot, it goes back to CONNECTING and logs in again, with growing pauses,
+//! until it is in or is logged out.
+
+use crate::Engine;
+use crate::bot::{Executed, done};
+use crate::presence;
+use grid::command::{AvatarSelector, BotCommand, Reply};
+use grid::remote::RemoteAccount;
+use grid::{Avatar, AvatarId, AvatarKind, Error, Event, LegacyName, Presence, Uuid};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use store::NewAvatar;
+use tokio::sync::{mpsc, oneshot};
+use viewerproto::messages::{InstantMessage, Message, chat_source, chat_type, dialog};
+use viewerproto::session::{Account, Session, SessionEvent, Timing};
+
+/// Pauses between attempts to log a dropped bot in again: 1 s, doubling, at most this.
+const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(60);
+/// Events a session may have waiting for the engine.
+const SESSION_EVENTS: usize = 256;
+
+/// What a remote command does once its (empty) transaction committed.
+#[derive(Debug)]
+pub(crate) enum RemoteAction {
+    Im { to: AvatarSelector, message: String },
+    Say { channel: i32, message: String },
+    KeyToName { key: Uuid },
+    NameToKey { name: LegacyName },
+}
+
+/// Name look-ups waiting for the region's `UUIDNameReply`, by key.
+type NameWaiters = Arc<Mutex<Vec<(Uuid, oneshot::Sender<viewerproto::messages::Name>)>>>;
+/// Name searches waiting for the region's `AvatarPickerReply`, by query id.
+type PickerWaiters = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Vec<viewerproto::messages::Name>>>>>;
+
+/// A logged-in remote bot.
+struct Live {
+    session: Arc<Session>,
+    /// Which login this is: a session that ends after a newer one started is ignored.
+    generation: u64,
+    names: NameWaiters,
+    pickers: PickerWaiters,
+}
+
+/// The remote sessions of this process.
+#[derive(Default)]
+pub(crate) struct RemoteBots {
+    live: Mutex<HashMap<AvatarId, Live>>,
+    next_generation: Mutex<u64>,
+    client: reqwest::Client,
+    /// Shorter clocks for tests (`None`: the protocol's defaults).
+    timing: Option<Timing>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl RemoteBots {
+    pub(crate) fn new(timing: Option<Timing>) -> Self {
+        RemoteBots {
+            timing,
+            ..Default::default()
+        }
+    }
+
+    /// Whether the bot is in a remote grid right now.
+    pub(crate) fn is_live(&self, bot: AvatarId) -> bool {
+        lock(&self.live).contains_key(&bot)
+    }
+}
+
+/// A remote bot's command inside its transaction: `None` for what stays with botgrid
+/// (presence, callbacks, status), the action for what goes to the remote grid, and a
+/// clear failure for what a remote grid cannot do (yet).
+pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Executed, Error>> {
+    let action = match command {
+        BotCommand::Status
+        | BotCommand::Login { .. }
+        | BotCommand::Logout
+        | BotCommand::SetCallback(_) => return None,
+        BotCommand::Im { to, message } => {
+            if let Err(e) = grid::message::check_im_text(message) {
+                return Some(Err(e));
+            }
+            RemoteAction::Im {
+                to: to.clone(),
+                message: message.clone(),
+            }
+        }
+        BotCommand::SayChat { channel, message } => RemoteAction::Say {
+            channel: *channel,
+            message: message.clone(),
+        },
+        BotCommand::KeyToName { key } => RemoteAction::KeyToName { key: *key },
+        BotCommand::NameToKey { name } => RemoteAction::NameToKey { name: name.clone() },
+        other => {
+            // The variant's name: what the command is, in the core's words.
+            let what = format!("{other:?}");
+            let what = what
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            return Some(Err(Error::NotInRemoteGrid { what }));
+        }
+    };
+    Some(done(Reply::Done).map(|mut e| {
+        e.after.push(crate::bot::After::Remote { bot, action });
+        e
+    }))
+}
+
+impl Engine {
+    /// Makes a bot live in a remote grid: from its next `login` it logs in at
+    /// `login_uri` with its own name and this password (kept only as the `$1$` MD5
+    /// hash the protocol sends).
+    pub async fn set_remote_account(
+        &self,
+        bot: &LegacyName,
+        login_uri: &str,
+        password: &str,
+        start: &str,
+    ) -> Result<(), Error> {
+        RemoteAccount::check(login_uri, start)?;
+        if password.is_empty() {
+            return Err(Error::invalid("password", "must not be empty"));
+        }
+        let account = RemoteAccount {
+            login_uri: login_uri.to_owned(),
+            passwd: viewerproto::login::password_hash(password),
+            start: start.to_owned(),
+        };
+        let bot = bot.clone();
+        self.store()
+            .write(move |tx| {
+                let bot = crate::admin::bot_named(tx, &bot)?;
+                tx.set_remote_account(bot.id, &account)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Makes a bot live in the embedded grid again; false when it did already.
+    pub async fn clear_remote_account(&self, bot: &LegacyName) -> Result<bool, Error> {
+        let bot = bot.clone();
+        self.store()
+            .write(move |tx| {
+                let bot = crate::admin::bot_named(tx, &bot)?;
+                Ok(tx.remove_remote_account(bot.id)?)
+            })
+            .await
+    }
+
+    /// The remote login details of a bot, with its name; `None` for an embedded bot.
+    async fn remote_account(
+        &self,
+        bot: AvatarId,
+    ) -> Result<Option<(LegacyName, RemoteAccount)>, Error> {
+        self.store()
+            .read(move |tx| {
+                let Some(account) = tx.remote_account(bot)? else {
+                    return Ok(None);
+                };
+                let avatar = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                Ok(Some((avatar.name, account)))
+            })
+            .await
+    }
+
+    /// Carries out a presence transition of a remote bot: logs it in (ONLINE once the
+    /// region has it) or out. False when the bot is not remote.
+    pub(crate) async fn remote_transition(&self, bot: AvatarId, seq: i64, to: Presence) -> bool {
+        let account = match self.remote_account(bot).await {
+            Ok(Some(a)) => a,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(bot = %bot, error = %e, "cannot read the bot's remote account");
+                return false;
+            }
+        };
+        match to {
+            Presence::Online => {
+                let engine = self.clone();
+                tokio::spawn(async move { engine.remote_login(bot, seq, account).await });
+            }
+            _ => {
+                let session = lock(&self.inner.remote.live)
+                    .remove(&bot)
+                    .map(|l| l.session);
+                if let Some(s) = session {
+                    s.logout().await;
+                }
+                self.finish_transition_retrying(bot, seq, to).await;
+            }
+        }
+        true
+    }
+
+    /// Logs in until it works, the bot is logged out meanwhile, or the grid refuses
+    /// (a wrong password does not get better by trying again).
+    ///
+    /// Boxed: a dropped session logs in again from its own task, a cycle whose future
+    /// type the compiler cannot otherwise see to be `Send`.
+    fn remote_login(
+        &self,
+        bot: AvatarId,
+        seq: i64,
+        (name, account): (LegacyName, RemoteAccount),
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(async move { self.remote_login_loop(bot, seq, name, account).await })
+    }
+
+    async fn remote_login_loop(
+        &self,
+        bot: AvatarId,
+        seq: i64,
+        name: LegacyName,
+        account: RemoteAccount,
+    ) {
+        let mut pause = Duration::from_secs(1);
+        loop {
+            if !self.still_connecting(bot, seq).await {
+                return;
+            }
+            match self.open_session(bot, &name, &account).await {
+                Ok(()) => {
+                    self.finish_transition_retrying(bot, seq, Presence::Online)
+                        .await;
+                    return;
+                }
+                Err(viewerproto::Error::Refused { reason, message }) if reason != "presence" => {
+                    tracing::warn!(bot = %bot, %reason, %message, "the remote grid refused the login");
+                    self.finish_transition_retrying(bot, seq, Presence::LoggedOut)
+                        .await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(bot = %bot, error = %e, retry_in_s = pause.as_secs(), "remote login failed; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_RECONNECT_PAUSE);
+                }
+            }
+        }
+    }
+
+    /// Whether the bot is still in the CONNECTING transition `seq`.
+    async fn still_connecting(&self, bot: AvatarId, seq: i64) -> bool {
+        matches!(
+            self.store().read(move |tx| Ok(tx.presence(bot)?)).await,
+            Ok(Some((Presence::Connecting, current))) if current == seq
+        )
+    }
+
+    async fn open_session(
+        &self,
+        bot: AvatarId,
+        name: &LegacyName,
+        account: &RemoteAccount,
+    ) -> Result<(), viewerproto::Error> {
+        let remote = &self.inner.remote;
+        let (events, rx) = mpsc::channel(SESSION_EVENTS);
+        let acc = Account {
+            login_uri: account.login_uri.clone(),
+            first: name.first().to_owned(),
+            last: name.last().to_owned(),
+            passwd: account.passwd.clone(),
+            start: account.start.clone(),
+        };
+        let session = Arc::new(
+            Session::start_with(
+                &remote.client,
+                &acc,
+                events,
+                remote.timing.unwrap_or_default(),
+            )
+            .await?,
+        );
+        let generation = {
+            let mut g = lock(&remote.next_generation);
+            *g += 1;
+            *g
+        };
+        let names = Arc::new(Mutex::new(Vec::new()));
+        let pickers = Arc::new(Mutex::new(HashMap::new()));
+        let old = lock(&remote.live).insert(
+            bot,
+            Live {
+                session: session.clone(),
+                generation,
+                names: names.clone(),
+                pickers: pickers.clone(),
+            },
+        );
+        if let Some(old) = old {
+            old.session.logout().await;
+        }
+        tracing::info!(bot = %bot, agent = %session.agent, region = %session.region, "bot is in the remote grid");
+        let engine = self.clone();
+        tokio::spawn(async move {
+            engine
+                .pump(bot, generation, session, rx, names, pickers)
+                .await
+        });
+        Ok(())
+    }
+
+    /// Turns what a session reports into events, until it ends; then logs the bot in
+    /// again if it should still be in.
+    async fn pump(
+        &self,
+        bot: AvatarId,
+        generation: u64,
+        session: Arc<Session>,
+        mut rx: mpsc::Receiver<SessionEvent>,
+        names: NameWaiters,
+        pickers: PickerWaiters,
+    ) {
+        let me = session.agent;
+        drop(session);
+        while let Some(event) = rx.recv().await {
+            match event {
+                SessionEvent::InstantMessage(im) => {
+                    if let Err(e) = self.remote_im(bot, me, im).await {
+                        tracing::warn!(bot = %bot, error = %e, "cannot record an IM from the remote grid");
+                    }
+                }
+                SessionEvent::Chat(chat) => {
+                    let heard = matches!(
+                        chat.chat_type,
+                        chat_type::WHISPER | chat_type::NORMAL | chat_type::SHOUT
+                    ) && chat.source != me
+                        && chat.source_type == chat_source::AGENT
+                        && !chat.message.is_empty();
+                    if heard && let Err(e) = self.remote_chat(bot, chat).await {
+                        tracing::warn!(bot = %bot, error = %e, "cannot record chat from the remote grid");
+                    }
+                }
+                SessionEvent::Names(found) => {
+                    let mut waiting = lock(&names);
+                    for name in found {
+                        let mut i = 0;
+                        while i < waiting.len() {
+                            if waiting[i].0 == name.id {
+                                let (_, tx) = waiting.swap_remove(i);
+                                let _ = tx.send(name.clone());
+                            } else {
+                                i += 1;
+                            }
+                        }
+                    }
+                }
+                SessionEvent::AvatarPicker { query, found } => {
+                    if let Some(tx) = lock(&pickers).remove(&query) {
+                        let _ = tx.send(found);
+                    }
+                }
+                SessionEvent::Disconnected { reason } => {
+                    self.dropped(bot, generation, &reason).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The session of login `generation` ended. Unless the bot was logged out (or a
+    /// newer login replaced it), it goes back to CONNECTING and logs in again.
+    async fn dropped(&self, bot: AvatarId, generation: u64, reason: &str) {
+        {
+            let mut live = lock(&self.inner.remote.live);
+            match live.get(&bot) {
+                Some(l) if l.generation == generation => {
+                    live.remove(&bot);
+                }
+                _ => return,
+            }
+        }
+        tracing::warn!(bot = %bot, %reason, "the remote grid dropped the bot; logging in again");
+        let seq = self
+            .store()
+            .write(move |tx| {
+                let Some(avatar) = tx.avatar(bot)? else {
+                    return Ok(None);
+                };
+                if avatar.presence != Presence::Online {
+                    return Ok(None);
+                }
+                presence::change(
+                    tx,
+                    bot,
+                    Presence::Online,
+                    Presence::Connecting,
+                    avatar.location.as_ref(),
+                )
+                .map(Some)
+            })
+            .await;
+        match seq {
+            Ok(Some(seq)) => {
+                if let Ok(Some(account)) = self.remote_account(bot).await {
+                    self.remote_login(bot, seq, account).await;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(bot = %bot, error = %e, "cannot mark the dropped bot CONNECTING")
+            }
+        }
+    }
+
+    /// A remote avatar as an avatar here: found by key, or made (a person) with its
+    /// remote name (a name already taken here gets the key's first digits appended).
+    fn mirror(tx: &mut store::Tx<'_>, key: Uuid, full_name: &str) -> Result<Avatar, Error> {
+        if let Some(a) = tx.avatar_by_uuid(key)? {
+            return Ok(a);
+        }
+        let mut name = LegacyName::parse(full_name.trim()).unwrap_or_else(|_| {
+            LegacyName::from_parts("Remote", key.simple().to_string()[..8].to_owned())
+        });
+        if tx.avatar_by_name(&name)?.is_some() {
+            let suffix = &key.simple().to_string()[..4];
+            name = LegacyName::from_parts(name.first(), format!("{}{suffix}", name.last()));
+        }
+        Ok(tx.insert_avatar(&NewAvatar {
+            uuid: key,
+            display_name: name.to_string(),
+            name,
+            kind: AvatarKind::Person,
+            about: String::new(),
+            home: None,
+        })?)
+    }
+
+    async fn remote_im(&self, bot: AvatarId, me: Uuid, im: InstantMessage) -> Result<(), Error> {
+        if im.dialog != dialog::MESSAGE_FROM_AGENT || im.from_group || im.agent == me {
+            return Ok(());
+        }
+        if im.message.is_empty() {
+            return Ok(());
+        }
+        self.store()
+            .write(move |tx| {
+                let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                let from = Self::mirror(tx, im.agent, &im.from_name)?;
+                crate::bot::send_direct(
+                    tx,
+                    &from,
+                    &to,
+                    grid::chat::Content::text(im.message),
+                    None,
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn remote_chat(
+        &self,
+        bot: AvatarId,
+        chat: viewerproto::messages::Chat,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let speaker = Self::mirror(tx, chat.source, &chat.from_name)?;
+                tx.emit(
+                    bot,
+                    Event::ChatHeard {
+                        channel: 0,
+                        speaker: speaker.to_ref(),
+                        message: chat.message,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Carries out a routed command after its transaction; `Some` replaces the reply.
+    pub(crate) async fn run_remote(
+        &self,
+        bot: AvatarId,
+        action: RemoteAction,
+    ) -> Result<Option<Reply>, Error> {
+        let (session, names, pickers) = {
+            let live = lock(&self.inner.remote.live);
+            let l = live.get(&bot).ok_or(Error::BotOffline)?;
+            (l.session.clone(), l.names.clone(), l.pickers.clone())
+        };
+        let wait = self.config().remote_lookup_wait;
+        let closed = |e: viewerproto::Error| Error::RemoteGrid {
+            message: e.to_string(),
+        };
+        let lookup_name = |name: LegacyName| {
+            let session = session.clone();
+            let pickers = pickers.clone();
+            async move {
+                let query = Uuid::new_v4();
+                let (tx, rx) = oneshot::channel();
+                lock(&pickers).insert(query, tx);
+                session
+                    .send(Message::AvatarPickerRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        query,
+                        name: name.to_string(),
+                    })
+                    .await
+                    .map_err(closed)?;
+                let found = tokio::time::timeout(wait, rx).await;
+                lock(&pickers).remove(&query);
+                let found = found.map_err(|_| Error::RemoteGrid {
+                    message: "the region did not answer the name search".into(),
+                })?;
+                let wanted = name.key();
+                found
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|n| LegacyName::from_parts(&n.first, &n.last).key() == wanted)
+                    .map(|n| (n.id, LegacyName::from_parts(n.first, n.last)))
+                    .ok_or(Error::NameNotFound {
+                        normalized: name.capitalized().to_string(),
+                    })
+            }
+        };
+        match action {
+            RemoteAction::Im { to, message } => {
+                let to = match to {
+                    AvatarSelector::Key(k) => k,
+                    AvatarSelector::Name(n) => lookup_name(n).await?.0,
+                };
+                if to == session.agent {
+                    return Err(Error::NotForSelf {
+                        what: "send an IM to",
+                    });
+                }
+                let from_name = format!("{} {}", session.first, session.last);
+                let im =
+                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Say { channel, message } => {
+                session
+                    .send(Message::ChatFromViewer {
+                        agent: session.agent,
+                        session: session.session,
+                        message,
+                        chat_type: chat_type::NORMAL,
+                        channel,
+                    })
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::KeyToName { key } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&names).push((key, tx));
+                session
+                    .send(Message::UuidNameRequest(vec![key]))
+                    .await
+                    .map_err(closed)?;
+                match tokio::time::timeout(wait, rx).await {
+                    Ok(Ok(n)) => Ok(Some(Reply::Name {
+                        key,
+                        name: LegacyName::from_parts(n.first, n.last),
+                    })),
+                    _ => {
+                        lock(&names).retain(|(k, tx)| *k != key || !tx.is_closed());
+                        Err(Error::AvatarNotFound {
+                            who: key.to_string(),
+                        })
+                    }
+                }
+            }
+            RemoteAction::NameToKey { name } => {
+                let (key, name) = lookup_name(name).await?;
+                Ok(Some(Reply::Key { key, name }))
+            }
+        }
+    }
+}
