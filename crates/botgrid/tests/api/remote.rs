@@ -193,3 +193,63 @@ async fn a_bot_the_region_throws_out_logs_in_again() {
     grid.login(&rex).await;
     assert_eq!(region.logins(), 2);
 }
+
+/// Against a real grid (an OpenSimulator on loopback, say), when one is named:
+/// `BOTGRID_TEST_GRID_URI` (its login URI) and `BOTGRID_TEST_GRID_ACCOUNT`
+/// (`First Last:password` of an account there). Skipped otherwise.
+#[tokio::test]
+async fn a_bot_logs_into_a_real_grid_when_one_is_named() {
+    let (Ok(uri), Ok(account)) = (
+        std::env::var("BOTGRID_TEST_GRID_URI"),
+        std::env::var("BOTGRID_TEST_GRID_ACCOUNT"),
+    ) else {
+        eprintln!("BOTGRID_TEST_GRID_URI / BOTGRID_TEST_GRID_ACCOUNT not set: skipped");
+        return;
+    };
+    let (name, password) = account
+        .split_once(':')
+        .expect("BOTGRID_TEST_GRID_ACCOUNT is First Last:password");
+    let grid = Grid::start().await;
+    let bot = grid.bot(name).await;
+    admin(
+        &grid,
+        &[
+            "bot",
+            "remote",
+            name,
+            "--login-uri",
+            &uri,
+            "--password",
+            password,
+        ],
+    );
+    let hook = Receiver::start().await;
+    grid.callback(&bot, &hook.url(), "online_status,chat_message")
+        .await;
+    assert!(grid.call(&bot, "login", &[]).await.ok());
+    for _ in 0..600 {
+        if grid.call(&bot, "status", &[]).await.get("status") == "ONLINE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    grid.wait_status(&bot, "ONLINE").await;
+    // The grid knows the bot by name; its key resolves back to the name.
+    let r = grid.call(&bot, "name2key", &[("name", name)]).await;
+    r.assert_ok_for("name2key");
+    let key = r.get("key").to_owned();
+    let r = grid
+        .call(&bot, "key2name", &[("key", &key), ("request_case", "1")])
+        .await;
+    r.assert_ok_for("key2name");
+    assert_eq!(r.get("name").to_lowercase(), name.to_lowercase());
+    // Chat is accepted by the region (what others hear is the grid's business).
+    grid.ok(
+        &bot,
+        "say_chat_channel",
+        &[("channel", "0"), ("message", "botgrid was here")],
+    )
+    .await;
+    assert!(grid.call(&bot, "logout", &[]).await.ok());
+    grid.wait_status(&bot, "LOGGED OUT").await;
+}
