@@ -170,6 +170,9 @@ impl Running {
             let _ = stop.send(true);
         }
         let _ = (&mut self.http_task).await;
+        // Bots in remote grids log out, so that their regions let them in at once when
+        // the next start logs them in again.
+        self.engine.close_remote_sessions().await;
         // WebSocket connections stay open until their clients leave: do not wait.
         self.simplex_task.abort();
         self.callbacks_task.abort();

@@ -142,11 +142,6 @@ impl Engine {
         if command.needs_presence() && !bot.presence.is_online() {
             return Err(Error::BotOffline);
         }
-        if self.inner.remote.is_live(bot.id)
-            && let Some(routed) = crate::remote::route(bot.id, &command)
-        {
-            return routed;
-        }
         match command.throttle_class() {
             ThrottleClass::Messaging => {
                 if let Some(throttle) = &self.inner.throttle {
@@ -155,6 +150,13 @@ impl Engine {
             }
             ThrottleClass::Scan => self.inner.scans.check(bot.id)?,
             ThrottleClass::None => {}
+        }
+        // A bot in a remote grid: what that grid does goes to its session (throttled
+        // like any bot's commands, which is also what the grid's bot policy asks).
+        if self.inner.remote.is_live(bot.id)
+            && let Some(routed) = crate::remote::route(bot.id, &command)
+        {
+            return routed;
         }
         execute(tx, bot, command)
     }

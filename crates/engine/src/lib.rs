@@ -148,6 +148,7 @@ impl Engine {
     /// restarts that were under way when the grid last stopped.
     pub async fn start(&self) -> Result<(), grid::Error> {
         presence::recover(self).await?;
+        self.recover_remote().await?;
         self.recover_restarts().await
     }
 

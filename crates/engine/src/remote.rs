@@ -161,6 +161,51 @@ impl Engine {
             .await
     }
 
+    /// Logs every remote session out, leaving the bots' presence as it is (the next
+    /// start logs the ONLINE ones in again). For a server that is stopping.
+    pub async fn close_remote_sessions(&self) {
+        let live: Vec<Live> = lock(&self.inner.remote.live)
+            .drain()
+            .map(|(_, l)| l)
+            .collect();
+        for l in live {
+            l.session.logout().await;
+        }
+    }
+
+    /// After a restart: remote bots that were ONLINE have no session any more; they go
+    /// back to CONNECTING and log in again (those that were CONNECTING are resumed by
+    /// the presence recovery).
+    pub(crate) async fn recover_remote(&self) -> Result<(), Error> {
+        let reconnect = self
+            .store()
+            .write(|tx| {
+                let mut out = Vec::new();
+                for bot in tx.remote_bots()? {
+                    let Some(avatar) = tx.avatar(bot)? else {
+                        continue;
+                    };
+                    if avatar.presence == Presence::Online {
+                        let seq = presence::change(
+                            tx,
+                            bot,
+                            Presence::Online,
+                            Presence::Connecting,
+                            avatar.location.as_ref(),
+                        )?;
+                        out.push((bot, seq));
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        for (bot, seq) in reconnect {
+            tracing::info!(bot = %bot, "logging a remote bot in again after a restart");
+            self.schedule_presence(bot, seq, Presence::Online);
+        }
+        Ok(())
+    }
+
     /// The remote login details of a bot, with its name; `None` for an embedded bot.
     async fn remote_account(
         &self,

@@ -194,6 +194,37 @@ async fn a_bot_the_region_throws_out_logs_in_again() {
     assert_eq!(region.logins(), 2);
 }
 
+#[tokio::test]
+async fn a_remote_bot_online_at_a_restart_logs_in_again() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    grid.login(&rex).await;
+    let grid = grid.restart().await;
+    // The old session died with the old server: the region answers the new login with
+    // `presence` once (it still holds the agent), and the bot gets in on the retry.
+    for _ in 0..300 {
+        if region.logins() == 2 && grid.call(&rex, "status", &[]).await.get("status") == "ONLINE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(grid.call(&rex, "status", &[]).await.get("status"), "ONLINE");
+    assert_eq!(region.logins(), 2);
+    grid.ok(
+        &rex,
+        "im",
+        &[("slname", &carl.to_string()), ("message", "back again")],
+    )
+    .await;
+    heard(&region, "the IM after the restart", |h| {
+        matches!(h, Heard::Im { from, message, .. } if *from == rex_remote && message == "back again")
+    })
+    .await;
+}
+
 /// Against a real grid (an OpenSimulator on loopback, say), when one is named:
 /// `BOTGRID_TEST_GRID_URI` (its login URI) and `BOTGRID_TEST_GRID_ACCOUNT`
 /// (`First Last:password` of an account there). Skipped otherwise.

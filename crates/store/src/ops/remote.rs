@@ -40,6 +40,15 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Every bot that lives in a remote grid.
+    pub fn remote_bots(&mut self) -> Result<Vec<AvatarId>, StoreError> {
+        self.conn.query(
+            sql!("SELECT avatar_id FROM remote_accounts ORDER BY avatar_id"),
+            &[],
+            |r| Ok(AvatarId(r.get(0)?)),
+        )
+    }
+
     /// A bot's remote login details; `None` for a bot of the embedded grid.
     pub fn remote_account(
         &mut self,
