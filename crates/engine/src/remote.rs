@@ -22,6 +22,7 @@ use store::NewAvatar;
 use tokio::sync::{mpsc, oneshot};
 use viewerproto::messages::{InstantMessage, Message, chat_source, chat_type, dialog};
 use viewerproto::session::{Account, Session, SessionEvent, Timing};
+use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
 
 /// Pauses between attempts to log a dropped bot in again: 1 s, doubling, at most this.
 const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(60);
@@ -31,11 +32,40 @@ const SESSION_EVENTS: usize = 256;
 /// What a remote command does once its (empty) transaction committed.
 #[derive(Debug)]
 pub(crate) enum RemoteAction {
-    Im { to: AvatarSelector, message: String },
-    Say { channel: i32, message: String },
-    KeyToName { key: Uuid },
-    NameToKey { name: LegacyName },
+    Im {
+        to: AvatarSelector,
+        message: String,
+    },
+    Say {
+        channel: i32,
+        message: String,
+    },
+    KeyToName {
+        key: Uuid,
+    },
+    NameToKey {
+        name: LegacyName,
+    },
+    Typing {
+        to: Uuid,
+        start: bool,
+    },
+    Balance,
+    Pay {
+        to: Uuid,
+        amount: i64,
+        comment: String,
+    },
 }
+
+/// A money request waiting for the region's `MoneyBalanceReply`.
+struct MoneyWaiter {
+    /// A balance request's transaction, or a payment's (destination, amount).
+    wants: Result<Uuid, (Uuid, i32)>,
+    reply: oneshot::Sender<(bool, i32, String)>,
+}
+
+type MoneyWaiters = Arc<Mutex<Vec<MoneyWaiter>>>;
 
 /// Name look-ups waiting for the region's `UUIDNameReply`, by key.
 type NameWaiters = Arc<Mutex<Vec<(Uuid, oneshot::Sender<viewerproto::messages::Name>)>>>;
@@ -49,6 +79,7 @@ struct Live {
     generation: u64,
     names: NameWaiters,
     pickers: PickerWaiters,
+    money: MoneyWaiters,
 }
 
 /// The remote sessions of this process.
@@ -103,6 +134,34 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::KeyToName { key } => RemoteAction::KeyToName { key: *key },
         BotCommand::NameToKey { name } => RemoteAction::NameToKey { name: name.clone() },
+        BotCommand::TypingStart { to, .. } => RemoteAction::Typing {
+            to: *to,
+            start: true,
+        },
+        BotCommand::TypingStop { to } => RemoteAction::Typing {
+            to: *to,
+            start: false,
+        },
+        BotCommand::GetBalance => RemoteAction::Balance,
+        BotCommand::GiveMoney {
+            to,
+            amount,
+            comment,
+            tag,
+        } => {
+            if tag.is_some() {
+                // A repeat-safe payment needs a ledger the remote grid does not offer.
+                return Some(Err(Error::invalid(
+                    "custom",
+                    "not available for a bot in a remote grid",
+                )));
+            }
+            RemoteAction::Pay {
+                to: *to,
+                amount: *amount,
+                comment: comment.clone(),
+            }
+        }
         other => {
             // The variant's name: what the command is, in the core's words.
             let what = format!("{other:?}");
@@ -337,6 +396,7 @@ impl Engine {
         };
         let names = Arc::new(Mutex::new(Vec::new()));
         let pickers = Arc::new(Mutex::new(HashMap::new()));
+        let money: MoneyWaiters = Arc::new(Mutex::new(Vec::new()));
         let old = lock(&remote.live).insert(
             bot,
             Live {
@@ -344,6 +404,7 @@ impl Engine {
                 generation,
                 names: names.clone(),
                 pickers: pickers.clone(),
+                money: money.clone(),
             },
         );
         if let Some(old) = old {
@@ -353,7 +414,7 @@ impl Engine {
         let engine = self.clone();
         tokio::spawn(async move {
             engine
-                .pump(bot, generation, session, rx, names, pickers)
+                .pump(bot, generation, session, rx, (names, pickers, money))
                 .await
         });
         Ok(())
@@ -367,8 +428,7 @@ impl Engine {
         generation: u64,
         session: Arc<Session>,
         mut rx: mpsc::Receiver<SessionEvent>,
-        names: NameWaiters,
-        pickers: PickerWaiters,
+        (names, pickers, money): (NameWaiters, PickerWaiters, MoneyWaiters),
     ) {
         let me = session.agent;
         drop(session);
@@ -409,6 +469,29 @@ impl Engine {
                         let _ = tx.send(found);
                     }
                 }
+                SessionEvent::World(
+                    viewerproto::world_messages::WorldMessage::MoneyBalanceReply {
+                        transaction,
+                        success,
+                        balance,
+                        description,
+                        source,
+                        dest,
+                        amount,
+                        ..
+                    },
+                ) => {
+                    let mut waiting = lock(&money);
+                    let found = waiting.iter().position(|w| match w.wants {
+                        Ok(t) => t == transaction,
+                        Err((to, n)) => source == me && dest == to && amount == n,
+                    });
+                    if let Some(i) = found {
+                        let w = waiting.swap_remove(i);
+                        let _ = w.reply.send((success, balance, description));
+                    }
+                }
+                SessionEvent::World(_) | SessionEvent::Group(_) => {}
                 SessionEvent::Disconnected { reason } => {
                     self.dropped(bot, generation, &reason).await;
                     return;
@@ -486,7 +569,25 @@ impl Engine {
     }
 
     async fn remote_im(&self, bot: AvatarId, me: Uuid, im: InstantMessage) -> Result<(), Error> {
-        if im.dialog != dialog::MESSAGE_FROM_AGENT || im.from_group || im.agent == me {
+        if im.from_group || im.agent == me {
+            return Ok(());
+        }
+        if matches!(im.dialog, dialog::TYPING_START | dialog::TYPING_STOP) {
+            return self
+                .store()
+                .write(move |tx| {
+                    let from = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
+                    let event = if im.dialog == dialog::TYPING_START {
+                        Event::TypingStarted { from, seconds: 0 }
+                    } else {
+                        Event::TypingStopped { from }
+                    };
+                    tx.emit(bot, event)?;
+                    Ok(())
+                })
+                .await;
+        }
+        if im.dialog != dialog::MESSAGE_FROM_AGENT {
             return Ok(());
         }
         if im.message.is_empty() {
@@ -535,10 +636,15 @@ impl Engine {
         bot: AvatarId,
         action: RemoteAction,
     ) -> Result<Option<Reply>, Error> {
-        let (session, names, pickers) = {
+        let (session, names, pickers, money) = {
             let live = lock(&self.inner.remote.live);
             let l = live.get(&bot).ok_or(Error::BotOffline)?;
-            (l.session.clone(), l.names.clone(), l.pickers.clone())
+            (
+                l.session.clone(),
+                l.names.clone(),
+                l.pickers.clone(),
+                l.money.clone(),
+            )
         };
         let wait = self.config().remote_lookup_wait;
         let closed = |e: viewerproto::Error| Error::RemoteGrid {
@@ -632,6 +738,82 @@ impl Engine {
             RemoteAction::NameToKey { name } => {
                 let (key, name) = lookup_name(name).await?;
                 Ok(Some(Reply::Key { key, name }))
+            }
+            RemoteAction::Typing { to, start } => {
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &format!("{} {}", session.first, session.last),
+                    to,
+                    "typing",
+                );
+                im.dialog = if start {
+                    dialog::TYPING_START
+                } else {
+                    dialog::TYPING_STOP
+                };
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Balance | RemoteAction::Pay { .. } => {
+                let (reply, answer) = oneshot::channel();
+                let (wants, message) = match &action {
+                    RemoteAction::Pay {
+                        to,
+                        amount,
+                        comment,
+                    } => {
+                        let amount = i32::try_from(*amount)
+                            .map_err(|_| Error::invalid("amount", "too large"))?;
+                        (
+                            Err((*to, amount)),
+                            Message::World(WorldMessage::MoneyTransferRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                source: session.agent,
+                                dest: *to,
+                                flags: 0,
+                                amount,
+                                transaction_type: TRANSACTION_GIFT,
+                                description: comment.clone(),
+                            }),
+                        )
+                    }
+                    _ => {
+                        let transaction = Uuid::new_v4();
+                        (
+                            Ok(transaction),
+                            Message::World(WorldMessage::MoneyBalanceRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                transaction,
+                            }),
+                        )
+                    }
+                };
+                lock(&money).push(MoneyWaiter { wants, reply });
+                session.send(message).await.map_err(closed)?;
+                let got = tokio::time::timeout(wait, answer).await;
+                lock(&money).retain(|w| !w.reply.is_closed());
+                match got {
+                    Ok(Ok((true, balance, _))) => Ok(match action {
+                        RemoteAction::Balance => Some(Reply::Balance(balance.into())),
+                        _ => None,
+                    }),
+                    Ok(Ok((false, _, why))) => Err(Error::RemoteGrid {
+                        message: if why.is_empty() {
+                            "the payment was refused".into()
+                        } else {
+                            why
+                        },
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer the money request".into(),
+                    }),
+                }
             }
         }
     }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use viewerproto::circuit::Circuit;
 use viewerproto::login::{self, LoginReply, LoginRequest};
 use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
+use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
 use viewerproto::xmlrpc;
 
 /// The region's name (what `RegionHandshake` says).
@@ -48,7 +49,11 @@ struct Account {
     first: String,
     last: String,
     passwd: String,
+    balance: i32,
 }
+
+/// What every account starts with, L$.
+pub const START_BALANCE: i32 = 1000;
 
 struct Agent {
     session: Uuid,
@@ -152,8 +157,14 @@ impl TestRegion {
             first: first.into(),
             last: last.into(),
             passwd: login::password_hash(password),
+            balance: START_BALANCE,
         });
         id
+    }
+
+    /// An account's L$ balance.
+    pub fn balance(&self, id: Uuid) -> Option<i32> {
+        lock(&self.state).account(id).map(|a| a.balance)
     }
 
     /// Whether the account has an agent in the region (its circuit is open).
@@ -534,6 +545,72 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                     found,
                 },
             );
+        }
+        Message::World(WorldMessage::MoneyBalanceRequest {
+            agent,
+            session: s,
+            transaction,
+        }) if agent == agent_id && s == session => {
+            let balance = st.account(agent_id).map(|a| a.balance).unwrap_or(0);
+            reply(
+                &mut st,
+                agent_id,
+                Message::World(WorldMessage::MoneyBalanceReply {
+                    agent: agent_id,
+                    transaction,
+                    success: true,
+                    balance,
+                    description: String::new(),
+                    transaction_type: 0,
+                    source: Uuid::nil(),
+                    dest: Uuid::nil(),
+                    amount: 0,
+                    item_description: String::new(),
+                }),
+            );
+        }
+        Message::World(WorldMessage::MoneyTransferRequest {
+            agent,
+            session: s,
+            source,
+            dest,
+            amount,
+            description,
+            ..
+        }) if agent == agent_id && s == session && source == agent_id => {
+            let have = st.account(agent_id).map(|a| a.balance).unwrap_or(0);
+            let ok = amount > 0 && have >= amount && st.account(dest).is_some();
+            if ok {
+                for a in st.accounts.iter_mut() {
+                    if a.id == agent_id {
+                        a.balance -= amount;
+                    } else if a.id == dest {
+                        a.balance += amount;
+                    }
+                }
+            }
+            let notice = |st: &State, who: Uuid, success: bool| WorldMessage::MoneyBalanceReply {
+                agent: who,
+                transaction: Uuid::nil(),
+                success,
+                balance: st.account(who).map(|a| a.balance).unwrap_or(0),
+                description: if success {
+                    String::new()
+                } else {
+                    "You cannot pay that much.".into()
+                },
+                transaction_type: TRANSACTION_GIFT,
+                source: agent_id,
+                dest,
+                amount,
+                item_description: description.clone(),
+            };
+            let to_payer = notice(&st, agent_id, ok);
+            reply(&mut st, agent_id, Message::World(to_payer));
+            if ok && st.agents.get(&dest).is_some_and(|a| a.addr.is_some()) {
+                let to_payee = notice(&st, dest, true);
+                reply(&mut st, dest, Message::World(to_payee));
+            }
         }
         _ => {}
     }

@@ -65,6 +65,10 @@ pub enum SessionEvent {
         query: Uuid,
         found: Vec<Name>,
     },
+    /// Money, teleports, dialogs, alerts, … as the region sent them.
+    World(crate::world_messages::WorldMessage),
+    /// Group data as the region sent it.
+    Group(crate::group_messages::GroupMessage),
     /// The session is over; `reason` says why (logout, kicked, region gone).
     Disconnected {
         reason: String,
@@ -356,6 +360,8 @@ impl Task {
             Message::AvatarPickerReply { query, found, .. } => {
                 SessionEvent::AvatarPicker { query, found }
             }
+            Message::World(m) => SessionEvent::World(m),
+            Message::Group(g) => SessionEvent::Group(g),
             _ => return None,
         };
         if self.events.send(event).await.is_err() {

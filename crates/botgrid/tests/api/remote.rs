@@ -195,6 +195,80 @@ async fn a_bot_the_region_throws_out_logs_in_again() {
 }
 
 #[tokio::test]
+async fn a_remote_bot_types_and_pays_in_the_remote_grid() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(&rex, &hook.url(), "start_typing").await;
+    grid.login(&rex).await;
+
+    // Typing both ways.
+    region
+        .im_dialog_as(
+            carl,
+            rex_remote,
+            viewerproto::messages::dialog::TYPING_START,
+            "typing",
+        )
+        .await;
+    let typing = hook.wait_for("start_typing", 1).await;
+    assert_eq!(typing[0]["speaker_uuid"], carl.to_string());
+    grid.ok(&rex, "typing_start", &[("uuid", &carl.to_string())])
+        .await;
+    heard(&region, "typing", |h| {
+        matches!(h, Heard::Im { to, dialog, .. } if *to == carl && *dialog == viewerproto::messages::dialog::TYPING_START)
+    })
+    .await;
+
+    // The balance is the remote grid's; payments move L$ there.
+    let r = grid.call(&rex, "get_balance", &[]).await;
+    r.assert_ok_for("get_balance");
+    assert_eq!(r.get("balance"), testregion::START_BALANCE.to_string());
+    grid.ok(
+        &rex,
+        "give_money",
+        &[
+            ("avatar", &carl.to_string()),
+            ("amount", "250"),
+            ("comment", "thanks"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        region.balance(rex_remote),
+        Some(testregion::START_BALANCE - 250)
+    );
+    assert_eq!(region.balance(carl), Some(testregion::START_BALANCE + 250));
+    assert_eq!(
+        grid.call(&rex, "get_balance", &[]).await.get("balance"),
+        (testregion::START_BALANCE - 250).to_string()
+    );
+    grid.call(
+        &rex,
+        "give_money",
+        &[("avatar", &carl.to_string()), ("amount", "5000")],
+    )
+    .await
+    .assert_fail("Remote grid: You cannot pay that much.");
+    assert_eq!(region.balance(carl), Some(testregion::START_BALANCE + 250));
+    let r = grid
+        .call(
+            &rex,
+            "give_money",
+            &[
+                ("avatar", &carl.to_string()),
+                ("amount", "1"),
+                ("custom", "t1"),
+            ],
+        )
+        .await;
+    assert!(!r.ok(), "custom is refused for a remote bot: {}", r.raw);
+}
+
+#[tokio::test]
 async fn a_remote_bot_online_at_a_restart_logs_in_again() {
     let region = TestRegion::start().await.unwrap();
     let grid = Grid::start().await;
