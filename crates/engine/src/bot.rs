@@ -70,17 +70,7 @@ impl Engine {
         // At most two rounds: the second follows a slow access-code check.
         for _ in 0..2 {
             match self.try_bot_command(creds.clone(), command.clone()).await? {
-                Step::Done(Executed { reply, mut after }) => {
-                    let remote = after
-                        .iter()
-                        .position(|a| matches!(a, After::Remote { .. }))
-                        .map(|i| after.swap_remove(i));
-                    self.after_commit(after);
-                    if let Some(After::Remote { bot, action }) = remote {
-                        return Ok(self.run_remote(bot, action).await?.unwrap_or(reply));
-                    }
-                    return Ok(reply);
-                }
+                Step::Done(done) => return self.finish(done).await,
                 Step::Verify { subject, phc } => {
                     self.inner
                         .auth
@@ -107,8 +97,21 @@ impl Engine {
         } else {
             self.store().write(job).await?
         };
-        self.after_commit(done.after);
-        Ok(done.reply)
+        self.finish(done).await
+    }
+
+    /// What follows a command's commit; a remote bot's command is carried out by its
+    /// session before the caller hears OK.
+    async fn finish(&self, Executed { reply, mut after }: Executed) -> Result<Reply, Error> {
+        let remote = after
+            .iter()
+            .position(|a| matches!(a, After::Remote { .. }))
+            .map(|i| after.swap_remove(i));
+        self.after_commit(after);
+        if let Some(After::Remote { bot, action }) = remote {
+            return Ok(self.run_remote(bot, action).await?.unwrap_or(reply));
+        }
+        Ok(reply)
     }
 
     async fn try_bot_command(

@@ -12,7 +12,9 @@
 use crate::Engine;
 use crate::bot::{Executed, done};
 use crate::presence;
+use grid::AvatarRef;
 use grid::command::{AvatarSelector, BotCommand, Reply};
+use grid::group::{Group, GroupId, GroupRef, PostId, Powers};
 use grid::remote::RemoteAccount;
 use grid::{Avatar, AvatarId, AvatarKind, Error, Event, LegacyName, Presence, Uuid};
 use std::collections::HashMap;
@@ -20,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use store::NewAvatar;
 use tokio::sync::{mpsc, oneshot};
+use viewerproto::group_messages::{GroupMessage, Membership};
 use viewerproto::messages::{InstantMessage, Message, chat_source, chat_type, dialog};
 use viewerproto::session::{Account, Session, SessionEvent, Timing};
 use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
@@ -56,6 +59,24 @@ pub(crate) enum RemoteAction {
         amount: i64,
         comment: String,
     },
+    Groups,
+    Invite {
+        group: Uuid,
+        avatar: Uuid,
+        role: Uuid,
+    },
+    Eject {
+        group: Uuid,
+        avatar: Uuid,
+    },
+    GroupSay {
+        group: Uuid,
+        message: String,
+    },
+    AnswerInvite {
+        session: Uuid,
+        accept: bool,
+    },
 }
 
 /// A money request waiting for the region's `MoneyBalanceReply`.
@@ -65,21 +86,29 @@ struct MoneyWaiter {
     reply: oneshot::Sender<(bool, i32, String)>,
 }
 
-type MoneyWaiters = Arc<Mutex<Vec<MoneyWaiter>>>;
-
-/// Name look-ups waiting for the region's `UUIDNameReply`, by key.
-type NameWaiters = Arc<Mutex<Vec<(Uuid, oneshot::Sender<viewerproto::messages::Name>)>>>;
-/// Name searches waiting for the region's `AvatarPickerReply`, by query id.
-type PickerWaiters = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Vec<viewerproto::messages::Name>>>>>;
+/// Requests of a session waiting for the region's answer, and what the session has
+/// been told that later commands need.
+#[derive(Default)]
+struct Waiters {
+    /// `UUIDNameRequest`s, by key.
+    names: Mutex<Vec<(Uuid, oneshot::Sender<viewerproto::messages::Name>)>>,
+    /// `AvatarPickerRequest`s, by query id.
+    pickers: Mutex<HashMap<Uuid, oneshot::Sender<Vec<viewerproto::messages::Name>>>>,
+    money: Mutex<Vec<MoneyWaiter>>,
+    /// `AgentDataUpdateRequest`s (answered with the agent's groups).
+    groups: Mutex<Vec<oneshot::Sender<Vec<Membership>>>>,
+    /// `EjectGroupMemberRequest`s, by group.
+    ejects: Mutex<Vec<(Uuid, oneshot::Sender<bool>)>>,
+    /// Group invitations received and not answered: session → group.
+    invitations: Mutex<HashMap<Uuid, Uuid>>,
+}
 
 /// A logged-in remote bot.
 struct Live {
     session: Arc<Session>,
     /// Which login this is: a session that ends after a newer one started is ignored.
     generation: u64,
-    names: NameWaiters,
-    pickers: PickerWaiters,
-    money: MoneyWaiters,
+    waiters: Arc<Waiters>,
 }
 
 /// The remote sessions of this process.
@@ -143,6 +172,36 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
             start: false,
         },
         BotCommand::GetBalance => RemoteAction::Balance,
+        BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::GroupInvite {
+            avatar,
+            group,
+            role,
+            ..
+        } => RemoteAction::Invite {
+            group: *group,
+            avatar: *avatar,
+            role: *role,
+        },
+        BotCommand::GroupEject { avatar, group, .. } => RemoteAction::Eject {
+            group: *group,
+            avatar: *avatar,
+        },
+        BotCommand::SendGroupMessage { group, message } => {
+            if let Err(e) = grid::message::check_im_text(message) {
+                return Some(Err(e));
+            }
+            RemoteAction::GroupSay {
+                group: *group,
+                message: message.clone(),
+            }
+        }
+        BotCommand::AnswerGroupInvite {
+            session, accept, ..
+        } => RemoteAction::AnswerInvite {
+            session: *session,
+            accept: *accept,
+        },
         BotCommand::GiveMoney {
             to,
             amount,
@@ -394,17 +453,13 @@ impl Engine {
             *g += 1;
             *g
         };
-        let names = Arc::new(Mutex::new(Vec::new()));
-        let pickers = Arc::new(Mutex::new(HashMap::new()));
-        let money: MoneyWaiters = Arc::new(Mutex::new(Vec::new()));
+        let waiters = Arc::new(Waiters::default());
         let old = lock(&remote.live).insert(
             bot,
             Live {
                 session: session.clone(),
                 generation,
-                names: names.clone(),
-                pickers: pickers.clone(),
-                money: money.clone(),
+                waiters: waiters.clone(),
             },
         );
         if let Some(old) = old {
@@ -412,11 +467,7 @@ impl Engine {
         }
         tracing::info!(bot = %bot, agent = %session.agent, region = %session.region, "bot is in the remote grid");
         let engine = self.clone();
-        tokio::spawn(async move {
-            engine
-                .pump(bot, generation, session, rx, (names, pickers, money))
-                .await
-        });
+        tokio::spawn(async move { engine.pump(bot, generation, session, rx, waiters).await });
         Ok(())
     }
 
@@ -428,14 +479,14 @@ impl Engine {
         generation: u64,
         session: Arc<Session>,
         mut rx: mpsc::Receiver<SessionEvent>,
-        (names, pickers, money): (NameWaiters, PickerWaiters, MoneyWaiters),
+        waiters: Arc<Waiters>,
     ) {
         let me = session.agent;
         drop(session);
         while let Some(event) = rx.recv().await {
             match event {
                 SessionEvent::InstantMessage(im) => {
-                    if let Err(e) = self.remote_im(bot, me, im).await {
+                    if let Err(e) = self.remote_im(bot, me, im, &waiters).await {
                         tracing::warn!(bot = %bot, error = %e, "cannot record an IM from the remote grid");
                     }
                 }
@@ -451,7 +502,7 @@ impl Engine {
                     }
                 }
                 SessionEvent::Names(found) => {
-                    let mut waiting = lock(&names);
+                    let mut waiting = lock(&waiters.names);
                     for name in found {
                         let mut i = 0;
                         while i < waiting.len() {
@@ -465,7 +516,7 @@ impl Engine {
                     }
                 }
                 SessionEvent::AvatarPicker { query, found } => {
-                    if let Some(tx) = lock(&pickers).remove(&query) {
+                    if let Some(tx) = lock(&waiters.pickers).remove(&query) {
                         let _ = tx.send(found);
                     }
                 }
@@ -481,7 +532,7 @@ impl Engine {
                         ..
                     },
                 ) => {
-                    let mut waiting = lock(&money);
+                    let mut waiting = lock(&waiters.money);
                     let found = waiting.iter().position(|w| match w.wants {
                         Ok(t) => t == transaction,
                         Err((to, n)) => source == me && dest == to && amount == n,
@@ -489,6 +540,20 @@ impl Engine {
                     if let Some(i) = found {
                         let w = waiting.swap_remove(i);
                         let _ = w.reply.send((success, balance, description));
+                    }
+                }
+                SessionEvent::Group(GroupMessage::AgentGroupDataUpdate { groups, .. }) => {
+                    for w in lock(&waiters.groups).drain(..) {
+                        let _ = w.send(groups.clone());
+                    }
+                }
+                SessionEvent::Group(GroupMessage::EjectGroupMemberReply {
+                    group, success, ..
+                }) => {
+                    let mut waiting = lock(&waiters.ejects);
+                    if let Some(i) = waiting.iter().position(|(g, _)| *g == group) {
+                        let (_, tx) = waiting.swap_remove(i);
+                        let _ = tx.send(success);
                     }
                 }
                 SessionEvent::World(_) | SessionEvent::Group(_) => {}
@@ -568,8 +633,83 @@ impl Engine {
         })?)
     }
 
-    async fn remote_im(&self, bot: AvatarId, me: Uuid, im: InstantMessage) -> Result<(), Error> {
-        if im.from_group || im.agent == me {
+    async fn remote_im(
+        &self,
+        bot: AvatarId,
+        me: Uuid,
+        im: InstantMessage,
+        waiters: &Waiters,
+    ) -> Result<(), Error> {
+        if im.agent == me {
+            return Ok(());
+        }
+        match im.dialog {
+            dialog::GROUP_INVITATION => {
+                // From the group (its key and name); the fee is the bucket's first four
+                // bytes, big-endian. Grids do not say who invited.
+                lock(&waiters.invitations).insert(im.id, im.agent);
+                let fee = im
+                    .binary_bucket
+                    .get(..4)
+                    .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0);
+                let event = Event::GroupInvitation {
+                    session: im.id,
+                    group: GroupRef {
+                        id: GroupId(0),
+                        uuid: im.agent,
+                        name: im.from_name,
+                    },
+                    from: AvatarRef {
+                        id: AvatarId(0),
+                        uuid: Uuid::nil(),
+                        name: String::new(),
+                    },
+                    role: String::new(),
+                    fee: fee.into(),
+                    message: im.message,
+                };
+                return self
+                    .store()
+                    .write(move |tx| {
+                        let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                        crate::bot::deliver(tx, &to, event)?;
+                        Ok(())
+                    })
+                    .await;
+            }
+            dialog::SESSION_SEND => {
+                // Group chat: the session is the group; the bucket names it.
+                let name = String::from_utf8_lossy(&im.binary_bucket)
+                    .trim_end_matches('\0')
+                    .to_owned();
+                return self
+                    .store()
+                    .write(move |tx| {
+                        let from = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
+                        tx.emit(
+                            bot,
+                            Event::GroupMessage {
+                                post: PostId(0),
+                                group: GroupRef {
+                                    id: GroupId(0),
+                                    uuid: im.id,
+                                    name,
+                                },
+                                from,
+                                text: im.message,
+                                rich: None,
+                                file: None,
+                                quote: None,
+                            },
+                        )?;
+                        Ok(())
+                    })
+                    .await;
+            }
+            _ => {}
+        }
+        if im.from_group {
             return Ok(());
         }
         if matches!(im.dialog, dialog::TYPING_START | dialog::TYPING_STOP) {
@@ -636,15 +776,10 @@ impl Engine {
         bot: AvatarId,
         action: RemoteAction,
     ) -> Result<Option<Reply>, Error> {
-        let (session, names, pickers, money) = {
+        let (session, waiters) = {
             let live = lock(&self.inner.remote.live);
             let l = live.get(&bot).ok_or(Error::BotOffline)?;
-            (
-                l.session.clone(),
-                l.names.clone(),
-                l.pickers.clone(),
-                l.money.clone(),
-            )
+            (l.session.clone(), l.waiters.clone())
         };
         let wait = self.config().remote_lookup_wait;
         let closed = |e: viewerproto::Error| Error::RemoteGrid {
@@ -652,11 +787,11 @@ impl Engine {
         };
         let lookup_name = |name: LegacyName| {
             let session = session.clone();
-            let pickers = pickers.clone();
+            let waiters = waiters.clone();
             async move {
                 let query = Uuid::new_v4();
                 let (tx, rx) = oneshot::channel();
-                lock(&pickers).insert(query, tx);
+                lock(&waiters.pickers).insert(query, tx);
                 session
                     .send(Message::AvatarPickerRequest {
                         agent: session.agent,
@@ -667,7 +802,7 @@ impl Engine {
                     .await
                     .map_err(closed)?;
                 let found = tokio::time::timeout(wait, rx).await;
-                lock(&pickers).remove(&query);
+                lock(&waiters.pickers).remove(&query);
                 let found = found.map_err(|_| Error::RemoteGrid {
                     message: "the region did not answer the name search".into(),
                 })?;
@@ -717,7 +852,7 @@ impl Engine {
             }
             RemoteAction::KeyToName { key } => {
                 let (tx, rx) = oneshot::channel();
-                lock(&names).push((key, tx));
+                lock(&waiters.names).push((key, tx));
                 session
                     .send(Message::UuidNameRequest(vec![key]))
                     .await
@@ -728,7 +863,7 @@ impl Engine {
                         name: LegacyName::from_parts(n.first, n.last),
                     })),
                     _ => {
-                        lock(&names).retain(|(k, tx)| *k != key || !tx.is_closed());
+                        lock(&waiters.names).retain(|(k, tx)| *k != key || !tx.is_closed());
                         Err(Error::AvatarNotFound {
                             who: key.to_string(),
                         })
@@ -794,10 +929,10 @@ impl Engine {
                         )
                     }
                 };
-                lock(&money).push(MoneyWaiter { wants, reply });
+                lock(&waiters.money).push(MoneyWaiter { wants, reply });
                 session.send(message).await.map_err(closed)?;
                 let got = tokio::time::timeout(wait, answer).await;
-                lock(&money).retain(|w| !w.reply.is_closed());
+                lock(&waiters.money).retain(|w| !w.reply.is_closed());
                 match got {
                     Ok(Ok((true, balance, _))) => Ok(match action {
                         RemoteAction::Balance => Some(Reply::Balance(balance.into())),
@@ -815,6 +950,128 @@ impl Engine {
                     }),
                 }
             }
+            RemoteAction::Groups => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.groups).push(tx);
+                session
+                    .send(Message::Group(GroupMessage::AgentDataUpdateRequest {
+                        agent: session.agent,
+                        session: session.session,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.groups).retain(|w| !w.is_closed());
+                let groups = got.ok().and_then(Result::ok).ok_or(Error::RemoteGrid {
+                    message: "the region did not list the bot's groups".into(),
+                })?;
+                Ok(Some(Reply::Groups(
+                    groups.into_iter().map(my_group).collect(),
+                )))
+            }
+            RemoteAction::Invite {
+                group,
+                avatar,
+                role,
+            } => {
+                session
+                    .send(Message::Group(GroupMessage::InviteGroupRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        invites: vec![(avatar, role)],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Eject { group, avatar } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.ejects).push((group, tx));
+                session
+                    .send(Message::Group(GroupMessage::EjectGroupMemberRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        ejectees: vec![avatar],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.ejects).retain(|(_, w)| !w.is_closed());
+                match got {
+                    Ok(Ok(true)) => Ok(None),
+                    Ok(Ok(false)) => Err(Error::RemoteGrid {
+                        message: "the grid refused the ejection".into(),
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer the ejection".into(),
+                    }),
+                }
+            }
+            RemoteAction::GroupSay { group, message } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &from_name,
+                    group,
+                    &message,
+                );
+                im.dialog = dialog::SESSION_SEND;
+                im.id = group;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::AnswerInvite {
+                session: invite,
+                accept,
+            } => {
+                let group = lock(&waiters.invitations)
+                    .remove(&invite)
+                    .ok_or(Error::InvitationNotFound)?;
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, group, "");
+                im.dialog = if accept {
+                    dialog::GROUP_INVITATION_ACCEPT
+                } else {
+                    dialog::GROUP_INVITATION_DECLINE
+                };
+                im.id = invite;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
         }
+    }
+}
+
+/// One of the bot's groups as the remote grid lists it. Remote groups have no row
+/// here (id 0): the listing carries what the grid tells (key, name, powers, notices).
+fn my_group(m: Membership) -> grid::command::MyGroup {
+    grid::command::MyGroup {
+        group: Group {
+            id: GroupId(0),
+            uuid: m.group,
+            name: m.name,
+            charter: String::new(),
+            insignia: m.insignia,
+            open_enrollment: false,
+            fee: 0,
+            mature: false,
+            founder: AvatarId(0),
+            created: grid::Timestamp(0),
+        },
+        active: false,
+        powers: Powers(m.powers as i64),
+        roles: vec![],
+        in_profile: true,
+        accept_notices: m.accept_notices,
     }
 }

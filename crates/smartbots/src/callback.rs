@@ -497,7 +497,15 @@ pub fn event_fields(
                 .text("speaker_name", from.name.clone())
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", text.clone())
-                .text("message_id", post.0.to_string());
+                // Group chat of a remote grid has no post here: no id.
+                .text(
+                    "message_id",
+                    if post.0 == 0 {
+                        String::new()
+                    } else {
+                        post.0.to_string()
+                    },
+                );
         }
         Event::GroupNotice {
             post,

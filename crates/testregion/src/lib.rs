@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use uuid::Uuid;
 use viewerproto::circuit::Circuit;
+use viewerproto::group_messages::{GroupMessage, Membership};
 use viewerproto::login::{self, LoginReply, LoginRequest};
 use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
 use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
@@ -42,6 +43,37 @@ pub enum Heard {
         chat_type: u8,
         message: String,
     },
+    /// A message in a group's chat.
+    GroupChat {
+        group: Uuid,
+        from: Uuid,
+        message: String,
+    },
+    /// An invitation into a group.
+    GroupInvite {
+        group: Uuid,
+        by: Uuid,
+        invitee: Uuid,
+        role: Uuid,
+    },
+    /// An ejection from a group.
+    GroupEject {
+        group: Uuid,
+        by: Uuid,
+        ejectee: Uuid,
+    },
+}
+
+/// Powers of a group member in the test region: all of them (the region does not
+/// check powers; it reports them).
+pub const MEMBER_POWERS: u64 = u64::MAX >> 1;
+
+struct Group {
+    id: Uuid,
+    name: String,
+    members: Vec<Uuid>,
+    /// Invitations not yet answered: session → invitee.
+    invitations: HashMap<Uuid, Uuid>,
 }
 
 struct Account {
@@ -69,11 +101,98 @@ struct State {
     by_addr: HashMap<SocketAddr, Uuid>,
     heard: Vec<Heard>,
     logins: u32,
+    groups: Vec<Group>,
 }
 
 impl State {
     fn account(&self, id: Uuid) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
+    }
+
+    fn group(&mut self, id: Uuid) -> Option<&mut Group> {
+        self.groups.iter_mut().find(|g| g.id == id)
+    }
+
+    /// What `AgentGroupDataUpdate` says of an avatar's groups.
+    fn group_list(&self, agent: Uuid) -> Message {
+        Message::Group(GroupMessage::AgentGroupDataUpdate {
+            agent,
+            groups: self
+                .groups
+                .iter()
+                .filter(|g| g.members.contains(&agent))
+                .map(|g| Membership {
+                    group: g.id,
+                    powers: MEMBER_POWERS,
+                    accept_notices: true,
+                    insignia: Uuid::nil(),
+                    contribution: 0,
+                    name: g.name.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// A group chat line to every member present but the sender.
+    fn group_chat(&mut self, group: Uuid, from: Uuid, message: &str) -> Vec<(SocketAddr, Vec<u8>)> {
+        let Some(g) = self.groups.iter().find(|g| g.id == group) else {
+            return vec![];
+        };
+        let (name, members) = (g.name.clone(), g.members.clone());
+        self.heard.push(Heard::GroupChat {
+            group,
+            from,
+            message: message.into(),
+        });
+        let from_name = self.full_name(from);
+        members
+            .into_iter()
+            .filter(|m| *m != from)
+            .filter_map(|m| {
+                let mut im = InstantMessage::text(from, Uuid::nil(), &from_name, m, message);
+                im.dialog = dialog::SESSION_SEND;
+                im.id = group;
+                im.binary_bucket = name.as_bytes().to_vec();
+                self.frame(m, &Message::ImprovedInstantMessage(im))
+            })
+            .collect()
+    }
+
+    /// Invites `invitee` into `group`: an IM of the invitation dialog, as grids send it
+    /// (from the group's key and name; the fee, big-endian, and the role in the bucket).
+    fn invite(
+        &mut self,
+        group: Uuid,
+        by: Uuid,
+        invitee: Uuid,
+        role: Uuid,
+    ) -> Option<(SocketAddr, Vec<u8>)> {
+        let session = Uuid::new_v4();
+        let name = {
+            let g = self.group(group)?;
+            g.invitations.insert(session, invitee);
+            g.name.clone()
+        };
+        self.heard.push(Heard::GroupInvite {
+            group,
+            by,
+            invitee,
+            role,
+        });
+        let by_name = self.full_name(by);
+        let mut im = InstantMessage::text(
+            group,
+            Uuid::nil(),
+            &name,
+            invitee,
+            &format!("{by_name} has invited you to join a group."),
+        );
+        im.dialog = dialog::GROUP_INVITATION;
+        im.id = session;
+        let mut bucket = 0i32.to_be_bytes().to_vec();
+        bucket.extend_from_slice(role.as_bytes());
+        im.binary_bucket = bucket;
+        self.frame(invitee, &Message::ImprovedInstantMessage(im))
     }
 
     fn full_name(&self, id: Uuid) -> String {
@@ -160,6 +279,38 @@ impl TestRegion {
             balance: START_BALANCE,
         });
         id
+    }
+
+    /// Makes a group with these members.
+    pub fn add_group(&self, name: &str, members: &[Uuid]) -> Uuid {
+        let id = Uuid::new_v4();
+        lock(&self.state).groups.push(Group {
+            id,
+            name: name.into(),
+            members: members.to_vec(),
+            invitations: HashMap::new(),
+        });
+        id
+    }
+
+    /// A group's members.
+    pub fn members(&self, group: Uuid) -> Vec<Uuid> {
+        lock(&self.state)
+            .group(group)
+            .map(|g| g.members.clone())
+            .unwrap_or_default()
+    }
+
+    /// A puppet says something in a group's chat.
+    pub async fn group_say_as(&self, group: Uuid, from: Uuid, message: &str) {
+        let out = lock(&self.state).group_chat(group, from, message);
+        self.send_all(out).await;
+    }
+
+    /// A puppet invites an agent into a group.
+    pub async fn invite_as(&self, group: Uuid, by: Uuid, invitee: Uuid) {
+        let out = lock(&self.state).invite(group, by, invitee, Uuid::nil());
+        self.send_all(out.into_iter().collect()).await;
     }
 
     /// An account's L$ balance.
@@ -455,6 +606,43 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
             );
             forget(&mut st, agent_id);
         }
+        Message::ImprovedInstantMessage(im)
+            if im.agent == agent_id
+                && im.session == session
+                && im.dialog == dialog::SESSION_SEND =>
+        {
+            let member = st
+                .groups
+                .iter()
+                .any(|g| g.id == im.to_agent && g.members.contains(&agent_id));
+            if member {
+                out.extend(st.group_chat(im.to_agent, agent_id, &im.message));
+            }
+        }
+        Message::ImprovedInstantMessage(im)
+            if im.agent == agent_id
+                && im.session == session
+                && matches!(
+                    im.dialog,
+                    dialog::GROUP_INVITATION_ACCEPT | dialog::GROUP_INVITATION_DECLINE
+                ) =>
+        {
+            let accepted = im.dialog == dialog::GROUP_INVITATION_ACCEPT;
+            let joined = st.group(im.to_agent).is_some_and(|g| {
+                let ok = g.invitations.get(&im.id) == Some(&agent_id);
+                if ok {
+                    g.invitations.remove(&im.id);
+                    if accepted && !g.members.contains(&agent_id) {
+                        g.members.push(agent_id);
+                    }
+                }
+                ok && accepted
+            });
+            if joined {
+                let list = st.group_list(agent_id);
+                reply(&mut st, agent_id, list);
+            }
+        }
         Message::ImprovedInstantMessage(mut im)
             if im.agent == agent_id && im.session == session =>
         {
@@ -544,6 +732,62 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                     query,
                     found,
                 },
+            );
+        }
+        Message::Group(GroupMessage::AgentDataUpdateRequest { agent, session: s })
+            if agent == agent_id && s == session =>
+        {
+            let list = st.group_list(agent_id);
+            reply(&mut st, agent_id, list);
+        }
+        Message::Group(GroupMessage::InviteGroupRequest {
+            agent,
+            session: s,
+            group,
+            invites,
+        }) if agent == agent_id && s == session => {
+            let member = st
+                .groups
+                .iter()
+                .any(|g| g.id == group && g.members.contains(&agent_id));
+            if member {
+                for (invitee, role) in invites {
+                    if let Some(f) = st.invite(group, agent_id, invitee, role) {
+                        out.push(f);
+                    }
+                }
+            }
+        }
+        Message::Group(GroupMessage::EjectGroupMemberRequest {
+            agent,
+            session: s,
+            group,
+            ejectees,
+        }) if agent == agent_id && s == session => {
+            let mut success = false;
+            if let Some(g) = st.group(group)
+                && g.members.contains(&agent_id)
+            {
+                success = true;
+                g.members.retain(|m| !ejectees.contains(m));
+            }
+            if success {
+                for ejectee in &ejectees {
+                    st.heard.push(Heard::GroupEject {
+                        group,
+                        by: agent_id,
+                        ejectee: *ejectee,
+                    });
+                }
+            }
+            reply(
+                &mut st,
+                agent_id,
+                Message::Group(GroupMessage::EjectGroupMemberReply {
+                    agent: agent_id,
+                    group,
+                    success,
+                }),
             );
         }
         Message::World(WorldMessage::MoneyBalanceRequest {

@@ -269,6 +269,104 @@ async fn a_remote_bot_types_and_pays_in_the_remote_grid() {
 }
 
 #[tokio::test]
+async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let dana = region.add_account("Dana", "Person", "y");
+    let builders = region.add_group("Builders", &[rex_remote, carl]);
+    let readers = region.add_group("Readers", &[carl]);
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    hook.reply_with("accept=1");
+    grid.callback(&rex, &hook.url(), "group_message,group_invite")
+        .await;
+    grid.login(&rex).await;
+
+    // The bot's groups, as the grid lists them.
+    let r = grid.call(&rex, "listgroups", &[]).await;
+    r.assert_ok_for("listgroups");
+    assert_eq!(r.lines("groups"), [format!("{builders};Builders")]);
+
+    // Group chat both ways.
+    region.group_say_as(builders, carl, "hello builders").await;
+    let got = hook.wait_for("group_message", 1).await;
+    assert_eq!(got[0]["group_uuid"], builders.to_string());
+    assert_eq!(got[0]["group_name"], "Builders");
+    assert_eq!(got[0]["speaker_name"], "Carl Person");
+    assert_eq!(got[0]["message"], "hello builders");
+    grid.ok(
+        &rex,
+        "send_group_im",
+        &[("groupuuid", &builders.to_string()), ("message", "hi all")],
+    )
+    .await;
+    heard(&region, "the group chat line", |h| {
+        matches!(h, Heard::GroupChat { group, from, message } if *group == builders && *from == rex_remote && message == "hi all")
+    })
+    .await;
+
+    // Invite and eject.
+    grid.ok(
+        &rex,
+        "group_invite",
+        &[
+            ("groupuuid", &builders.to_string()),
+            ("avatar", &dana.to_string()),
+            ("roleuuid", "00000000-0000-0000-0000-000000000000"),
+        ],
+    )
+    .await;
+    heard(&region, "the invitation", |h| {
+        matches!(h, Heard::GroupInvite { group, by, invitee, .. } if *group == builders && *by == rex_remote && *invitee == dana)
+    })
+    .await;
+    grid.ok(
+        &rex,
+        "group_eject",
+        &[
+            ("groupuuid", &builders.to_string()),
+            ("avatar", &carl.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(region.members(builders), [rex_remote]);
+    grid.call(
+        &rex,
+        "group_eject",
+        &[
+            ("groupuuid", &readers.to_string()),
+            ("avatar", &carl.to_string()),
+        ],
+    )
+    .await
+    .assert_fail("Remote grid: the grid refused the ejection");
+
+    // An invitation to the bot, accepted by the callback's answer.
+    region.invite_as(readers, carl, rex_remote).await;
+    let invite = hook.wait_for("group_invite", 1).await;
+    assert_eq!(invite[0]["group_uuid"], readers.to_string());
+    assert_eq!(invite[0]["group_name"], "Readers");
+    for _ in 0..200 {
+        if region.members(readers).contains(&rex_remote) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        region.members(readers).contains(&rex_remote),
+        "accept=1 joined the group"
+    );
+    let r = grid.call(&rex, "listgroups", &[]).await;
+    let mut groups = r.lines("groups");
+    groups.sort();
+    let mut want = vec![format!("{builders};Builders"), format!("{readers};Readers")];
+    want.sort();
+    assert_eq!(groups, want);
+}
+
+#[tokio::test]
 async fn a_remote_bot_online_at_a_restart_logs_in_again() {
     let region = TestRegion::start().await.unwrap();
     let grid = Grid::start().await;
