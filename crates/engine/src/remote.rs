@@ -658,12 +658,14 @@ impl Engine {
                     group: GroupRef {
                         id: GroupId(0),
                         uuid: im.agent,
-                        name: im.from_name,
+                        name: im.from_name.clone(),
                     },
+                    // The sender as the grid gives it: the group itself, so that a
+                    // script passing `avatar_uuid` back to `group_offer_accept` works.
                     from: AvatarRef {
                         id: AvatarId(0),
-                        uuid: Uuid::nil(),
-                        name: String::new(),
+                        uuid: im.agent,
+                        name: im.from_name.clone(),
                     },
                     role: String::new(),
                     fee: fee.into(),

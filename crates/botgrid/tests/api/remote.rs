@@ -348,6 +348,7 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     let invite = hook.wait_for("group_invite", 1).await;
     assert_eq!(invite[0]["group_uuid"], readers.to_string());
     assert_eq!(invite[0]["group_name"], "Readers");
+    assert_eq!(invite[0]["avatar_uuid"], readers.to_string(), "the grid sends it from the group");
     for _ in 0..200 {
         if region.members(readers).contains(&rex_remote) {
             break;
