@@ -77,6 +77,11 @@ pub(crate) enum RemoteAction {
         session: Uuid,
         accept: bool,
     },
+    Dialog {
+        object: Uuid,
+        channel: i32,
+        button: String,
+    },
 }
 
 /// A money request waiting for the region's `MoneyBalanceReply`.
@@ -101,6 +106,8 @@ struct Waiters {
     ejects: Mutex<Vec<(Uuid, oneshot::Sender<bool>)>>,
     /// Group invitations received and not answered: session → group.
     invitations: Mutex<HashMap<Uuid, Uuid>>,
+    /// The buttons of the last dialog each object showed (a reply names its index).
+    dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
 }
 
 /// A logged-in remote bot.
@@ -173,6 +180,15 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::ReplyDialog {
+            channel,
+            object,
+            button,
+        } => RemoteAction::Dialog {
+            object: *object,
+            channel: *channel,
+            button: button.clone(),
+        },
         BotCommand::GroupInvite {
             avatar,
             group,
@@ -493,9 +509,12 @@ impl Engine {
                 SessionEvent::Chat(chat) => {
                     let heard = matches!(
                         chat.chat_type,
-                        chat_type::WHISPER | chat_type::NORMAL | chat_type::SHOUT
+                        chat_type::WHISPER
+                            | chat_type::NORMAL
+                            | chat_type::SHOUT
+                            | chat_type::OWNER_SAY
                     ) && chat.source != me
-                        && chat.source_type == chat_source::AGENT
+                        && matches!(chat.source_type, chat_source::AGENT | chat_source::OBJECT)
                         && !chat.message.is_empty();
                     if heard && let Err(e) = self.remote_chat(bot, chat).await {
                         tracing::warn!(bot = %bot, error = %e, "cannot record chat from the remote grid");
@@ -554,6 +573,12 @@ impl Engine {
                     if let Some(i) = waiting.iter().position(|(g, _)| *g == group) {
                         let (_, tx) = waiting.swap_remove(i);
                         let _ = tx.send(success);
+                    }
+                }
+                SessionEvent::World(WorldMessage::ScriptDialog(d)) => {
+                    lock(&waiters.dialogs).insert(d.object, d.buttons.clone());
+                    if let Err(e) = self.remote_dialog(bot, d).await {
+                        tracing::warn!(bot = %bot, error = %e, "cannot record a dialog from the remote grid");
                     }
                 }
                 SessionEvent::World(_) | SessionEvent::Group(_) => {}
@@ -751,11 +776,71 @@ impl Engine {
             .await
     }
 
+    async fn remote_dialog(
+        &self,
+        bot: AvatarId,
+        d: viewerproto::world_messages::Dialog,
+    ) -> Result<(), Error> {
+        self.store()
+            .write(move |tx| {
+                let owner_name = format!("{} {}", d.first, d.last);
+                let owner = match d.owners.first() {
+                    Some(key) => Self::mirror(tx, *key, &owner_name)?.to_ref(),
+                    None => AvatarRef {
+                        id: AvatarId(0),
+                        uuid: Uuid::nil(),
+                        name: owner_name,
+                    },
+                };
+                tx.emit(
+                    bot,
+                    Event::ScriptDialog {
+                        object: d.object,
+                        object_name: d.object_name,
+                        owner,
+                        text: d.message,
+                        buttons: d.buttons,
+                        channel: d.channel,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn remote_chat(
         &self,
         bot: AvatarId,
         chat: viewerproto::messages::Chat,
     ) -> Result<(), Error> {
+        if chat.source_type == chat_source::OBJECT {
+            // The owner's name is not in the chat: it is kept by key only (known
+            // avatars keep their names).
+            return self
+                .store()
+                .write(move |tx| {
+                    let owner = match tx.avatar_by_uuid(chat.owner)? {
+                        Some(a) => a.to_ref(),
+                        None => AvatarRef {
+                            id: AvatarId(0),
+                            uuid: chat.owner,
+                            name: String::new(),
+                        },
+                    };
+                    tx.emit(
+                        bot,
+                        Event::ObjectChat {
+                            object: chat.source,
+                            object_name: chat.from_name,
+                            owner,
+                            channel: 0,
+                            message: chat.message,
+                        },
+                    )?;
+                    Ok(())
+                })
+                .await;
+        }
         self.store()
             .write(move |tx| {
                 let speaker = Self::mirror(tx, chat.source, &chat.from_name)?;
@@ -1024,6 +1109,28 @@ impl Engine {
                 im.id = group;
                 session
                     .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Dialog {
+                object,
+                channel,
+                button,
+            } => {
+                let index = lock(&waiters.dialogs)
+                    .get(&object)
+                    .and_then(|b| b.iter().position(|l| *l == button))
+                    .unwrap_or(0);
+                session
+                    .send(Message::World(WorldMessage::ScriptDialogReply {
+                        agent: session.agent,
+                        session: session.session,
+                        object,
+                        channel,
+                        button_index: index as i32,
+                        button_label: button,
+                    }))
                     .await
                     .map_err(closed)?;
                 Ok(None)

@@ -18,7 +18,7 @@ use viewerproto::circuit::Circuit;
 use viewerproto::group_messages::{GroupMessage, Membership};
 use viewerproto::login::{self, LoginReply, LoginRequest};
 use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
-use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
+use viewerproto::world_messages::{Dialog, TRANSACTION_GIFT, WorldMessage};
 use viewerproto::xmlrpc;
 
 /// The region's name (what `RegionHandshake` says).
@@ -62,6 +62,14 @@ pub enum Heard {
         by: Uuid,
         ejectee: Uuid,
     },
+    /// A button pressed in an object's dialog.
+    DialogReply {
+        from: Uuid,
+        object: Uuid,
+        channel: i32,
+        button_index: i32,
+        label: String,
+    },
 }
 
 /// Powers of a group member in the test region: all of them (the region does not
@@ -74,6 +82,14 @@ struct Group {
     members: Vec<Uuid>,
     /// Invitations not yet answered: session → invitee.
     invitations: HashMap<Uuid, Uuid>,
+}
+
+/// An object in the region, driven by the test.
+#[derive(Debug, Clone)]
+pub struct PuppetObject {
+    pub id: Uuid,
+    pub name: String,
+    pub owner: Uuid,
 }
 
 struct Account {
@@ -311,6 +327,61 @@ impl TestRegion {
     pub async fn invite_as(&self, group: Uuid, by: Uuid, invitee: Uuid) {
         let out = lock(&self.state).invite(group, by, invitee, Uuid::nil());
         self.send_all(out.into_iter().collect()).await;
+    }
+
+    /// An object shows an agent a dialog.
+    pub async fn dialog_as(
+        &self,
+        object: &PuppetObject,
+        to: Uuid,
+        message: &str,
+        buttons: &[&str],
+        channel: i32,
+    ) {
+        let (object, object_name, owner) = (object.id, object.name.as_str(), object.owner);
+        let out = {
+            let mut st = lock(&self.state);
+            let (first, last) = st
+                .account(owner)
+                .map(|a| (a.first.clone(), a.last.clone()))
+                .unwrap_or_default();
+            let m = Message::World(WorldMessage::ScriptDialog(Dialog {
+                object,
+                first,
+                last,
+                object_name: object_name.into(),
+                message: message.into(),
+                channel,
+                image: Uuid::nil(),
+                buttons: buttons.iter().map(|b| b.to_string()).collect(),
+                owners: vec![owner],
+            }));
+            st.frame(to, &m)
+        };
+        self.send_all(out.into_iter().collect()).await;
+    }
+
+    /// An object says something in local chat (channel 0).
+    pub async fn object_say_as(&self, object: &PuppetObject, message: &str) {
+        let (object, object_name, owner) = (object.id, object.name.as_str(), object.owner);
+        let out = {
+            let mut st = lock(&self.state);
+            let chat = Chat {
+                from_name: object_name.into(),
+                source: object,
+                owner,
+                source_type: chat_source::OBJECT,
+                chat_type: viewerproto::messages::chat_type::NORMAL,
+                audible: 1,
+                position: [128.0, 128.0, 25.0],
+                message: message.into(),
+            };
+            let ids: Vec<Uuid> = st.agents.keys().copied().collect();
+            ids.into_iter()
+                .filter_map(|to| st.frame(to, &Message::ChatFromSimulator(chat.clone())))
+                .collect::<Vec<_>>()
+        };
+        self.send_all(out).await;
     }
 
     /// An account's L$ balance.
@@ -789,6 +860,22 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                     success,
                 }),
             );
+        }
+        Message::World(WorldMessage::ScriptDialogReply {
+            agent,
+            session: s,
+            object,
+            channel,
+            button_index,
+            button_label,
+        }) if agent == agent_id && s == session => {
+            st.heard.push(Heard::DialogReply {
+                from: agent_id,
+                object,
+                channel,
+                button_index,
+                label: button_label,
+            });
         }
         Message::World(WorldMessage::MoneyBalanceRequest {
             agent,

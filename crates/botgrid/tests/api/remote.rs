@@ -348,7 +348,11 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     let invite = hook.wait_for("group_invite", 1).await;
     assert_eq!(invite[0]["group_uuid"], readers.to_string());
     assert_eq!(invite[0]["group_name"], "Readers");
-    assert_eq!(invite[0]["avatar_uuid"], readers.to_string(), "the grid sends it from the group");
+    assert_eq!(
+        invite[0]["avatar_uuid"],
+        readers.to_string(),
+        "the grid sends it from the group"
+    );
     for _ in 0..200 {
         if region.members(readers).contains(&rex_remote) {
             break;
@@ -365,6 +369,57 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     let mut want = vec![format!("{builders};Builders"), format!("{readers};Readers")];
     want.sort();
     assert_eq!(groups, want);
+}
+
+#[tokio::test]
+async fn a_remote_bot_answers_dialogs_and_hears_objects() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let olga = region.add_account("Olga", "Owner", "z");
+    let greeter = grid::Uuid::new_v4();
+    let object = testregion::PuppetObject {
+        id: greeter,
+        name: "Greeter".into(),
+        owner: olga,
+    };
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(&rex, &hook.url(), "script_dialog,chat_message")
+        .await;
+    grid.login(&rex).await;
+
+    region
+        .dialog_as(&object, rex_remote, "Pick a colour", &["Red", "Blue"], -42)
+        .await;
+    let d = hook.wait_for("script_dialog", 1).await;
+    assert_eq!(d[0]["object_uuid"], greeter.to_string());
+    assert_eq!(d[0]["object_name"], "Greeter");
+    assert_eq!(d[0]["owner_name"], "Olga Owner");
+    assert_eq!(d[0]["owner_uuid"], olga.to_string());
+    assert_eq!(d[0]["text"], "Pick a colour");
+    assert_eq!(d[0]["buttons"], "Red\nBlue");
+    assert_eq!(d[0]["channel"], "-42");
+    grid.ok(
+        &rex,
+        "reply_dialog",
+        &[
+            ("channel", "-42"),
+            ("object", &greeter.to_string()),
+            ("button", "Blue"),
+        ],
+    )
+    .await;
+    heard(&region, "the dialog reply", |h| {
+        matches!(h, Heard::DialogReply { from, object, channel: -42, button_index: 1, label } if *from == rex_remote && *object == greeter && label == "Blue")
+    })
+    .await;
+
+    region.object_say_as(&object, "Welcome!").await;
+    let said = hook.wait_for_field("message", "Welcome!").await;
+    assert_eq!(said["speaker_type"], "OBJECT");
+    assert_eq!(said["speaker_name"], "Greeter");
+    assert_eq!(said["speaker_owner"], olga.to_string());
 }
 
 #[tokio::test]
