@@ -8,14 +8,16 @@
 //! session of the agent, the password hash), so a client that gets the protocol wrong
 //! fails against it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use uuid::Uuid;
+use viewerproto::caps::QueuedEvent;
 use viewerproto::circuit::Circuit;
 use viewerproto::group_messages::{GroupMessage, Membership};
+use viewerproto::llsd::Llsd;
 use viewerproto::login::{self, LoginReply, LoginRequest};
 use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
 use viewerproto::world_messages::{Dialog, TRANSACTION_GIFT, WorldMessage};
@@ -118,6 +120,12 @@ struct State {
     heard: Vec<Heard>,
     logins: u32,
     groups: Vec<Group>,
+    /// Event-queue events not yet fetched, per agent.
+    queues: HashMap<Uuid, VecDeque<QueuedEvent>>,
+    next_event_id: i32,
+    /// Event-queue requests answered with events.
+    queue_deliveries: u32,
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl State {
@@ -125,28 +133,30 @@ impl State {
         self.accounts.iter().find(|a| a.id == id)
     }
 
-    fn group(&mut self, id: Uuid) -> Option<&mut Group> {
-        self.groups.iter_mut().find(|g| g.id == id)
+    /// Queues an event for an agent's event queue.
+    fn queue(&mut self, agent: Uuid, event: QueuedEvent) {
+        self.queues.entry(agent).or_default().push_back(event);
+        self.wake.notify_waiters();
     }
 
-    /// What `AgentGroupDataUpdate` says of an avatar's groups.
-    fn group_list(&self, agent: Uuid) -> Message {
-        Message::Group(GroupMessage::AgentGroupDataUpdate {
-            agent,
-            groups: self
-                .groups
-                .iter()
-                .filter(|g| g.members.contains(&agent))
-                .map(|g| Membership {
-                    group: g.id,
-                    powers: MEMBER_POWERS,
-                    accept_notices: true,
-                    insignia: Uuid::nil(),
-                    contribution: 0,
-                    name: g.name.clone(),
-                })
-                .collect(),
-        })
+    /// An agent's groups as `Membership`s.
+    fn memberships(&self, agent: Uuid) -> Vec<Membership> {
+        self.groups
+            .iter()
+            .filter(|g| g.members.contains(&agent))
+            .map(|g| Membership {
+                group: g.id,
+                powers: MEMBER_POWERS,
+                accept_notices: true,
+                insignia: Uuid::nil(),
+                contribution: 0,
+                name: g.name.clone(),
+            })
+            .collect()
+    }
+
+    fn group(&mut self, id: Uuid) -> Option<&mut Group> {
+        self.groups.iter_mut().find(|g| g.id == id)
     }
 
     /// A group chat line to every member present but the sender.
@@ -261,14 +271,37 @@ impl TestRegion {
         let http = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let login_uri = format!("http://{}/", http.local_addr()?);
         let app = {
-            let state = state.clone();
-            axum::Router::new().route(
-                "/",
-                axum::routing::post(move |body: String| {
-                    let state = state.clone();
-                    async move { login_answer(&state, udp, &body) }
-                }),
-            )
+            let (s1, s2, s3) = (state.clone(), state.clone(), state.clone());
+            let base = login_uri.clone();
+            let base2 = login_uri.clone();
+            axum::Router::new()
+                .route(
+                    "/",
+                    axum::routing::post(move |body: String| {
+                        let state = s1.clone();
+                        let base = base.clone();
+                        async move { login_answer(&state, udp, &base, &body) }
+                    }),
+                )
+                .route(
+                    "/caps/{agent}",
+                    axum::routing::post(
+                        move |axum::extract::Path(agent): axum::extract::Path<Uuid>| {
+                            let state = s2.clone();
+                            let base = base2.clone();
+                            async move { seed_answer(&state, &base, agent) }
+                        },
+                    ),
+                )
+                .route(
+                    "/eq/{agent}",
+                    axum::routing::post(
+                        move |axum::extract::Path(agent): axum::extract::Path<Uuid>| {
+                            let state = s3.clone();
+                            async move { event_queue_answer(&state, agent).await }
+                        },
+                    ),
+                )
         };
         let mut tasks = vec![tokio::spawn(async move {
             let _ = axum::serve(http, app).await;
@@ -397,6 +430,11 @@ impl TestRegion {
             .is_some_and(|a| a.addr.is_some())
     }
 
+    /// How many event-queue requests were answered with events.
+    pub fn queue_deliveries(&self) -> u32 {
+        lock(&self.state).queue_deliveries
+    }
+
     /// How many logins succeeded so far.
     pub fn logins(&self) -> u32 {
         lock(&self.state).logins
@@ -486,7 +524,67 @@ fn forget(st: &mut State, id: Uuid) {
 
 /// Answers a login: the reply, `presence` once while the account still has an agent
 /// (which is then logged out, as grids do), or `key` for a wrong name or password.
-fn login_answer(state: &Mutex<State>, udp: SocketAddr, body: &str) -> String {
+/// The seed capability: the event queue of the agent, while it is in the region.
+fn seed_answer(state: &Mutex<State>, base: &str, agent: Uuid) -> (axum::http::StatusCode, String) {
+    if !lock(state).agents.contains_key(&agent) {
+        return (axum::http::StatusCode::NOT_FOUND, String::new());
+    }
+    let caps = Llsd::Map(vec![(
+        "EventQueueGet".into(),
+        Llsd::String(format!("{base}eq/{agent}")),
+    )]);
+    (axum::http::StatusCode::OK, caps.to_xml())
+}
+
+/// One event-queue request: the agent's waiting events, or 502 after 2 s without any,
+/// or 404 once the agent has left (as grids answer).
+async fn event_queue_answer(state: &Mutex<State>, agent: Uuid) -> (axum::http::StatusCode, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let wake = lock(state).wake.clone();
+        let notified = wake.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let mut st = lock(state);
+            if !st.agents.contains_key(&agent) {
+                return (axum::http::StatusCode::NOT_FOUND, String::new());
+            }
+            let waiting: Vec<QueuedEvent> = st
+                .queues
+                .get_mut(&agent)
+                .map(|q| q.drain(..).collect())
+                .unwrap_or_default();
+            if !waiting.is_empty() {
+                st.next_event_id += 1;
+                st.queue_deliveries += 1;
+                let doc = Llsd::Map(vec![
+                    (
+                        "events".into(),
+                        Llsd::Array(
+                            waiting
+                                .into_iter()
+                                .map(|e| {
+                                    Llsd::Map(vec![
+                                        ("message".into(), Llsd::String(e.message)),
+                                        ("body".into(), e.body),
+                                    ])
+                                })
+                                .collect(),
+                        ),
+                    ),
+                    ("id".into(), Llsd::Integer(st.next_event_id)),
+                ]);
+                return (axum::http::StatusCode::OK, doc.to_xml());
+            }
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return (axum::http::StatusCode::BAD_GATEWAY, String::new());
+        }
+    }
+}
+
+fn login_answer(state: &Mutex<State>, udp: SocketAddr, base: &str, body: &str) -> String {
     let value = match LoginRequest::from_xml(body) {
         Err(_) => login::refusal("key", "The login request could not be read."),
         Ok(req) => {
@@ -537,7 +635,7 @@ fn login_answer(state: &Mutex<State>, udp: SocketAddr, body: &str) -> String {
                         secure_session_id: Uuid::new_v4(),
                         circuit_code,
                         sim: udp,
-                        seed_capability: format!("http://{udp}/caps/{}", Uuid::new_v4()),
+                        seed_capability: format!("{base}caps/{id}"),
                         first_name: first,
                         last_name: last,
                         region_x: REGION_CORNER.0,
@@ -710,8 +808,11 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                 ok && accepted
             });
             if joined {
-                let list = st.group_list(agent_id);
-                reply(&mut st, agent_id, list);
+                let groups = st.memberships(agent_id);
+                st.queue(
+                    agent_id,
+                    viewerproto::caps::group_list_event(agent_id, &groups),
+                );
             }
         }
         Message::ImprovedInstantMessage(mut im)
@@ -808,8 +909,12 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
         Message::Group(GroupMessage::AgentDataUpdateRequest { agent, session: s })
             if agent == agent_id && s == session =>
         {
-            let list = st.group_list(agent_id);
-            reply(&mut st, agent_id, list);
+            // As grids do now: the group list goes through the event queue.
+            let groups = st.memberships(agent_id);
+            st.queue(
+                agent_id,
+                viewerproto::caps::group_list_event(agent_id, &groups),
+            );
         }
         Message::Group(GroupMessage::InviteGroupRequest {
             agent,

@@ -241,3 +241,36 @@ async fn a_kick_ends_the_session_with_the_reason() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn group_lists_come_through_the_event_queue() {
+    let region = TestRegion::start().await.unwrap();
+    let ann = region.add_account("Ann", "Bot", "pw");
+    let club = region.add_group("Club", &[ann]);
+    let (a, mut events) = start(&region, "Ann", "Bot", "pw").await.unwrap();
+    a.send(Message::Group(
+        viewerproto::group_messages::GroupMessage::AgentDataUpdateRequest {
+            agent: a.agent,
+            session: a.session,
+        },
+    ))
+    .await
+    .unwrap();
+    match next(&mut events, "the group list").await {
+        SessionEvent::Group(viewerproto::group_messages::GroupMessage::AgentGroupDataUpdate {
+            agent,
+            groups,
+        }) => {
+            assert_eq!(agent, ann);
+            assert_eq!(groups.len(), 1);
+            assert_eq!((groups[0].group, groups[0].name.as_str()), (club, "Club"));
+            assert_eq!(groups[0].powers, testregion::MEMBER_POWERS);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        region.queue_deliveries(),
+        1,
+        "it came through the event queue"
+    );
+}

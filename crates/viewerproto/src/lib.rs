@@ -5,9 +5,11 @@
 //! Only protocol here: what an IM or a group *means* to botgrid is the engine's.
 //! Message layouts and numbers follow the public message template; the code is ours.
 
+pub mod caps;
 pub mod circuit;
 pub mod fields;
 pub mod group_messages;
+pub mod llsd;
 pub mod login;
 pub mod messages;
 pub mod packet;

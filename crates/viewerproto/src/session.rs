@@ -88,6 +88,25 @@ pub struct Session {
     pub last: String,
     pub region: String,
     commands: mpsc::Sender<Command>,
+    /// The capabilities task (seed, event queue); stopped with the session.
+    caps: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(t) = self.caps.take() {
+            t.abort();
+        }
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Session {
@@ -118,11 +137,12 @@ impl Session {
         let reply =
             login::login_with_wait(client, &account.login_uri, &request, timing.presence_wait)
                 .await?;
-        Self::connect(reply, events, timing).await
+        Self::connect(client.clone(), reply, events, timing).await
     }
 
     /// Opens the circuit of a login reply.
     pub async fn connect(
+        client: reqwest::Client,
         reply: LoginReply,
         events: mpsc::Sender<SessionEvent>,
         timing: Timing,
@@ -136,6 +156,7 @@ impl Session {
         socket.connect(reply.sim).await?;
         let (commands, rx) = mpsc::channel(256);
         let (arrived, arrival) = oneshot::channel();
+        let caps_events = events.clone();
         let mut task = Task {
             socket,
             circuit: Circuit::new(std::time::Instant::now()),
@@ -166,6 +187,8 @@ impl Session {
             Ok(Err(_)) => return Err(Error::Closed("the region refused the agent".into())),
             Err(_) => return Err(Error::Timeout("the region did not take the agent in")),
         };
+        let caps = (!reply.seed_capability.is_empty())
+            .then(|| tokio::spawn(capabilities(client, reply.seed_capability, caps_events)));
         Ok(Session {
             agent: reply.agent_id,
             session: reply.session_id,
@@ -173,6 +196,7 @@ impl Session {
             last: reply.last_name,
             region,
             commands,
+            caps,
         })
     }
 
@@ -194,6 +218,37 @@ impl Session {
         let (done, wait) = oneshot::channel();
         if self.commands.send(Command::Logout(done)).await.is_ok() {
             let _ = wait.await;
+        }
+    }
+}
+
+/// Asks the seed capability for the event queue and turns its events into session
+/// events. A region without capabilities (or one that fails them) leaves the session
+/// on UDP alone.
+async fn capabilities(client: reqwest::Client, seed: String, events: mpsc::Sender<SessionEvent>) {
+    let caps = match crate::caps::seed(&client, &seed, crate::caps::WANTED).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!(error = %e, "no capabilities from the region; UDP only");
+            return;
+        }
+    };
+    let Some(queue) = caps.get("EventQueueGet").cloned() else {
+        return;
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let _poller = AbortOnDrop(tokio::spawn(crate::caps::poll(client, queue, tx)));
+    while let Some(e) = rx.recv().await {
+        let event = match crate::caps::decode(&e) {
+            Some(crate::caps::Decoded::Group(g)) => SessionEvent::Group(g),
+            Some(crate::caps::Decoded::InstantMessage(im)) => SessionEvent::InstantMessage(im),
+            None => {
+                tracing::debug!(message = %e.message, "event queue event not used");
+                continue;
+            }
+        };
+        if events.send(event).await.is_err() {
+            return;
         }
     }
 }

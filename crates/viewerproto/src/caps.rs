@@ -1,0 +1,317 @@
+//! Capabilities: the seed capability, which names the region's others, and the event
+//! queue (`EventQueueGet`), a long poll through which grids send what no longer goes
+//! over UDP (group lists, group chat invitations, teleport hand-overs).
+
+use crate::group_messages::{GroupMessage, Membership};
+use crate::llsd::Llsd;
+use crate::messages::InstantMessage;
+use crate::{Error, Uuid};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The capabilities botgrid asks a region for.
+pub const WANTED: &[&str] = &["EventQueueGet"];
+
+/// How long an event-queue request may take: grids hold it about 30 s.
+const POLL_TIMEOUT: Duration = Duration::from_secs(65);
+
+/// One event from the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedEvent {
+    pub message: String,
+    pub body: Llsd,
+}
+
+/// Asks the seed capability for the named capabilities; returns name → URL.
+pub async fn seed(
+    client: &reqwest::Client,
+    url: &str,
+    names: &[&str],
+) -> Result<HashMap<String, String>, Error> {
+    let body = Llsd::Array(names.iter().map(|n| Llsd::String((*n).into())).collect()).to_xml();
+    let answer = client
+        .post(url)
+        .header("Content-Type", "application/llsd+xml")
+        .body(body)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| Error::Http(format!("seed capability: {e}")))?;
+    if !answer.status().is_success() {
+        return Err(Error::Http(format!(
+            "seed capability: HTTP {}",
+            answer.status()
+        )));
+    }
+    let text = answer
+        .text()
+        .await
+        .map_err(|e| Error::Http(format!("seed capability: {e}")))?;
+    let caps = Llsd::from_xml(&text)?;
+    let Llsd::Map(m) = caps else {
+        return Err(Error::Malformed("seed capability answer is not a map"));
+    };
+    Ok(m.into_iter().map(|(k, v)| (k, v.text())).collect())
+}
+
+/// Polls the event queue until the region removes it (404), the receiver goes away,
+/// or the task is aborted. Transient failures are retried after a pause.
+pub async fn poll(client: reqwest::Client, url: String, events: mpsc::Sender<QueuedEvent>) {
+    let mut ack = Llsd::Undef;
+    let mut failures = 0u32;
+    loop {
+        let body = Llsd::Map(vec![
+            ("ack".into(), ack.clone()),
+            ("done".into(), Llsd::Boolean(false)),
+        ])
+        .to_xml();
+        let sent = client
+            .post(&url)
+            .header("Content-Type", "application/llsd+xml")
+            .body(body)
+            .timeout(POLL_TIMEOUT)
+            .send()
+            .await;
+        let answer = match sent {
+            Ok(a) => a,
+            Err(e) => {
+                failures += 1;
+                tracing::debug!(error = %e, "event queue request failed");
+                tokio::time::sleep(Duration::from_secs(u64::from(failures.min(10)))).await;
+                continue;
+            }
+        };
+        match answer.status().as_u16() {
+            200 => {}
+            // No events within the poll: ask again.
+            502 | 504 => {
+                failures = 0;
+                continue;
+            }
+            404 => return,
+            status => {
+                failures += 1;
+                tracing::debug!(status, "event queue answered an error");
+                tokio::time::sleep(Duration::from_secs(u64::from(failures.min(10)))).await;
+                continue;
+            }
+        }
+        failures = 0;
+        let Ok(text) = answer.text().await else {
+            continue;
+        };
+        let Ok(doc) = Llsd::from_xml(&text) else {
+            tracing::debug!("event queue answer is not LLSD");
+            continue;
+        };
+        if let Some(id) = doc.get("id") {
+            ack = id.clone();
+        }
+        for e in doc.get("events").map(Llsd::as_array).unwrap_or_default() {
+            let event = QueuedEvent {
+                message: e.get("message").map(Llsd::text).unwrap_or_default(),
+                body: e.get("body").cloned().unwrap_or(Llsd::Undef),
+            };
+            if events.send(event).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// What an event-queue event means, in the terms of the UDP messages.
+pub enum Decoded {
+    Group(GroupMessage),
+    InstantMessage(InstantMessage),
+}
+
+/// Reads the events botgrid uses; `None` for the others.
+pub fn decode(event: &QueuedEvent) -> Option<Decoded> {
+    let b = &event.body;
+    match event.message.as_str() {
+        "AgentGroupDataUpdate" => {
+            let agent = b
+                .get("AgentData")
+                .and_then(|a| a.as_array().first())
+                .and_then(|a| a.get("AgentID"))
+                .map(Llsd::uuid)
+                .unwrap_or_default();
+            let groups = b
+                .get("GroupData")
+                .map(Llsd::as_array)
+                .unwrap_or_default()
+                .iter()
+                .map(|g| Membership {
+                    group: g.get("GroupID").map(Llsd::uuid).unwrap_or_default(),
+                    powers: g.get("GroupPowers").map(Llsd::u64).unwrap_or(0),
+                    accept_notices: g.get("AcceptNotices").is_some_and(Llsd::boolean),
+                    insignia: g.get("GroupInsigniaID").map(Llsd::uuid).unwrap_or_default(),
+                    contribution: g.get("Contribution").map(Llsd::int).unwrap_or(0) as i32,
+                    name: g.get("GroupName").map(Llsd::text).unwrap_or_default(),
+                })
+                .collect();
+            Some(Decoded::Group(GroupMessage::AgentGroupDataUpdate {
+                agent,
+                groups,
+            }))
+        }
+        "ChatterBoxInvitation" => {
+            let p = b.get("instantmessage")?.get("message_params")?;
+            let get = |k: &str| p.get(k).cloned().unwrap_or(Llsd::Undef);
+            let bucket = match p.get("data").and_then(|d| d.get("binary_bucket")) {
+                Some(Llsd::Binary(v)) => v.clone(),
+                Some(other) => other.text().into_bytes(),
+                None => vec![],
+            };
+            Some(Decoded::InstantMessage(InstantMessage {
+                agent: get("from_id").uuid(),
+                session: Uuid::nil(),
+                from_group: get("from_group").boolean(),
+                to_agent: get("to_id").uuid(),
+                parent_estate: get("parent_estate_id").int() as u32,
+                region: get("region_id").uuid(),
+                position: [0.0; 3],
+                offline: get("offline").int() as u8,
+                dialog: get("type").int() as u8,
+                id: get("id").uuid(),
+                timestamp: get("timestamp").int() as u32,
+                from_name: get("from_name").text(),
+                message: get("message").text(),
+                binary_bucket: bucket,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// The event-queue form of an agent's group list (the test region's side).
+pub fn group_list_event(agent: Uuid, groups: &[Membership]) -> QueuedEvent {
+    QueuedEvent {
+        message: "AgentGroupDataUpdate".into(),
+        body: Llsd::Map(vec![
+            (
+                "AgentData".into(),
+                Llsd::Array(vec![Llsd::Map(vec![("AgentID".into(), Llsd::Uuid(agent))])]),
+            ),
+            (
+                "GroupData".into(),
+                Llsd::Array(
+                    groups
+                        .iter()
+                        .map(|g| {
+                            Llsd::Map(vec![
+                                ("GroupID".into(), Llsd::Uuid(g.group)),
+                                (
+                                    "GroupPowers".into(),
+                                    Llsd::Binary(g.powers.to_be_bytes().to_vec()),
+                                ),
+                                ("AcceptNotices".into(), Llsd::Boolean(g.accept_notices)),
+                                ("GroupInsigniaID".into(), Llsd::Uuid(g.insignia)),
+                                ("Contribution".into(), Llsd::Integer(g.contribution)),
+                                ("GroupName".into(), Llsd::String(g.name.clone())),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "NewGroupData".into(),
+                Llsd::Array(
+                    groups
+                        .iter()
+                        .map(|_| Llsd::Map(vec![("ListInProfile".into(), Llsd::Boolean(true))]))
+                        .collect(),
+                ),
+            ),
+        ]),
+    }
+}
+
+/// The event-queue form of a group chat line (the test region's side).
+pub fn chatterbox_event(im: &InstantMessage) -> QueuedEvent {
+    QueuedEvent {
+        message: "ChatterBoxInvitation".into(),
+        body: Llsd::Map(vec![
+            ("session_id".into(), Llsd::Uuid(im.id)),
+            ("from_name".into(), Llsd::String(im.from_name.clone())),
+            ("from_id".into(), Llsd::Uuid(im.agent)),
+            (
+                "instantmessage".into(),
+                Llsd::Map(vec![(
+                    "message_params".into(),
+                    Llsd::Map(vec![
+                        ("from_id".into(), Llsd::Uuid(im.agent)),
+                        ("from_name".into(), Llsd::String(im.from_name.clone())),
+                        ("to_id".into(), Llsd::Uuid(im.to_agent)),
+                        ("id".into(), Llsd::Uuid(im.id)),
+                        ("message".into(), Llsd::String(im.message.clone())),
+                        ("type".into(), Llsd::Integer(im.dialog.into())),
+                        ("from_group".into(), Llsd::Boolean(im.from_group)),
+                        ("offline".into(), Llsd::Integer(0)),
+                        ("timestamp".into(), Llsd::Integer(0)),
+                        ("parent_estate_id".into(), Llsd::Integer(0)),
+                        ("region_id".into(), Llsd::Uuid(im.region)),
+                        (
+                            "data".into(),
+                            Llsd::Map(vec![(
+                                "binary_bucket".into(),
+                                Llsd::Binary(im.binary_bucket.clone()),
+                            )]),
+                        ),
+                    ]),
+                )]),
+            ),
+        ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_lists_and_group_chat_survive_the_event_queue_form() {
+        let groups = vec![Membership {
+            group: Uuid::from_u128(9),
+            powers: 0x0102_0304_0506_0708,
+            accept_notices: true,
+            insignia: Uuid::nil(),
+            contribution: 5,
+            name: "Club".into(),
+        }];
+        let e = group_list_event(Uuid::from_u128(1), &groups);
+        let e = QueuedEvent {
+            body: Llsd::from_xml(&e.body.to_xml()).unwrap(),
+            ..e
+        };
+        match decode(&e) {
+            Some(Decoded::Group(GroupMessage::AgentGroupDataUpdate { agent, groups: g })) => {
+                assert_eq!(agent, Uuid::from_u128(1));
+                assert_eq!(g, groups);
+            }
+            _ => panic!("not decoded"),
+        }
+        let mut im = InstantMessage::text(
+            Uuid::from_u128(2),
+            Uuid::nil(),
+            "Ann Bot",
+            Uuid::from_u128(1),
+            "hi",
+        );
+        im.dialog = crate::messages::dialog::SESSION_SEND;
+        im.id = Uuid::from_u128(9);
+        im.binary_bucket = b"Club".to_vec();
+        match decode(&chatterbox_event(&im)) {
+            Some(Decoded::InstantMessage(back)) => assert_eq!(back, im),
+            _ => panic!("not decoded"),
+        }
+        assert!(
+            decode(&QueuedEvent {
+                message: "Other".into(),
+                body: Llsd::Undef
+            })
+            .is_none()
+        );
+    }
+}
