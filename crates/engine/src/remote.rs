@@ -82,6 +82,10 @@ pub(crate) enum RemoteAction {
         channel: i32,
         button: String,
     },
+    Sit {
+        object: Uuid,
+    },
+    Stand,
 }
 
 /// A money request waiting for the region's `MoneyBalanceReply`.
@@ -108,6 +112,8 @@ struct Waiters {
     invitations: Mutex<HashMap<Uuid, Uuid>>,
     /// The buttons of the last dialog each object showed (a reply names its index).
     dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
+    /// `AgentRequestSit`s waiting for `AvatarSitResponse`, by object.
+    sits: Mutex<Vec<(Uuid, oneshot::Sender<()>)>>,
 }
 
 /// A logged-in remote bot.
@@ -180,6 +186,8 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
+        BotCommand::Sit { object: None } => RemoteAction::Stand,
         BotCommand::ReplyDialog {
             channel,
             object,
@@ -482,6 +490,20 @@ impl Engine {
             old.session.logout().await;
         }
         tracing::info!(bot = %bot, agent = %session.agent, region = %session.region, "bot is in the remote grid");
+        // The bot's key is its key in the remote grid, as its callbacks and `status`
+        // should say.
+        let key = session.agent;
+        match self
+            .store()
+            .write(move |tx| Ok(tx.set_remote_key(bot, key)?))
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(bot = %bot, %key, "the bot's remote key belongs to another avatar here; keeping botgrid's")
+            }
+            Err(e) => tracing::warn!(bot = %bot, error = %e, "cannot record the bot's remote key"),
+        }
         let engine = self.clone();
         tokio::spawn(async move { engine.pump(bot, generation, session, rx, waiters).await });
         Ok(())
@@ -579,6 +601,13 @@ impl Engine {
                     lock(&waiters.dialogs).insert(d.object, d.buttons.clone());
                     if let Err(e) = self.remote_dialog(bot, d).await {
                         tracing::warn!(bot = %bot, error = %e, "cannot record a dialog from the remote grid");
+                    }
+                }
+                SessionEvent::World(WorldMessage::AvatarSitResponse { object, .. }) => {
+                    let mut waiting = lock(&waiters.sits);
+                    if let Some(i) = waiting.iter().position(|(o, _)| *o == object) {
+                        let (_, tx) = waiting.swap_remove(i);
+                        let _ = tx.send(());
                     }
                 }
                 SessionEvent::World(_) | SessionEvent::Group(_) => {}
@@ -1109,6 +1138,47 @@ impl Engine {
                 im.id = group;
                 session
                     .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Sit { object } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.sits).push((object, tx));
+                session
+                    .send(Message::World(WorldMessage::AgentRequestSit {
+                        agent: session.agent,
+                        session: session.session,
+                        target: object,
+                        offset: [0.0; 3],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.sits).retain(|(_, w)| !w.is_closed());
+                if !matches!(got, Ok(Ok(()))) {
+                    return Err(Error::RemoteGrid {
+                        message: "the region did not let the bot sit there".into(),
+                    });
+                }
+                session
+                    .send(Message::World(WorldMessage::AgentSit {
+                        agent: session.agent,
+                        session: session.session,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Stand => {
+                let mut update = viewerproto::messages::AgentUpdate::standing(
+                    session.agent,
+                    session.session,
+                    [128.0, 128.0, 25.0],
+                );
+                update.control_flags = viewerproto::messages::CONTROL_STAND_UP;
+                session
+                    .send(Message::AgentUpdate(update))
                     .await
                     .map_err(closed)?;
                 Ok(None)

@@ -64,6 +64,10 @@ pub enum Heard {
         by: Uuid,
         ejectee: Uuid,
     },
+    /// An agent sat on an object.
+    Sat { from: Uuid, object: Uuid },
+    /// An agent stood up.
+    Stood { from: Uuid },
     /// A button pressed in an object's dialog.
     DialogReply {
         from: Uuid,
@@ -126,6 +130,11 @@ struct State {
     /// Event-queue requests answered with events.
     queue_deliveries: u32,
     wake: Arc<tokio::sync::Notify>,
+    /// Objects that can be sat on.
+    seats: Vec<Uuid>,
+    /// Who asked to sit where, and who sits where.
+    sit_requests: HashMap<Uuid, Uuid>,
+    sitting: HashMap<Uuid, Uuid>,
 }
 
 impl State {
@@ -415,6 +424,11 @@ impl TestRegion {
                 .collect::<Vec<_>>()
         };
         self.send_all(out).await;
+    }
+
+    /// Makes an object that agents can sit on.
+    pub fn add_seat(&self, object: Uuid) {
+        lock(&self.state).seats.push(object);
     }
 
     /// An account's L$ balance.
@@ -965,6 +979,44 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                     success,
                 }),
             );
+        }
+        // An object that cannot be sat on gets no answer, as in grids.
+        Message::World(WorldMessage::AgentRequestSit {
+            agent,
+            session: s,
+            target,
+            ..
+        }) if agent == agent_id && s == session && st.seats.contains(&target) => {
+            st.sit_requests.insert(agent_id, target);
+            reply(
+                &mut st,
+                agent_id,
+                Message::World(WorldMessage::AvatarSitResponse {
+                    object: target,
+                    autopilot: false,
+                    position: [0.0, 0.0, 0.5],
+                }),
+            );
+        }
+        Message::World(WorldMessage::AgentSit { agent, session: s })
+            if agent == agent_id && s == session =>
+        {
+            if let Some(object) = st.sit_requests.remove(&agent_id) {
+                st.sitting.insert(agent_id, object);
+                st.heard.push(Heard::Sat {
+                    from: agent_id,
+                    object,
+                });
+            }
+        }
+        Message::AgentUpdate(u)
+            if u.agent == agent_id
+                && u.session == session
+                && u.control_flags & viewerproto::messages::CONTROL_STAND_UP != 0
+                && st.sitting.contains_key(&agent_id) =>
+        {
+            st.sitting.remove(&agent_id);
+            st.heard.push(Heard::Stood { from: agent_id });
         }
         Message::World(WorldMessage::ScriptDialogReply {
             agent,

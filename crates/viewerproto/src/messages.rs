@@ -174,6 +174,9 @@ pub struct AgentUpdate {
     pub flags: u8,
 }
 
+/// `AgentUpdate` control flag: stand up from a seat.
+pub const CONTROL_STAND_UP: u32 = 1 << 16;
+
 impl AgentUpdate {
     /// Standing, looking along x, with a 64 m draw distance.
     pub fn standing(agent: Uuid, session: Uuid, position: [f32; 3]) -> Self {

@@ -55,6 +55,11 @@ async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
         region.is_present(rex_remote),
         "ONLINE only once the region has the bot"
     );
+    assert_eq!(
+        grid.call(&rex, "status", &[]).await.get("uuid"),
+        rex_remote.to_string(),
+        "the bot's key is its key in the remote grid"
+    );
     let statuses: Vec<String> = hook
         .wait_for("online_status", 2)
         .await
@@ -420,6 +425,27 @@ async fn a_remote_bot_answers_dialogs_and_hears_objects() {
     assert_eq!(said["speaker_type"], "OBJECT");
     assert_eq!(said["speaker_name"], "Greeter");
     assert_eq!(said["speaker_owner"], olga.to_string());
+
+    // Sitting on what the region lets the bot sit on, and standing up.
+    let chair = grid::Uuid::new_v4();
+    region.add_seat(chair);
+    grid.ok(&rex, "sit", &[("uuid", &chair.to_string())]).await;
+    heard(
+        &region,
+        "the bot sitting",
+        |h| matches!(h, Heard::Sat { from, object } if *from == rex_remote && *object == chair),
+    )
+    .await;
+    grid.ok(&rex, "sit", &[("uuid", "NONE")]).await;
+    heard(
+        &region,
+        "the bot standing",
+        |h| matches!(h, Heard::Stood { from } if *from == rex_remote),
+    )
+    .await;
+    grid.call(&rex, "sit", &[("uuid", &grid::Uuid::new_v4().to_string())])
+        .await
+        .assert_fail("Remote grid: the region did not let the bot sit there");
 }
 
 #[tokio::test]

@@ -40,6 +40,32 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Gives a remote bot its key in the remote grid. False (and nothing changed) when
+    /// another avatar here has that key.
+    pub fn set_remote_key(
+        &mut self,
+        avatar: AvatarId,
+        key: grid::Uuid,
+    ) -> Result<bool, StoreError> {
+        let key = key.to_string();
+        let taken: Option<i64> = self.conn.query_opt(
+            sql!("SELECT id FROM avatars WHERE uuid = $1"),
+            &[&key],
+            |r| r.get(0),
+        )?;
+        match taken {
+            Some(id) if id == avatar.0 => Ok(true),
+            Some(_) => Ok(false),
+            None => {
+                self.conn.execute(
+                    sql!("UPDATE avatars SET uuid = $1 WHERE id = $2"),
+                    &[&key, &avatar.0],
+                )?;
+                Ok(true)
+            }
+        }
+    }
+
     /// Every bot that lives in a remote grid.
     pub fn remote_bots(&mut self) -> Result<Vec<AvatarId>, StoreError> {
         self.conn.query(
