@@ -40,7 +40,10 @@ pub(crate) fn change(
 /// was away arrives now, in order (its own messages and offers, then its groups' posts);
 /// then it sends what it posted while away. Returns when its next waiting post is due.
 pub(crate) fn arrived(tx: &mut Tx<'_>, avatar: AvatarId) -> Result<Option<Timestamp>, Error> {
-    if let Some(a) = tx.avatar(avatar)? {
+    // A bot in a remote grid learns its balance from that grid (see `remote`).
+    if let Some(a) = tx.avatar(avatar)?
+        && tx.remote_account(avatar)?.is_none()
+    {
         crate::money::announce_balance(tx, &a)?;
     }
     for held in tx.take_held(avatar)? {

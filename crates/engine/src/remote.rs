@@ -88,6 +88,16 @@ pub(crate) enum RemoteAction {
     Stand,
 }
 
+/// A payment to or by a remote bot, as its grid reported it.
+struct Paid {
+    transaction: Uuid,
+    /// The other avatar: the payer of an incoming payment, the payee of an outgoing one.
+    source: Uuid,
+    amount: i64,
+    balance: i64,
+    comment: String,
+}
+
 /// A money request waiting for the region's `MoneyBalanceReply`.
 struct MoneyWaiter {
     /// A balance request's transaction, or a payment's (destination, amount).
@@ -423,6 +433,7 @@ impl Engine {
                 Ok(()) => {
                     self.finish_transition_retrying(bot, seq, Presence::Online)
                         .await;
+                    self.announce_remote_balance(bot).await;
                     return;
                 }
                 Err(viewerproto::Error::Refused { reason, message }) if reason != "presence" => {
@@ -570,17 +581,41 @@ impl Engine {
                         source,
                         dest,
                         amount,
+                        item_description,
                         ..
                     },
                 ) => {
-                    let mut waiting = lock(&waiters.money);
-                    let found = waiting.iter().position(|w| match w.wants {
-                        Ok(t) => t == transaction,
-                        Err((to, n)) => source == me && dest == to && amount == n,
-                    });
-                    if let Some(i) = found {
-                        let w = waiting.swap_remove(i);
-                        let _ = w.reply.send((success, balance, description));
+                    let waiter = {
+                        let mut waiting = lock(&waiters.money);
+                        waiting
+                            .iter()
+                            .position(|w| match w.wants {
+                                Ok(t) => t == transaction,
+                                Err((to, n)) => source == me && dest == to && amount == n,
+                            })
+                            .map(|i| waiting.swap_remove(i))
+                    };
+                    match waiter {
+                        Some(w) => {
+                            let _ = w.reply.send((success, balance, description));
+                        }
+                        None if success && dest == me && source != me && amount > 0 => {
+                            // Someone paid the bot.
+                            let engine = self.clone();
+                            let paid = Paid {
+                                transaction,
+                                source,
+                                amount: amount.into(),
+                                balance: balance.into(),
+                                comment: item_description,
+                            };
+                            tokio::spawn(async move {
+                                if let Err(e) = engine.remote_paid(bot, paid, true).await {
+                                    tracing::warn!(bot = %bot, error = %e, "cannot record a payment from the remote grid");
+                                }
+                            });
+                        }
+                        None => {}
                     }
                 }
                 SessionEvent::Group(GroupMessage::AgentGroupDataUpdate { groups, .. }) => {
@@ -799,6 +834,111 @@ impl Engine {
                     &to,
                     grid::chat::Content::text(im.message),
                     None,
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// An avatar's name as the bot's grid knows it. Boxed: payments are recorded from
+    /// a task `run_remote` starts, a cycle whose future the compiler cannot otherwise
+    /// see to be `Send`.
+    fn remote_name(
+        &self,
+        bot: AvatarId,
+        key: Uuid,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send + '_>> {
+        Box::pin(async move {
+            match self.run_remote(bot, RemoteAction::KeyToName { key }).await {
+                Ok(Some(Reply::Name { name, .. })) => Some(name.to_string()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Tells a bot that just arrived its balance in the remote grid (`balance_changed`
+    /// INITIAL), as an embedded bot learns its own.
+    async fn announce_remote_balance(&self, bot: AvatarId) {
+        let balance = match self.run_remote(bot, RemoteAction::Balance).await {
+            Ok(Some(Reply::Balance(b))) => b,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::info!(bot = %bot, error = %e, "no balance from the remote grid");
+                return;
+            }
+        };
+        let written = self
+            .store()
+            .write(move |tx| {
+                let me = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                tx.emit(
+                    bot,
+                    Event::BalanceChanged {
+                        transfer: Uuid::nil(),
+                        direction: grid::money::Direction::Initial,
+                        amount: balance,
+                        source: None,
+                        destination: me.to_ref(),
+                        balance,
+                        kind: grid::money::TransferKind::Grant,
+                        comment: String::new(),
+                    },
+                )?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
+            tracing::warn!(bot = %bot, error = %e, "cannot record the remote balance");
+        }
+    }
+
+    /// Records a payment to (`incoming`) or by the bot as `balance_changed`; the other
+    /// avatar's name is asked of the grid when botgrid does not know it yet.
+    async fn remote_paid(&self, bot: AvatarId, paid: Paid, incoming: bool) -> Result<(), Error> {
+        let source = paid.source;
+        let known = self
+            .store()
+            .read(move |tx| Ok(tx.avatar_by_uuid(source)?.is_some()))
+            .await?;
+        let name = if known {
+            String::new()
+        } else {
+            self.remote_name(bot, source).await.unwrap_or_default()
+        };
+        self.store()
+            .write(move |tx| {
+                let me = tx.avatar(bot)?.ok_or(Error::BotNotFound)?.to_ref();
+                let other = if name.is_empty() {
+                    tx.avatar_by_uuid(paid.source)?.map(|a| a.to_ref())
+                } else {
+                    Some(Self::mirror(tx, paid.source, &name)?.to_ref())
+                };
+                let (source, destination, direction) = if incoming {
+                    (other, me, grid::money::Direction::Incoming)
+                } else {
+                    let other = other.unwrap_or(AvatarRef {
+                        id: AvatarId(0),
+                        uuid: paid.source,
+                        name: String::new(),
+                    });
+                    (Some(me), other, grid::money::Direction::Outgoing)
+                };
+                tx.emit(
+                    bot,
+                    Event::BalanceChanged {
+                        transfer: if paid.transaction.is_nil() {
+                            Uuid::new_v4()
+                        } else {
+                            paid.transaction
+                        },
+                        direction,
+                        amount: paid.amount,
+                        source,
+                        destination,
+                        balance: paid.balance,
+                        kind: grid::money::TransferKind::Gift,
+                        comment: paid.comment,
+                    },
                 )?;
                 Ok(())
             })
@@ -1052,6 +1192,26 @@ impl Engine {
                 match got {
                     Ok(Ok((true, balance, _))) => Ok(match action {
                         RemoteAction::Balance => Some(Reply::Balance(balance.into())),
+                        RemoteAction::Pay {
+                            to,
+                            amount,
+                            comment,
+                        } => {
+                            let engine = self.clone();
+                            let paid = Paid {
+                                transaction: Uuid::nil(),
+                                source: to,
+                                amount,
+                                balance: balance.into(),
+                                comment,
+                            };
+                            tokio::spawn(async move {
+                                if let Err(e) = engine.remote_paid(bot, paid, false).await {
+                                    tracing::warn!(bot = %bot, error = %e, "cannot record a payment to the remote grid");
+                                }
+                            });
+                            None
+                        }
                         _ => None,
                     }),
                     Ok(Ok((false, _, why))) => Err(Error::RemoteGrid {

@@ -426,6 +426,36 @@ impl TestRegion {
         self.send_all(out).await;
     }
 
+    /// A puppet pays an agent (or anyone): balances move, and the payee, if present,
+    /// hears of it (`MoneyBalanceReply`, as grids tell a payee).
+    pub async fn pay_as(&self, from: Uuid, to: Uuid, amount: i32, description: &str) {
+        let out = {
+            let mut st = lock(&self.state);
+            for a in st.accounts.iter_mut() {
+                if a.id == from {
+                    a.balance -= amount;
+                } else if a.id == to {
+                    a.balance += amount;
+                }
+            }
+            let balance = st.account(to).map(|a| a.balance).unwrap_or(0);
+            let m = Message::World(WorldMessage::MoneyBalanceReply {
+                agent: to,
+                transaction: Uuid::new_v4(),
+                success: true,
+                balance,
+                description: String::new(),
+                transaction_type: TRANSACTION_GIFT,
+                source: from,
+                dest: to,
+                amount,
+                item_description: description.into(),
+            });
+            st.frame(to, &m)
+        };
+        self.send_all(out.into_iter().collect()).await;
+    }
+
     /// Makes an object that agents can sit on.
     pub fn add_seat(&self, object: Uuid) {
         lock(&self.state).seats.push(object);

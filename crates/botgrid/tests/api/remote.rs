@@ -207,7 +207,8 @@ async fn a_remote_bot_types_and_pays_in_the_remote_grid() {
     let carl = region.add_account("Carl", "Person", "x");
     let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
     let hook = Receiver::start().await;
-    grid.callback(&rex, &hook.url(), "start_typing").await;
+    grid.callback(&rex, &hook.url(), "start_typing,balance_changed")
+        .await;
     grid.login(&rex).await;
 
     // Typing both ways.
@@ -259,6 +260,37 @@ async fn a_remote_bot_types_and_pays_in_the_remote_grid() {
     .await
     .assert_fail("Remote grid: You cannot pay that much.");
     assert_eq!(region.balance(carl), Some(testregion::START_BALANCE + 250));
+    // A payment to the bot in the remote grid raises balance_changed.
+    region.pay_as(carl, rex_remote, 40, "a tip").await;
+    let changes = hook.wait_for("balance_changed", 3).await;
+    let of = |direction: &str| {
+        changes
+            .iter()
+            .find(|c| c["direction"] == direction)
+            .unwrap_or_else(|| panic!("no {direction} balance_changed: {changes:?}"))
+            .clone()
+    };
+    let initial = of("INITIAL");
+    assert_eq!(
+        initial["balance"],
+        testregion::START_BALANCE.to_string(),
+        "the grid's balance at login"
+    );
+    let out = of("OUTGOING");
+    assert_eq!(out["amount"], "250");
+    assert_eq!(out["destination"], carl.to_string());
+    assert_eq!(
+        out["balance"],
+        (testregion::START_BALANCE - 250).to_string()
+    );
+    let paid = of("INCOMING");
+    assert_eq!(paid["amount"], "40");
+    assert_eq!(paid["source"], carl.to_string());
+    assert_eq!(
+        paid["balance"],
+        (testregion::START_BALANCE - 250 + 40).to_string()
+    );
+    assert_eq!(paid["comment"], "a tip");
     let r = grid
         .call(
             &rex,
