@@ -86,6 +86,19 @@ pub(crate) enum RemoteAction {
         object: Uuid,
     },
     Stand,
+    OfferFriendship {
+        to: Uuid,
+        message: String,
+    },
+    AnswerFriendship {
+        session: Uuid,
+        accept: bool,
+    },
+    Notice {
+        group: Uuid,
+        subject: String,
+        text: String,
+    },
 }
 
 /// A payment to or by a remote bot, as its grid reported it.
@@ -122,6 +135,8 @@ struct Waiters {
     invitations: Mutex<HashMap<Uuid, Uuid>>,
     /// The buttons of the last dialog each object showed (a reply names its index).
     dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
+    /// Names of the bot's groups, from the grid's latest list (notices do not carry it).
+    group_names: Mutex<HashMap<Uuid, String>>,
     /// `AgentRequestSit`s waiting for `AvatarSitResponse`, by object.
     sits: Mutex<Vec<(Uuid, oneshot::Sender<()>)>>,
 }
@@ -198,6 +213,35 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::MyGroups => RemoteAction::Groups,
         BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
         BotCommand::Sit { object: None } => RemoteAction::Stand,
+        BotCommand::OfferFriendship { to, message } => RemoteAction::OfferFriendship {
+            to: *to,
+            message: message.clone(),
+        },
+        BotCommand::AnswerFriendship {
+            session, accept, ..
+        } => RemoteAction::AnswerFriendship {
+            session: *session,
+            accept: *accept,
+        },
+        BotCommand::SendNotice {
+            group,
+            subject,
+            text,
+            attachment,
+            ..
+        } => {
+            if attachment.is_some() {
+                return Some(Err(Error::invalid(
+                    "attachment",
+                    "not available for a bot in a remote grid",
+                )));
+            }
+            RemoteAction::Notice {
+                group: *group,
+                subject: subject.clone(),
+                text: text.clone(),
+            }
+        }
         BotCommand::ReplyDialog {
             channel,
             object,
@@ -619,6 +663,8 @@ impl Engine {
                     }
                 }
                 SessionEvent::Group(GroupMessage::AgentGroupDataUpdate { groups, .. }) => {
+                    lock(&waiters.group_names)
+                        .extend(groups.iter().map(|g| (g.group, g.name.clone())));
                     for w in lock(&waiters.groups).drain(..) {
                         let _ = w.send(groups.clone());
                     }
@@ -765,6 +811,67 @@ impl Engine {
                     .write(move |tx| {
                         let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
                         crate::bot::deliver(tx, &to, event)?;
+                        Ok(())
+                    })
+                    .await;
+            }
+            dialog::FRIENDSHIP_OFFERED
+            | dialog::FRIENDSHIP_ACCEPTED
+            | dialog::FRIENDSHIP_DECLINED => {
+                return self
+                    .store()
+                    .write(move |tx| {
+                        let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                        let other = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
+                        let event = match im.dialog {
+                            dialog::FRIENDSHIP_OFFERED => Event::FriendshipOffered {
+                                from: other,
+                                session: im.id,
+                                message: im.message,
+                                offer: None,
+                            },
+                            dialog::FRIENDSHIP_ACCEPTED => Event::FriendshipAccepted { by: other },
+                            _ => Event::FriendshipDeclined { by: other },
+                        };
+                        crate::bot::deliver(tx, &to, event)?;
+                        Ok(())
+                    })
+                    .await;
+            }
+            dialog::GROUP_NOTICE => {
+                // `subject|text`; the bucket: attachment flag, asset type, the group.
+                let group = im
+                    .binary_bucket
+                    .get(2..18)
+                    .and_then(|b| Uuid::from_slice(b).ok())
+                    .unwrap_or(im.id);
+                let name = lock(&waiters.group_names)
+                    .get(&group)
+                    .cloned()
+                    .unwrap_or_default();
+                let (subject, text) = match im.message.split_once('|') {
+                    Some((s, t)) => (s.to_owned(), t.to_owned()),
+                    None => (String::new(), im.message.clone()),
+                };
+                return self
+                    .store()
+                    .write(move |tx| {
+                        let from = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
+                        tx.emit(
+                            bot,
+                            Event::GroupNotice {
+                                post: PostId(0),
+                                group: GroupRef {
+                                    id: GroupId(0),
+                                    uuid: group,
+                                    name,
+                                },
+                                from,
+                                subject,
+                                text,
+                                attachment: None,
+                            },
+                        )?;
                         Ok(())
                     })
                     .await;
@@ -1326,6 +1433,60 @@ impl Engine {
                         agent: session.agent,
                         session: session.session,
                     }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::OfferFriendship { to, message } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
+                im.dialog = dialog::FRIENDSHIP_OFFERED;
+                im.id = Uuid::new_v4();
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::AnswerFriendship {
+                session: transaction,
+                accept,
+            } => {
+                let m = if accept {
+                    WorldMessage::AcceptFriendship {
+                        agent: session.agent,
+                        session: session.session,
+                        transaction,
+                        folders: vec![],
+                    }
+                } else {
+                    WorldMessage::DeclineFriendship {
+                        agent: session.agent,
+                        session: session.session,
+                        transaction,
+                    }
+                };
+                session.send(Message::World(m)).await.map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Notice {
+                group,
+                subject,
+                text,
+            } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &from_name,
+                    group,
+                    &format!("{subject}|{text}"),
+                );
+                im.dialog = dialog::GROUP_NOTICE;
+                im.id = group;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
                     .await
                     .map_err(closed)?;
                 Ok(None)

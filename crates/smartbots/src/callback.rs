@@ -525,7 +525,15 @@ pub fn event_fields(
                     "attachment",
                     attachment.map(|a| a.to_string()).unwrap_or_default(),
                 )
-                .text("notice_id", post.0.to_string());
+                // A remote grid's notice has no post here: no id.
+                .text(
+                    "notice_id",
+                    if post.0 == 0 {
+                        String::new()
+                    } else {
+                        post.0.to_string()
+                    },
+                );
         }
         // `event_name` gave the others no callback: they never get here.
         _ => return None,

@@ -64,6 +64,19 @@ pub enum Heard {
         by: Uuid,
         ejectee: Uuid,
     },
+    /// An agent answered a friendship offer.
+    FriendshipAnswer {
+        from: Uuid,
+        transaction: Uuid,
+        accepted: bool,
+    },
+    /// A group notice.
+    GroupNotice {
+        group: Uuid,
+        from: Uuid,
+        subject: String,
+        text: String,
+    },
     /// An agent sat on an object.
     Sat { from: Uuid, object: Uuid },
     /// An agent stood up.
@@ -188,6 +201,47 @@ impl State {
                 im.dialog = dialog::SESSION_SEND;
                 im.id = group;
                 im.binary_bucket = name.as_bytes().to_vec();
+                self.frame(m, &Message::ImprovedInstantMessage(im))
+            })
+            .collect()
+    }
+
+    /// A group notice to every member present but the sender: an IM of the notice
+    /// dialog, `subject|text`, the bucket carrying no attachment and the group's key.
+    fn group_notice(
+        &mut self,
+        group: Uuid,
+        from: Uuid,
+        subject: &str,
+        text: &str,
+    ) -> Vec<(SocketAddr, Vec<u8>)> {
+        let Some(g) = self.groups.iter().find(|g| g.id == group) else {
+            return vec![];
+        };
+        let members = g.members.clone();
+        self.heard.push(Heard::GroupNotice {
+            group,
+            from,
+            subject: subject.into(),
+            text: text.into(),
+        });
+        let from_name = self.full_name(from);
+        let mut bucket = vec![0u8, 0u8];
+        bucket.extend_from_slice(group.as_bytes());
+        members
+            .into_iter()
+            .filter(|m| *m != from)
+            .filter_map(|m| {
+                let mut im = InstantMessage::text(
+                    from,
+                    Uuid::nil(),
+                    &from_name,
+                    m,
+                    &format!("{subject}|{text}"),
+                );
+                im.dialog = dialog::GROUP_NOTICE;
+                im.id = Uuid::new_v4();
+                im.binary_bucket = bucket.clone();
                 self.frame(m, &Message::ImprovedInstantMessage(im))
             })
             .collect()
@@ -362,6 +416,12 @@ impl TestRegion {
     /// A puppet says something in a group's chat.
     pub async fn group_say_as(&self, group: Uuid, from: Uuid, message: &str) {
         let out = lock(&self.state).group_chat(group, from, message);
+        self.send_all(out).await;
+    }
+
+    /// A puppet sends a group notice.
+    pub async fn notice_as(&self, group: Uuid, from: Uuid, subject: &str, text: &str) {
+        let out = lock(&self.state).group_notice(group, from, subject, text);
         self.send_all(out).await;
     }
 
@@ -831,6 +891,43 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
             if member {
                 out.extend(st.group_chat(im.to_agent, agent_id, &im.message));
             }
+        }
+        Message::ImprovedInstantMessage(im)
+            if im.agent == agent_id
+                && im.session == session
+                && im.dialog == dialog::GROUP_NOTICE =>
+        {
+            let member = st
+                .groups
+                .iter()
+                .any(|g| g.id == im.to_agent && g.members.contains(&agent_id));
+            if member {
+                let (subject, text) = im.message.split_once('|').unwrap_or(("", &im.message));
+                out.extend(st.group_notice(im.to_agent, agent_id, subject, text));
+            }
+        }
+        Message::World(WorldMessage::AcceptFriendship {
+            agent,
+            session: s,
+            transaction,
+            ..
+        }) if agent == agent_id && s == session => {
+            st.heard.push(Heard::FriendshipAnswer {
+                from: agent_id,
+                transaction,
+                accepted: true,
+            });
+        }
+        Message::World(WorldMessage::DeclineFriendship {
+            agent,
+            session: s,
+            transaction,
+        }) if agent == agent_id && s == session => {
+            st.heard.push(Heard::FriendshipAnswer {
+                from: agent_id,
+                transaction,
+                accepted: false,
+            });
         }
         Message::ImprovedInstantMessage(im)
             if im.agent == agent_id

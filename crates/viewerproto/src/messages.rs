@@ -1029,6 +1029,17 @@ mod tests {
                 },
                 W::OnlineNotification(vec![id(8)]),
                 W::OfflineNotification(vec![id(8), id(9)]),
+                W::AcceptFriendship {
+                    agent: a,
+                    session: s,
+                    transaction: id(20),
+                    folders: vec![Uuid::nil()],
+                },
+                W::DeclineFriendship {
+                    agent: a,
+                    session: s,
+                    transaction: id(20),
+                },
             ]
             .into_iter()
             .map(Message::World),

@@ -26,6 +26,8 @@ pub const ALERT_MESSAGE: MessageNumber = MessageNumber::Low(134);
 pub const AGENT_ALERT_MESSAGE: MessageNumber = MessageNumber::Low(135);
 pub const ONLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(322);
 pub const OFFLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(323);
+pub const ACCEPT_FRIENDSHIP: MessageNumber = MessageNumber::Low(297);
+pub const DECLINE_FRIENDSHIP: MessageNumber = MessageNumber::Low(298);
 
 /// `TransactionType` of a payment to an avatar or object (the protocol's "gift").
 pub const TRANSACTION_GIFT: i32 = 5001;
@@ -161,6 +163,19 @@ pub enum WorldMessage {
     },
     OnlineNotification(Vec<Uuid>),
     OfflineNotification(Vec<Uuid>),
+    /// Accepts the friendship offer of this transaction (the offer IM's id).
+    AcceptFriendship {
+        agent: Uuid,
+        session: Uuid,
+        transaction: Uuid,
+        /// Where the calling card goes (none: the default folder).
+        folders: Vec<Uuid>,
+    },
+    DeclineFriendship {
+        agent: Uuid,
+        session: Uuid,
+        transaction: Uuid,
+    },
 }
 
 impl WorldMessage {
@@ -187,6 +202,8 @@ impl WorldMessage {
             AgentAlertMessage { .. } => AGENT_ALERT_MESSAGE,
             OnlineNotification(_) => ONLINE_NOTIFICATION,
             OfflineNotification(_) => OFFLINE_NOTIFICATION,
+            AcceptFriendship { .. } => ACCEPT_FRIENDSHIP,
+            DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
         }
     }
 
@@ -425,6 +442,26 @@ impl WorldMessage {
                     w.uuid(*id);
                 }
             }
+            AcceptFriendship {
+                agent,
+                session,
+                transaction,
+                folders,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*transaction);
+                let folders = &folders[..folders.len().min(255)];
+                w.u8(folders.len() as u8);
+                for f in folders {
+                    w.uuid(*f);
+                }
+            }
+            DeclineFriendship {
+                agent,
+                session,
+                transaction,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*transaction);
+            }
         }
     }
 
@@ -602,6 +639,22 @@ impl WorldMessage {
                     OfflineNotification(ids)
                 }
             }
+            ACCEPT_FRIENDSHIP => {
+                let (agent, session, transaction) = (r.uuid()?, r.uuid()?, r.uuid()?);
+                let n = if r.more() { r.count()? } else { 0 };
+                let folders = (0..n).map(|_| r.uuid()).collect::<Result<_, _>>()?;
+                AcceptFriendship {
+                    agent,
+                    session,
+                    transaction,
+                    folders,
+                }
+            }
+            DECLINE_FRIENDSHIP => DeclineFriendship {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                transaction: r.uuid()?,
+            },
             _ => return Ok(None),
         }))
     }

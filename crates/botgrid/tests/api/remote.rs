@@ -481,6 +481,97 @@ async fn a_remote_bot_answers_dialogs_and_hears_objects() {
 }
 
 #[tokio::test]
+async fn a_remote_bot_makes_friends_and_sends_and_gets_notices() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let club = region.add_group("Club", &[rex_remote, carl]);
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(
+        &rex,
+        &hook.url(),
+        "offer_friendship,offer_friendship_accepted,group_notice",
+    )
+    .await;
+    grid.login(&rex).await;
+    grid.ok(&rex, "listgroups", &[]).await; // the grid's list names the groups
+
+    // Offers both ways.
+    grid.ok(
+        &rex,
+        "offer_friendship",
+        &[("avatar", &carl.to_string()), ("message", "friends?")],
+    )
+    .await;
+    heard(&region, "the offer", |h| {
+        matches!(h, Heard::Im { from, to, dialog, message } if *from == rex_remote && *to == carl
+            && *dialog == viewerproto::messages::dialog::FRIENDSHIP_OFFERED && message == "friends?")
+    })
+    .await;
+    region
+        .im_dialog_as(
+            carl,
+            rex_remote,
+            viewerproto::messages::dialog::FRIENDSHIP_ACCEPTED,
+            "ok",
+        )
+        .await;
+    let accepted = hook.wait_for("offer_friendship_accepted", 1).await;
+    assert_eq!(accepted[0]["avatar_uuid"], carl.to_string());
+    region
+        .im_dialog_as(
+            carl,
+            rex_remote,
+            viewerproto::messages::dialog::FRIENDSHIP_OFFERED,
+            "be mine",
+        )
+        .await;
+    let offer = hook.wait_for("offer_friendship", 1).await;
+    assert_eq!(offer[0]["avatar_uuid"], carl.to_string());
+    assert_eq!(offer[0]["message"], "be mine");
+    let session = offer[0]["session_id"].clone();
+    grid.ok(
+        &rex,
+        "friendship_offer_accept",
+        &[
+            ("avatar_uuid", &carl.to_string()),
+            ("session_id", &session),
+            ("accept", "1"),
+        ],
+    )
+    .await;
+    heard(&region, "the acceptance", |h| {
+        matches!(h, Heard::FriendshipAnswer { from, transaction, accepted: true } if *from == rex_remote && transaction.to_string() == session)
+    })
+    .await;
+
+    // Notices both ways.
+    region.notice_as(club, carl, "Meeting", "Friday at 8").await;
+    let notice = hook.wait_for("group_notice", 1).await;
+    assert_eq!(notice[0]["group_uuid"], club.to_string());
+    assert_eq!(notice[0]["group_name"], "Club");
+    assert_eq!(notice[0]["speaker_uuid"], carl.to_string());
+    assert_eq!(notice[0]["subject"], "Meeting");
+    assert_eq!(notice[0]["message"], "Friday at 8");
+    grid.ok(
+        &rex,
+        "send_notice",
+        &[
+            ("groupuuid", &club.to_string()),
+            ("subject", "Hello"),
+            ("text", "from Rex"),
+        ],
+    )
+    .await;
+    heard(&region, "the bot's notice", |h| {
+        matches!(h, Heard::GroupNotice { group, from, subject, text } if *group == club && *from == rex_remote && subject == "Hello" && text == "from Rex")
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_remote_bot_online_at_a_restart_logs_in_again() {
     let region = TestRegion::start().await.unwrap();
     let grid = Grid::start().await;
