@@ -421,12 +421,18 @@ impl Engine {
     /// Carries out a presence transition of a remote bot: logs it in (ONLINE once the
     /// region has it) or out. False when the bot is not remote.
     pub(crate) async fn remote_transition(&self, bot: AvatarId, seq: i64, to: Presence) -> bool {
-        let account = match self.remote_account(bot).await {
-            Ok(Some(a)) => a,
-            Ok(None) => return false,
-            Err(e) => {
-                tracing::warn!(bot = %bot, error = %e, "cannot read the bot's remote account");
-                return false;
+        // A store that fails here is tried again: taking a remote bot for an embedded
+        // one would make it ONLINE without its grid.
+        let mut wait = Duration::from_millis(200);
+        let account = loop {
+            match self.remote_account(bot).await {
+                Ok(Some(a)) => break a,
+                Ok(None) => return false,
+                Err(e) => {
+                    tracing::warn!(bot = %bot, error = %e, "cannot read the bot's remote account; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(10));
+                }
             }
         };
         match to {
@@ -475,6 +481,16 @@ impl Engine {
             }
             match self.open_session(bot, &name, &account).await {
                 Ok(()) => {
+                    if !self.still_connecting(bot, seq).await {
+                        // Logged out while the grid was letting it in: leave again.
+                        let session = lock(&self.inner.remote.live)
+                            .remove(&bot)
+                            .map(|l| l.session);
+                        if let Some(s) = session {
+                            s.logout().await;
+                        }
+                        return;
+                    }
                     self.finish_transition_retrying(bot, seq, Presence::Online)
                         .await;
                     self.announce_remote_balance(bot).await;
