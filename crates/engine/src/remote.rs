@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use viewerproto::group_messages::{GroupMessage, Membership};
 use viewerproto::messages::{InstantMessage, Message, chat_source, chat_type, dialog};
 use viewerproto::session::{Account, Session, SessionEvent, Timing};
-use viewerproto::world_messages::{TRANSACTION_GIFT, WorldMessage};
+use viewerproto::world_messages::{MapBlock, TRANSACTION_GIFT, WorldMessage};
 
 /// Pauses between attempts to log a dropped bot in again: 1 s, doubling, at most this.
 const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(60);
@@ -99,6 +99,9 @@ pub(crate) enum RemoteAction {
         subject: String,
         text: String,
     },
+    Teleport {
+        to: grid::Location,
+    },
 }
 
 /// A payment to or by a remote bot, as its grid reported it.
@@ -137,6 +140,12 @@ struct Waiters {
     dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
     /// Names of the bot's groups, from the grid's latest list (notices do not carry it).
     group_names: Mutex<HashMap<Uuid, String>>,
+    /// `MapNameRequest`s waiting for `MapBlockReply`.
+    maps: Mutex<Vec<oneshot::Sender<Vec<MapBlock>>>>,
+    /// The teleport under way: its region's name when it ends, or the grid's reason.
+    teleport: Mutex<Option<oneshot::Sender<Result<String, String>>>>,
+    /// The region the bot is in: name and handle.
+    region: Mutex<(String, u64)>,
     /// `AgentRequestSit`s waiting for `AvatarSitResponse`, by object.
     sits: Mutex<Vec<(Uuid, oneshot::Sender<()>)>>,
 }
@@ -213,6 +222,10 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::MyGroups => RemoteAction::Groups,
         BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
         BotCommand::Sit { object: None } => RemoteAction::Stand,
+        BotCommand::Teleport {
+            to: grid::StartLocation::At(to),
+            ..
+        } => RemoteAction::Teleport { to: to.clone() },
         BotCommand::OfferFriendship { to, message } => RemoteAction::OfferFriendship {
             to: *to,
             message: message.clone(),
@@ -549,6 +562,7 @@ impl Engine {
             *g
         };
         let waiters = Arc::new(Waiters::default());
+        *lock(&waiters.region) = (session.region.clone(), session.region_handle);
         let old = lock(&remote.live).insert(
             bot,
             Live {
@@ -705,6 +719,28 @@ impl Engine {
                     if let Some(i) = waiting.iter().position(|(o, _)| *o == object) {
                         let (_, tx) = waiting.swap_remove(i);
                         let _ = tx.send(());
+                    }
+                }
+                SessionEvent::Teleported { region, handle } => {
+                    *lock(&waiters.region) = (region.clone(), handle);
+                    if let Some(tx) = lock(&waiters.teleport).take() {
+                        let _ = tx.send(Ok(region));
+                    }
+                }
+                SessionEvent::World(WorldMessage::TeleportLocal { .. }) => {
+                    let here = lock(&waiters.region).0.clone();
+                    if let Some(tx) = lock(&waiters.teleport).take() {
+                        let _ = tx.send(Ok(here));
+                    }
+                }
+                SessionEvent::World(WorldMessage::TeleportFailed { reason, .. }) => {
+                    if let Some(tx) = lock(&waiters.teleport).take() {
+                        let _ = tx.send(Err(reason));
+                    }
+                }
+                SessionEvent::World(WorldMessage::MapBlockReply { blocks, .. }) => {
+                    for tx in lock(&waiters.maps).drain(..) {
+                        let _ = tx.send(blocks.clone());
                     }
                 }
                 SessionEvent::World(_) | SessionEvent::Group(_) => {}
@@ -1506,6 +1542,97 @@ impl Engine {
                     .await
                     .map_err(closed)?;
                 Ok(None)
+            }
+            RemoteAction::Teleport { to } => {
+                // The region's handle: from the map, unless it is where the bot is.
+                let here = lock(&waiters.region).clone();
+                let handle =
+                    if grid::region::region_key(&here.0) == grid::region::region_key(&to.region) {
+                        here.1
+                    } else {
+                        let (tx, rx) = oneshot::channel();
+                        lock(&waiters.maps).push(tx);
+                        session
+                            .send(Message::World(WorldMessage::MapNameRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                name: to.region.clone(),
+                            }))
+                            .await
+                            .map_err(closed)?;
+                        let got = tokio::time::timeout(wait, rx).await;
+                        lock(&waiters.maps).retain(|w| !w.is_closed());
+                        let key = grid::region::region_key(&to.region);
+                        got.ok()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|b| grid::region::region_key(&b.name) == key)
+                            .map(|b| b.handle())
+                            .ok_or_else(|| Error::RegionNotFound {
+                                name: to.region.clone(),
+                            })?
+                    };
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLocationRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        region_handle: handle,
+                        position: [to.x as f32, to.y as f32, to.z as f32],
+                        look_at: [1.0, 0.0, 0.0],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                // A teleport takes longer than a look-up: the hand-over to another
+                // region is a new circuit.
+                let outcome = tokio::time::timeout(wait * 3, rx).await;
+                let (status, message, result) = match outcome {
+                    Ok(Ok(Ok(region))) => (
+                        grid::region::TeleportStatus::Finished,
+                        String::new(),
+                        Ok(grid::Location {
+                            region,
+                            ..to.clone()
+                        }),
+                    ),
+                    Ok(Ok(Err(reason))) => (
+                        grid::region::TeleportStatus::Failed,
+                        reason.clone(),
+                        Err(Error::RemoteGrid { message: reason }),
+                    ),
+                    _ => (
+                        grid::region::TeleportStatus::Failed,
+                        "the region did not answer the teleport".to_owned(),
+                        Err(Error::RemoteGrid {
+                            message: "the region did not answer the teleport".into(),
+                        }),
+                    ),
+                };
+                let at = result.as_ref().ok().cloned();
+                self.store()
+                    .write(move |tx| {
+                        if let Some(place) = &at {
+                            tx.set_location(bot, place, false)?;
+                        }
+                        let location = tx
+                            .avatar(bot)?
+                            .and_then(|a| a.location)
+                            .map(|l| l.to_string())
+                            .unwrap_or_default();
+                        tx.emit(
+                            bot,
+                            Event::TeleportProgress {
+                                status,
+                                message,
+                                location,
+                            },
+                        )?;
+                        Ok(())
+                    })
+                    .await?;
+                result.map(|_| None)
             }
             RemoteAction::Stand => {
                 let mut update = viewerproto::messages::AgentUpdate::standing(

@@ -127,7 +127,27 @@ struct Agent {
     circuit_code: u32,
     addr: Option<SocketAddr>,
     circuit: Circuit,
+    /// The region whose circuit the agent has.
+    region: usize,
+    /// The region whose `UseCircuitCode` is awaited (another one during a teleport).
+    expected_region: usize,
 }
+
+/// One region of the test grid: its name, corner and UDP socket.
+struct Region {
+    name: String,
+    corner: (u32, u32),
+    socket: Arc<UdpSocket>,
+}
+
+impl Region {
+    fn handle(&self) -> u64 {
+        (u64::from(self.corner.0) << 32) | u64::from(self.corner.1)
+    }
+}
+
+/// Something to send: to whom, and the bytes.
+type Outgoing = Vec<(SocketAddr, Vec<u8>)>;
 
 #[derive(Default)]
 struct State {
@@ -143,6 +163,12 @@ struct State {
     /// Event-queue requests answered with events.
     queue_deliveries: u32,
     wake: Arc<tokio::sync::Notify>,
+    regions: Vec<Region>,
+    /// The region each address last had a circuit with (kept after the agent leaves, so
+    /// that a goodbye still goes out through the right socket).
+    last_region: HashMap<SocketAddr, usize>,
+    /// The login URI, which capabilities are under.
+    base: String,
     /// Objects that can be sat on.
     seats: Vec<Uuid>,
     /// Who asked to sit where, and who sits where.
@@ -290,6 +316,12 @@ impl State {
             .unwrap_or_default()
     }
 
+    /// The socket of the region an address's agent is in.
+    fn socket_for(&self, addr: SocketAddr) -> Option<Arc<UdpSocket>> {
+        let region = *self.last_region.get(&addr)?;
+        Some(self.regions.get(region)?.socket.clone())
+    }
+
     /// Frames a message for an agent on its circuit: (address, bytes).
     fn frame(&mut self, to: Uuid, m: &Message) -> Option<(SocketAddr, Vec<u8>)> {
         let agent = self.agents.get_mut(&to)?;
@@ -309,15 +341,27 @@ pub struct TestRegion {
     /// The region's UDP address.
     pub udp: SocketAddr,
     state: Arc<Mutex<State>>,
-    socket: Arc<UdpSocket>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for TestRegion {
     fn drop(&mut self) {
-        for t in &self.tasks {
+        for t in self.tasks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             t.abort();
         }
+    }
+}
+
+/// Sends what was framed, each through the socket of its agent's region.
+async fn send_routed(state: &Mutex<State>, out: Outgoing) {
+    let routed: Vec<(Arc<UdpSocket>, SocketAddr, Vec<u8>)> = {
+        let st = lock(state);
+        out.into_iter()
+            .filter_map(|(addr, wire)| st.socket_for(addr).map(|s| (s, addr, wire)))
+            .collect()
+    };
+    for (socket, addr, wire) in routed {
+        let _ = socket.send_to(&wire, addr).await;
     }
 }
 
@@ -369,15 +413,51 @@ impl TestRegion {
         let mut tasks = vec![tokio::spawn(async move {
             let _ = axum::serve(http, app).await;
         })];
-        tasks.push(tokio::spawn(udp_loop(socket.clone(), state.clone())));
-        tasks.push(tokio::spawn(resend_loop(socket.clone(), state.clone())));
+        {
+            let mut st = lock(&state);
+            st.base = login_uri.clone();
+            st.regions.push(Region {
+                name: REGION_NAME.into(),
+                corner: REGION_CORNER,
+                socket: socket.clone(),
+            });
+        }
+        tasks.push(tokio::spawn(udp_loop(socket.clone(), 0, state.clone())));
+        tasks.push(tokio::spawn(resend_loop(state.clone())));
         Ok(TestRegion {
             login_uri,
             udp,
             state,
-            socket,
-            tasks,
+            tasks: Mutex::new(tasks),
         })
+    }
+
+    /// Adds another region to the grid, at this corner (metres); agents teleport there.
+    pub async fn add_region(&self, name: &str, corner: (u32, u32)) -> std::io::Result<SocketAddr> {
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await?);
+        let addr = socket.local_addr()?;
+        let index = {
+            let mut st = lock(&self.state);
+            st.regions.push(Region {
+                name: name.into(),
+                corner,
+                socket: socket.clone(),
+            });
+            st.regions.len() - 1
+        };
+        let task = tokio::spawn(udp_loop(socket, index, self.state.clone()));
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(task);
+        Ok(addr)
+    }
+
+    /// The name of the region an agent is in.
+    pub fn region_of(&self, id: Uuid) -> Option<String> {
+        let st = lock(&self.state);
+        let a = st.agents.get(&id).filter(|a| a.addr.is_some())?;
+        st.regions.get(a.region).map(|r| r.name.clone())
     }
 
     /// Adds an account that may log in (or be driven as a puppet).
@@ -611,10 +691,8 @@ impl TestRegion {
         forget(&mut lock(&self.state), id);
     }
 
-    async fn send_all(&self, out: Vec<(SocketAddr, Vec<u8>)>) {
-        for (addr, wire) in out {
-            let _ = self.socket.send_to(&wire, addr).await;
-        }
+    async fn send_all(&self, out: Outgoing) {
+        send_routed(&self.state, out).await;
     }
 }
 
@@ -730,6 +808,8 @@ fn login_answer(state: &Mutex<State>, udp: SocketAddr, base: &str, body: &str) -
                             circuit_code,
                             addr: None,
                             circuit: Circuit::new(Instant::now()),
+                            region: 0,
+                            expected_region: 0,
                         },
                     );
                     st.logins += 1;
@@ -754,7 +834,7 @@ fn login_answer(state: &Mutex<State>, udp: SocketAddr, base: &str, body: &str) -
     xmlrpc::method_response(&value)
 }
 
-async fn resend_loop(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
+async fn resend_loop(state: Arc<Mutex<State>>) {
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     loop {
         tick.tick().await;
@@ -767,31 +847,32 @@ async fn resend_loop(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
                 .flat_map(|(addr, wires)| wires.into_iter().map(move |w| (addr, w)))
                 .collect()
         };
-        for (addr, wire) in out {
-            let _ = socket.send_to(&wire, addr).await;
-        }
+        send_routed(&state, out).await;
     }
 }
 
-async fn udp_loop(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
+async fn udp_loop(socket: Arc<UdpSocket>, region: usize, state: Arc<Mutex<State>>) {
     let mut buf = vec![0u8; 8192];
     loop {
         let Ok((n, from)) = socket.recv_from(&mut buf).await else {
             continue;
         };
-        let out = handle(&state, from, &buf[..n]);
-        for (addr, wire) in out {
-            let _ = socket.send_to(&wire, addr).await;
-        }
+        let out = handle(&state, region, from, &buf[..n]);
+        send_routed(&state, out).await;
     }
 }
 
-/// One datagram from `from`: what to send in answer.
-fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAddr, Vec<u8>)> {
+/// One datagram from `from` to `region`: what to send in answer.
+fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) -> Outgoing {
     let mut st = lock(state);
     let now = Instant::now();
     let mut out = Vec::new();
-    let known = st.by_addr.get(&from).copied();
+    // An agent's packets count in the region it has its circuit with.
+    let known = st
+        .by_addr
+        .get(&from)
+        .copied()
+        .filter(|id| st.agents.get(id).is_some_and(|a| a.region == region));
     let agent_id = match known {
         Some(id) => id,
         None => {
@@ -810,11 +891,20 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
             let Some(a) = st.agents.get_mut(&agent) else {
                 return out;
             };
-            if a.circuit_code != code || a.session != session || a.addr.is_some() {
+            let moving = a.addr.is_some() && a.region != region;
+            if a.circuit_code != code
+                || a.session != session
+                || a.expected_region != region
+                || (a.addr.is_some() && !moving)
+            {
                 return out;
             }
+            // A new circuit (a teleport's hand-over keeps the code, not the circuit).
             a.addr = Some(from);
+            a.region = region;
+            a.circuit = Circuit::new(now);
             st.by_addr.insert(from, agent);
+            st.last_region.insert(from, region);
             agent
         }
     };
@@ -842,13 +932,14 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
             circuit_code,
         } if agent == agent_id && s == session => {
             let _ = circuit_code;
+            let (name, handle) = (st.regions[region].name.clone(), st.regions[region].handle());
             reply(
                 &mut st,
                 agent_id,
                 Message::RegionHandshake {
                     flags: 0,
-                    sim_name: REGION_NAME.into(),
-                    region_id: Uuid::from_u128(0x7e57),
+                    sim_name: name,
+                    region_id: Uuid::from_u128(0x7e57 + region as u128),
                 },
             );
             reply(
@@ -859,7 +950,7 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                     session,
                     position: [128.0, 128.0, 25.0],
                     look_at: [1.0, 0.0, 0.0],
-                    region_handle: (u64::from(REGION_CORNER.0) << 32) | u64::from(REGION_CORNER.1),
+                    region_handle: handle,
                     timestamp: 0,
                     channel_version: "botgrid test region".into(),
                 },
@@ -1160,6 +1251,86 @@ fn handle(state: &Mutex<State>, from: SocketAddr, data: &[u8]) -> Vec<(SocketAdd
                 button_index,
                 label: button_label,
             });
+        }
+        Message::World(WorldMessage::MapNameRequest {
+            agent,
+            session: s,
+            name,
+        }) if agent == agent_id && s == session => {
+            let wanted = name.to_lowercase();
+            let blocks = st
+                .regions
+                .iter()
+                .filter(|r| r.name.to_lowercase().contains(&wanted))
+                .map(|r| viewerproto::world_messages::MapBlock {
+                    x: (r.corner.0 / 256) as u16,
+                    y: (r.corner.1 / 256) as u16,
+                    name: r.name.clone(),
+                    access: 13,
+                    flags: 0,
+                    agents: 0,
+                    image: Uuid::nil(),
+                })
+                .collect();
+            reply(
+                &mut st,
+                agent_id,
+                Message::World(WorldMessage::MapBlockReply {
+                    agent: agent_id,
+                    blocks,
+                }),
+            );
+        }
+        Message::World(WorldMessage::TeleportLocationRequest {
+            agent,
+            session: s,
+            region_handle,
+            position,
+            look_at,
+        }) if agent == agent_id && s == session => {
+            let target = st.regions.iter().position(|r| r.handle() == region_handle);
+            let here = st.agents.get(&agent_id).map(|a| a.region);
+            match target {
+                None => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportFailed {
+                        agent: agent_id,
+                        reason: "Could not find that region.".into(),
+                    }),
+                ),
+                Some(t) if Some(t) == here => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportLocal {
+                        agent: agent_id,
+                        location: 0,
+                        position,
+                        look_at,
+                        flags: 0,
+                    }),
+                ),
+                Some(t) => {
+                    if let Some(a) = st.agents.get_mut(&agent_id) {
+                        a.expected_region = t;
+                    }
+                    reply(
+                        &mut st,
+                        agent_id,
+                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
+                    );
+                    let sim = match st.regions[t].socket.local_addr() {
+                        Ok(SocketAddr::V4(v4)) => v4,
+                        _ => return out,
+                    };
+                    let seed = format!("{}caps/{agent_id}", st.base);
+                    let handle = st.regions[t].handle();
+                    st.queue(
+                        agent_id,
+                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
+                    );
+                }
+            }
         }
         Message::World(WorldMessage::MoneyBalanceRequest {
             agent,

@@ -124,6 +124,8 @@ pub async fn poll(client: reqwest::Client, url: String, events: mpsc::Sender<Que
 pub enum Decoded {
     Group(GroupMessage),
     InstantMessage(InstantMessage),
+    /// A teleport to another region: where its circuit and capabilities are.
+    TeleportFinish(crate::world_messages::WorldMessage),
 }
 
 /// Reads the events botgrid uses; `None` for the others.
@@ -181,7 +183,57 @@ pub fn decode(event: &QueuedEvent) -> Option<Decoded> {
                 binary_bucket: bucket,
             }))
         }
+        "TeleportFinish" => {
+            let i = b.get("Info")?.as_array().first()?;
+            let ip = match i.get("SimIP")? {
+                Llsd::Binary(v) if v.len() == 4 => std::net::Ipv4Addr::new(v[0], v[1], v[2], v[3]),
+                other => other.text().parse().ok()?,
+            };
+            Some(Decoded::TeleportFinish(
+                crate::world_messages::WorldMessage::TeleportFinish {
+                    agent: i.get("AgentID").map(Llsd::uuid).unwrap_or_default(),
+                    location: i.get("LocationID").map(Llsd::u64).unwrap_or(0) as u32,
+                    sim_ip: ip,
+                    sim_port: u16::try_from(i.get("SimPort")?.int()).ok()?,
+                    region_handle: i.get("RegionHandle").map(Llsd::u64).unwrap_or(0),
+                    seed_capability: i.get("SeedCapability").map(Llsd::text).unwrap_or_default(),
+                    sim_access: i.get("SimAccess").map(Llsd::int).unwrap_or(0) as u8,
+                    flags: i.get("TeleportFlags").map(Llsd::u64).unwrap_or(0) as u32,
+                },
+            ))
+        }
         _ => None,
+    }
+}
+
+/// The event-queue form of a teleport's hand-over (the test region's side).
+pub fn teleport_finish_event(
+    agent: Uuid,
+    sim: std::net::SocketAddrV4,
+    region_handle: u64,
+    seed_capability: &str,
+) -> QueuedEvent {
+    QueuedEvent {
+        message: "TeleportFinish".into(),
+        body: Llsd::Map(vec![(
+            "Info".into(),
+            Llsd::Array(vec![Llsd::Map(vec![
+                ("AgentID".into(), Llsd::Uuid(agent)),
+                ("LocationID".into(), Llsd::Binary(vec![0, 0, 0, 4])),
+                ("SimIP".into(), Llsd::Binary(sim.ip().octets().to_vec())),
+                ("SimPort".into(), Llsd::Integer(sim.port().into())),
+                (
+                    "RegionHandle".into(),
+                    Llsd::Binary(region_handle.to_be_bytes().to_vec()),
+                ),
+                (
+                    "SeedCapability".into(),
+                    Llsd::String(seed_capability.into()),
+                ),
+                ("SimAccess".into(), Llsd::Integer(13)),
+                ("TeleportFlags".into(), Llsd::Binary(vec![0, 0, 0, 16])),
+            ])]),
+        )]),
     }
 }
 
@@ -313,5 +365,27 @@ mod tests {
             })
             .is_none()
         );
+        let sim: std::net::SocketAddrV4 = "127.0.0.1:9005".parse().unwrap();
+        let e = teleport_finish_event(Uuid::from_u128(1), sim, 77, "http://x/caps/1");
+        let e = QueuedEvent {
+            body: Llsd::from_xml(&e.body.to_xml()).unwrap(),
+            ..e
+        };
+        match decode(&e) {
+            Some(Decoded::TeleportFinish(
+                crate::world_messages::WorldMessage::TeleportFinish {
+                    sim_ip,
+                    sim_port,
+                    region_handle,
+                    seed_capability,
+                    ..
+                },
+            )) => {
+                assert_eq!((sim_ip, sim_port), (*sim.ip(), 9005));
+                assert_eq!(region_handle, 77);
+                assert_eq!(seed_capability, "http://x/caps/1");
+            }
+            _ => panic!("not decoded"),
+        }
     }
 }

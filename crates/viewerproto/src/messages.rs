@@ -1040,6 +1040,23 @@ mod tests {
                     session: s,
                     transaction: id(20),
                 },
+                W::MapNameRequest {
+                    agent: a,
+                    session: s,
+                    name: "Sandbox".into(),
+                },
+                W::MapBlockReply {
+                    agent: a,
+                    blocks: vec![crate::world_messages::MapBlock {
+                        x: 1000,
+                        y: 1001,
+                        name: "Sandbox".into(),
+                        access: 13,
+                        flags: 0,
+                        agents: 2,
+                        image: Uuid::nil(),
+                    }],
+                },
             ]
             .into_iter()
             .map(Message::World),

@@ -69,6 +69,11 @@ pub enum SessionEvent {
     World(crate::world_messages::WorldMessage),
     /// Group data as the region sent it.
     Group(crate::group_messages::GroupMessage),
+    /// A teleport moved the agent into another region, which has taken it in.
+    Teleported {
+        region: String,
+        handle: u64,
+    },
     /// The session is over; `reason` says why (logout, kicked, region gone).
     Disconnected {
         reason: String,
@@ -78,6 +83,11 @@ pub enum SessionEvent {
 enum Command {
     Send(Message),
     Logout(oneshot::Sender<()>),
+    /// A teleport to another region: move the circuit there (from the event queue).
+    Handover {
+        sim: std::net::SocketAddr,
+        seed: String,
+    },
 }
 
 /// A handle on a running session. Dropping it logs the agent out.
@@ -87,17 +97,9 @@ pub struct Session {
     pub first: String,
     pub last: String,
     pub region: String,
+    /// The region's handle (its corner in metres) at login.
+    pub region_handle: u64,
     commands: mpsc::Sender<Command>,
-    /// The capabilities task (seed, event queue); stopped with the session.
-    caps: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if let Some(t) = self.caps.take() {
-            t.abort();
-        }
-    }
 }
 
 /// Aborts a task when dropped.
@@ -156,18 +158,23 @@ impl Session {
         socket.connect(reply.sim).await?;
         let (commands, rx) = mpsc::channel(256);
         let (arrived, arrival) = oneshot::channel();
-        let caps_events = events.clone();
         let mut task = Task {
             socket,
             circuit: Circuit::new(std::time::Instant::now()),
             agent: reply.agent_id,
             session: reply.session_id,
+            circuit_code: reply.circuit_code,
             events,
+            me: commands.downgrade(),
             commands: rx,
             arrived: Some(arrived),
             region: String::new(),
             ping: 0,
             timing,
+            client,
+            seed: reply.seed_capability.clone(),
+            caps: None,
+            handing_over: false,
         };
         task.send(Message::UseCircuitCode {
             code: reply.circuit_code,
@@ -182,21 +189,19 @@ impl Session {
         })
         .await?;
         tokio::spawn(task.run());
-        let region = match tokio::time::timeout(timing.arrival, arrival).await {
-            Ok(Ok(region)) => region,
+        let (region, region_handle) = match tokio::time::timeout(timing.arrival, arrival).await {
+            Ok(Ok(arrived)) => arrived,
             Ok(Err(_)) => return Err(Error::Closed("the region refused the agent".into())),
             Err(_) => return Err(Error::Timeout("the region did not take the agent in")),
         };
-        let caps = (!reply.seed_capability.is_empty())
-            .then(|| tokio::spawn(capabilities(client, reply.seed_capability, caps_events)));
         Ok(Session {
             agent: reply.agent_id,
             session: reply.session_id,
             first: reply.first_name,
             last: reply.last_name,
             region,
+            region_handle,
             commands,
-            caps,
         })
     }
 
@@ -225,7 +230,12 @@ impl Session {
 /// Asks the seed capability for the event queue and turns its events into session
 /// events. A region without capabilities (or one that fails them) leaves the session
 /// on UDP alone.
-async fn capabilities(client: reqwest::Client, seed: String, events: mpsc::Sender<SessionEvent>) {
+async fn capabilities(
+    client: reqwest::Client,
+    seed: String,
+    events: mpsc::Sender<SessionEvent>,
+    task: mpsc::WeakSender<Command>,
+) {
     let caps = match crate::caps::seed(&client, &seed, crate::caps::WANTED).await {
         Ok(c) => c,
         Err(e) => {
@@ -242,6 +252,26 @@ async fn capabilities(client: reqwest::Client, seed: String, events: mpsc::Sende
         let event = match crate::caps::decode(&e) {
             Some(crate::caps::Decoded::Group(g)) => SessionEvent::Group(g),
             Some(crate::caps::Decoded::InstantMessage(im)) => SessionEvent::InstantMessage(im),
+            Some(crate::caps::Decoded::TeleportFinish(m)) => {
+                // The session itself moves to the new region.
+                if let crate::world_messages::WorldMessage::TeleportFinish {
+                    sim_ip,
+                    sim_port,
+                    seed_capability,
+                    ..
+                } = m
+                    && let Some(task) = task.upgrade()
+                {
+                    let sim = std::net::SocketAddr::from((sim_ip, sim_port));
+                    let _ = task
+                        .send(Command::Handover {
+                            sim,
+                            seed: seed_capability,
+                        })
+                        .await;
+                }
+                continue;
+            }
             None => {
                 tracing::debug!(message = %e.message, "event queue event not used");
                 continue;
@@ -267,13 +297,61 @@ struct Task {
     session: Uuid,
     events: mpsc::Sender<SessionEvent>,
     commands: mpsc::Receiver<Command>,
-    arrived: Option<oneshot::Sender<String>>,
+    /// For the capabilities task to hand the session over (weak: a dropped `Session`
+    /// still ends the task).
+    me: mpsc::WeakSender<Command>,
+    circuit_code: u32,
+    arrived: Option<oneshot::Sender<(String, u64)>>,
     region: String,
     ping: u8,
     timing: Timing,
+    client: reqwest::Client,
+    /// The current region's seed capability.
+    seed: String,
+    caps: Option<AbortOnDrop>,
+    /// Moving to another region: its `AgentMovementComplete` ends the teleport.
+    handing_over: bool,
 }
 
 impl Task {
+    /// Asks the current region's seed capability for its event queue (replacing the
+    /// previous region's).
+    fn start_caps(&mut self) {
+        self.caps = (!self.seed.is_empty()).then(|| {
+            AbortOnDrop(tokio::spawn(capabilities(
+                self.client.clone(),
+                self.seed.clone(),
+                self.events.clone(),
+                self.me.clone(),
+            )))
+        });
+    }
+
+    /// Moves the circuit to another region (a teleport's hand-over): the same circuit
+    /// code, a new circuit; the old region lets the agent go on its own.
+    async fn handover(&mut self, sim: std::net::SocketAddr, seed: String) -> Result<(), Error> {
+        for wire in self.circuit.ack_packets() {
+            let _ = self.socket.send(&wire).await;
+        }
+        self.caps = None;
+        self.socket.connect(sim).await?;
+        self.circuit = Circuit::new(std::time::Instant::now());
+        self.seed = seed;
+        self.handing_over = true;
+        self.send(Message::UseCircuitCode {
+            code: self.circuit_code,
+            session: self.session,
+            agent: self.agent,
+        })
+        .await?;
+        self.send(Message::CompleteAgentMovement {
+            agent: self.agent,
+            session: self.session,
+            circuit_code: self.circuit_code,
+        })
+        .await
+    }
+
     async fn send(&mut self, m: Message) -> Result<(), Error> {
         let wire = self.circuit.send(
             m.encode(),
@@ -322,6 +400,11 @@ impl Task {
                     Some(Command::Send(m)) => {
                         if let Err(e) = self.send(m).await {
                             return format!("cannot send: {e}");
+                        }
+                    }
+                    Some(Command::Handover { sim, seed }) => {
+                        if let Err(e) = self.handover(sim, seed).await {
+                            return format!("cannot move to the new region: {e}");
                         }
                     }
                     Some(Command::Logout(done)) => {
@@ -395,9 +478,31 @@ impl Task {
                 let _ = self.send(reply).await;
                 return None;
             }
-            Message::AgentMovementComplete { .. } => {
+            Message::AgentMovementComplete { region_handle, .. } => {
                 if let Some(arrived) = self.arrived.take() {
-                    let _ = arrived.send(self.region.clone());
+                    let _ = arrived.send((self.region.clone(), region_handle));
+                    self.start_caps();
+                    return None;
+                }
+                if !self.handing_over {
+                    return None;
+                }
+                self.handing_over = false;
+                self.start_caps();
+                SessionEvent::Teleported {
+                    region: self.region.clone(),
+                    handle: region_handle,
+                }
+            }
+            Message::World(crate::world_messages::WorldMessage::TeleportFinish {
+                sim_ip,
+                sim_port,
+                seed_capability,
+                ..
+            }) => {
+                let sim = std::net::SocketAddr::from((sim_ip, sim_port));
+                if let Err(e) = self.handover(sim, seed_capability).await {
+                    return Some(format!("cannot move to the new region: {e}"));
                 }
                 return None;
             }

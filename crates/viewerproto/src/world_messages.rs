@@ -27,6 +27,27 @@ pub const AGENT_ALERT_MESSAGE: MessageNumber = MessageNumber::Low(135);
 pub const ONLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(322);
 pub const OFFLINE_NOTIFICATION: MessageNumber = MessageNumber::Low(323);
 pub const ACCEPT_FRIENDSHIP: MessageNumber = MessageNumber::Low(297);
+pub const MAP_NAME_REQUEST: MessageNumber = MessageNumber::Low(408);
+pub const MAP_BLOCK_REPLY: MessageNumber = MessageNumber::Low(409);
+
+/// A region as the map lists it: its grid position (in regions, not metres) and name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapBlock {
+    pub x: u16,
+    pub y: u16,
+    pub name: String,
+    pub access: u8,
+    pub flags: u32,
+    pub agents: u8,
+    pub image: Uuid,
+}
+
+impl MapBlock {
+    /// The region's handle (its corner in metres).
+    pub fn handle(&self) -> u64 {
+        region_handle(u32::from(self.x) * 256, u32::from(self.y) * 256)
+    }
+}
 pub const DECLINE_FRIENDSHIP: MessageNumber = MessageNumber::Low(298);
 
 /// `TransactionType` of a payment to an avatar or object (the protocol's "gift").
@@ -176,6 +197,16 @@ pub enum WorldMessage {
         session: Uuid,
         transaction: Uuid,
     },
+    /// Asks the map for regions whose name contains `name`.
+    MapNameRequest {
+        agent: Uuid,
+        session: Uuid,
+        name: String,
+    },
+    MapBlockReply {
+        agent: Uuid,
+        blocks: Vec<MapBlock>,
+    },
 }
 
 impl WorldMessage {
@@ -203,6 +234,8 @@ impl WorldMessage {
             OnlineNotification(_) => ONLINE_NOTIFICATION,
             OfflineNotification(_) => OFFLINE_NOTIFICATION,
             AcceptFriendship { .. } => ACCEPT_FRIENDSHIP,
+            MapNameRequest { .. } => MAP_NAME_REQUEST,
+            MapBlockReply { .. } => MAP_BLOCK_REPLY,
             DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
         }
     }
@@ -462,6 +495,39 @@ impl WorldMessage {
             } => {
                 w.uuid(*agent).uuid(*session).uuid(*transaction);
             }
+            MapNameRequest {
+                agent,
+                session,
+                name,
+            } => {
+                // Flags, estate, godlike: the region fills them in.
+                w.uuid(*agent)
+                    .uuid(*session)
+                    .u32(0)
+                    .u32(0)
+                    .bool(false)
+                    .str1(name);
+            }
+            MapBlockReply { agent, blocks } => {
+                w.uuid(*agent).u32(0);
+                let blocks = &blocks[..blocks.len().min(255)];
+                w.u8(blocks.len() as u8);
+                for b in blocks {
+                    w.u16(b.x)
+                        .u16(b.y)
+                        .str1(&b.name)
+                        .u8(b.access)
+                        .u32(b.flags)
+                        .u8(20)
+                        .u8(b.agents)
+                        .uuid(b.image);
+                }
+                // Size: one per block, a standard region.
+                w.u8(blocks.len() as u8);
+                for _ in blocks {
+                    w.u16(256).u16(256);
+                }
+            }
         }
     }
 
@@ -649,6 +715,39 @@ impl WorldMessage {
                     transaction,
                     folders,
                 }
+            }
+            MAP_NAME_REQUEST => {
+                let (agent, session) = (r.uuid()?, r.uuid()?);
+                r.u32()?;
+                r.u32()?;
+                r.bool()?;
+                MapNameRequest {
+                    agent,
+                    session,
+                    name: r.str1()?,
+                }
+            }
+            MAP_BLOCK_REPLY => {
+                let agent = r.uuid()?;
+                r.u32()?;
+                let n = r.count()?;
+                let blocks = (0..n)
+                    .map(|_| {
+                        let (x, y, name, access, flags) =
+                            (r.u16()?, r.u16()?, r.str1()?, r.u8()?, r.u32()?);
+                        r.u8()?;
+                        Ok(MapBlock {
+                            x,
+                            y,
+                            name,
+                            access,
+                            flags,
+                            agents: r.u8()?,
+                            image: r.uuid()?,
+                        })
+                    })
+                    .collect::<Result<_, Error>>()?;
+                MapBlockReply { agent, blocks }
             }
             DECLINE_FRIENDSHIP => DeclineFriendship {
                 agent: r.uuid()?,

@@ -135,9 +135,9 @@ async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
         .assert_fail(&format!("Avatar not found: {nobody}"));
 
     // What the remote grid cannot do (yet) says so.
-    grid.call(&rex, "teleport", &[("location", "Somewhere/128/128/25")])
+    grid.call(&rex, "walkto", &[("coords", "10/10/25")])
         .await
-        .assert_fail("Not available for a bot in a remote grid (Teleport)");
+        .assert_fail("Not available for a bot in a remote grid (WalkTo)");
 
     assert!(grid.call(&rex, "logout", &[]).await.ok());
     grid.wait_status(&rex, "LOGGED OUT").await;
@@ -569,6 +569,71 @@ async fn a_remote_bot_makes_friends_and_sends_and_gets_notices() {
         matches!(h, Heard::GroupNotice { group, from, subject, text } if *group == club && *from == rex_remote && subject == "Hello" && text == "from Rex")
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_remote_bot_teleports_within_and_between_regions() {
+    let region = TestRegion::start().await.unwrap();
+    region
+        .add_region("Second Region", (256_256, 256_000))
+        .await
+        .unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let carl = region.add_account("Carl", "Person", "x");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let hook = Receiver::start().await;
+    grid.callback(&rex, &hook.url(), "teleport_status,instant_message")
+        .await;
+    grid.login(&rex).await;
+
+    // Within the region.
+    grid.ok(
+        &rex,
+        "teleport",
+        &[("location", "Botgrid Test Region/50/60/25")],
+    )
+    .await;
+    let done = hook.wait_for("teleport_status", 1).await;
+    assert_eq!(done[0]["status"], "Finished");
+    assert_eq!(done[0]["location"], "Botgrid Test Region/50/60/25");
+
+    // To another region: the map finds it, the circuit moves there.
+    grid.ok(
+        &rex,
+        "teleport",
+        &[("location", "second region/100/100/30")],
+    )
+    .await;
+    assert_eq!(
+        region.region_of(rex_remote).as_deref(),
+        Some("Second Region")
+    );
+    let done = hook.wait_for("teleport_status", 2).await;
+    assert_eq!(done[1]["status"], "Finished");
+    assert_eq!(done[1]["location"], "Second Region/100/100/30");
+    // The bot still talks from there.
+    region.im_as(carl, rex_remote, "where are you?").await;
+    let got = hook.wait_for("instant_message", 1).await;
+    assert_eq!(got[0]["message"], "where are you?");
+    grid.ok(
+        &rex,
+        "im",
+        &[
+            ("slname", &carl.to_string()),
+            ("message", "in the second region"),
+        ],
+    )
+    .await;
+    heard(&region, "the IM from the second region", |h| {
+        matches!(h, Heard::Im { from, message, .. } if *from == rex_remote && message == "in the second region")
+    })
+    .await;
+
+    // Nowhere.
+    grid.call(&rex, "teleport", &[("location", "Nowhere/1/1/1")])
+        .await
+        .assert_fail("Region not found: Nowhere");
 }
 
 #[tokio::test]
