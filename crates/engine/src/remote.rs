@@ -102,6 +102,24 @@ pub(crate) enum RemoteAction {
     Teleport {
         to: grid::Location,
     },
+    Roles {
+        group: Uuid,
+    },
+    Join {
+        group: Uuid,
+    },
+    Leave {
+        group: Uuid,
+    },
+    Activate {
+        group: Option<Uuid>,
+    },
+}
+
+/// A roles request: replies may come in several parts.
+struct RolesWaiter {
+    roles: Vec<viewerproto::group_messages::Role>,
+    done: Option<oneshot::Sender<Vec<viewerproto::group_messages::Role>>>,
 }
 
 /// A payment to or by a remote bot, as its grid reported it.
@@ -140,6 +158,11 @@ struct Waiters {
     dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
     /// Names of the bot's groups, from the grid's latest list (notices do not carry it).
     group_names: Mutex<HashMap<Uuid, String>>,
+    /// `GroupRoleDataRequest`s, by request id: the roles gathered so far, the count
+    /// the grid said it has, and who waits.
+    roles: Mutex<HashMap<Uuid, RolesWaiter>>,
+    /// `JoinGroupRequest`s and `LeaveGroupRequest`s, by group (true: join).
+    memberships: Mutex<Vec<(Uuid, bool, oneshot::Sender<bool>)>>,
     /// `MapNameRequest`s waiting for `MapBlockReply`.
     maps: Mutex<Vec<oneshot::Sender<Vec<MapBlock>>>>,
     /// The teleport under way: its region's name when it ends, or the grid's reason.
@@ -220,6 +243,10 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::GroupRoles { group } => RemoteAction::Roles { group: *group },
+        BotCommand::GroupJoin { group } => RemoteAction::Join { group: *group },
+        BotCommand::GroupLeave { group } => RemoteAction::Leave { group: *group },
+        BotCommand::ActivateGroup { group } => RemoteAction::Activate { group: *group },
         BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
         BotCommand::Sit { object: None } => RemoteAction::Stand,
         BotCommand::Teleport {
@@ -697,6 +724,32 @@ impl Engine {
                         .extend(groups.iter().map(|g| (g.group, g.name.clone())));
                     for w in lock(&waiters.groups).drain(..) {
                         let _ = w.send(groups.clone());
+                    }
+                }
+                SessionEvent::Group(GroupMessage::GroupRoleDataReply {
+                    request,
+                    role_count,
+                    roles,
+                    ..
+                }) => {
+                    let mut waiting = lock(&waiters.roles);
+                    if let Some(w) = waiting.get_mut(&request) {
+                        w.roles.extend(roles);
+                        if w.roles.len() >= usize::try_from(role_count).unwrap_or(0)
+                            && let Some(done) = w.done.take()
+                        {
+                            let _ = done.send(std::mem::take(&mut w.roles));
+                        }
+                    }
+                }
+                SessionEvent::Group(
+                    GroupMessage::JoinGroupReply { group, success, .. }
+                    | GroupMessage::LeaveGroupReply { group, success, .. },
+                ) => {
+                    let mut waiting = lock(&waiters.memberships);
+                    if let Some(i) = waiting.iter().position(|(g, _, _)| *g == group) {
+                        let (_, _, tx) = waiting.swap_remove(i);
+                        let _ = tx.send(success);
                     }
                 }
                 SessionEvent::Group(GroupMessage::EjectGroupMemberReply {
@@ -1634,6 +1687,78 @@ impl Engine {
                     .await?;
                 result.map(|_| None)
             }
+            RemoteAction::Roles { group } => {
+                let request = Uuid::new_v4();
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.roles).insert(
+                    request,
+                    RolesWaiter {
+                        roles: vec![],
+                        done: Some(tx),
+                    },
+                );
+                session
+                    .send(Message::Group(GroupMessage::GroupRoleDataRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        request,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.roles).remove(&request);
+                let roles = got.ok().and_then(Result::ok).ok_or(Error::RemoteGrid {
+                    message: "the region did not list the group's roles".into(),
+                })?;
+                Ok(Some(Reply::Roles(roles.into_iter().map(role).collect())))
+            }
+            RemoteAction::Join { group } | RemoteAction::Leave { group } => {
+                let join = matches!(action, RemoteAction::Join { .. });
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.memberships).push((group, join, tx));
+                let (agent, s) = (session.agent, session.session);
+                let m = if join {
+                    GroupMessage::JoinGroupRequest {
+                        agent,
+                        session: s,
+                        group,
+                    }
+                } else {
+                    GroupMessage::LeaveGroupRequest {
+                        agent,
+                        session: s,
+                        group,
+                    }
+                };
+                session.send(Message::Group(m)).await.map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.memberships).retain(|(_, _, w)| !w.is_closed());
+                match got {
+                    Ok(Ok(true)) => Ok(None),
+                    Ok(Ok(false)) => Err(Error::RemoteGrid {
+                        message: if join {
+                            "the grid did not let the bot join".into()
+                        } else {
+                            "the grid did not let the bot leave".into()
+                        },
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer".into(),
+                    }),
+                }
+            }
+            RemoteAction::Activate { group } => {
+                session
+                    .send(Message::Group(GroupMessage::ActivateGroup {
+                        agent: session.agent,
+                        session: session.session,
+                        group: group.unwrap_or_default(),
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
             RemoteAction::Stand => {
                 let mut update = viewerproto::messages::AgentUpdate::standing(
                     session.agent,
@@ -1716,5 +1841,23 @@ fn my_group(m: Membership) -> grid::command::MyGroup {
         roles: vec![],
         in_profile: true,
         accept_notices: m.accept_notices,
+    }
+}
+
+/// A role as the remote grid lists it (no row here: id 0).
+fn role(r: viewerproto::group_messages::Role) -> grid::group::Role {
+    grid::group::Role {
+        id: grid::group::RoleId(0),
+        uuid: r.id,
+        group: GroupId(0),
+        kind: if r.id.is_nil() {
+            grid::group::RoleKind::Everyone
+        } else {
+            grid::group::RoleKind::Custom
+        },
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        powers: Powers(r.powers as i64),
     }
 }

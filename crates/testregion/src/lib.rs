@@ -16,7 +16,7 @@ use tokio::net::UdpSocket;
 use uuid::Uuid;
 use viewerproto::caps::QueuedEvent;
 use viewerproto::circuit::Circuit;
-use viewerproto::group_messages::{GroupMessage, Membership};
+use viewerproto::group_messages::{GroupMessage, Membership, Role};
 use viewerproto::llsd::Llsd;
 use viewerproto::login::{self, LoginReply, LoginRequest};
 use viewerproto::messages::{Chat, InstantMessage, Message, Name, chat_source, dialog};
@@ -77,6 +77,8 @@ pub enum Heard {
         subject: String,
         text: String,
     },
+    /// An agent made a group its active one.
+    GroupActivated { from: Uuid, group: Uuid },
     /// An agent sat on an object.
     Sat { from: Uuid, object: Uuid },
     /// An agent stood up.
@@ -1147,6 +1149,101 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                 agent_id,
                 viewerproto::caps::group_list_event(agent_id, &groups),
             );
+        }
+        Message::Group(GroupMessage::GroupRoleDataRequest {
+            agent,
+            session: s,
+            group,
+            request,
+        }) if agent == agent_id && s == session => {
+            let Some(g) = st.groups.iter().find(|g| g.id == group) else {
+                return out;
+            };
+            let members = g.members.len() as u32;
+            // Two roles, sent in two parts (grids split long lists).
+            let everyone = Role {
+                id: Uuid::nil(),
+                name: "Everyone".into(),
+                title: "Member".into(),
+                description: "Every member".into(),
+                powers: 0x1000_0000,
+                members,
+            };
+            let owners = Role {
+                id: Uuid::from_u128(group.as_u128() ^ 1),
+                name: "Owners".into(),
+                title: "Owner".into(),
+                description: "The group's owners".into(),
+                powers: MEMBER_POWERS,
+                members: 1,
+            };
+            for part in [everyone, owners] {
+                reply(
+                    &mut st,
+                    agent_id,
+                    Message::Group(GroupMessage::GroupRoleDataReply {
+                        agent: agent_id,
+                        group,
+                        request,
+                        role_count: 2,
+                        roles: vec![part],
+                    }),
+                );
+            }
+        }
+        Message::Group(GroupMessage::JoinGroupRequest {
+            agent,
+            session: s,
+            group,
+        }) if agent == agent_id && s == session => {
+            let success = match st.group(group) {
+                Some(g) => {
+                    if !g.members.contains(&agent_id) {
+                        g.members.push(agent_id);
+                    }
+                    true
+                }
+                None => false,
+            };
+            reply(
+                &mut st,
+                agent_id,
+                Message::Group(GroupMessage::JoinGroupReply {
+                    agent: agent_id,
+                    group,
+                    success,
+                }),
+            );
+        }
+        Message::Group(GroupMessage::LeaveGroupRequest {
+            agent,
+            session: s,
+            group,
+        }) if agent == agent_id && s == session => {
+            let success = st.group(group).is_some_and(|g| {
+                let was = g.members.contains(&agent_id);
+                g.members.retain(|m| *m != agent_id);
+                was
+            });
+            reply(
+                &mut st,
+                agent_id,
+                Message::Group(GroupMessage::LeaveGroupReply {
+                    agent: agent_id,
+                    group,
+                    success,
+                }),
+            );
+        }
+        Message::Group(GroupMessage::ActivateGroup {
+            agent,
+            session: s,
+            group,
+        }) if agent == agent_id && s == session => {
+            st.heard.push(Heard::GroupActivated {
+                from: agent_id,
+                group,
+            });
         }
         Message::Group(GroupMessage::InviteGroupRequest {
             agent,

@@ -406,6 +406,36 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     let mut want = vec![format!("{builders};Builders"), format!("{readers};Readers")];
     want.sort();
     assert_eq!(groups, want);
+
+    // Roles (the grid sends them in parts), leaving, joining, the active group.
+    let r = grid
+        .call(
+            &rex,
+            "list_group_roles",
+            &[("groupuuid", &readers.to_string())],
+        )
+        .await;
+    r.assert_ok_for("list_group_roles");
+    let roles = r.lines("roles");
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert!(roles.contains(&"00000000-0000-0000-0000-000000000000;Everyone".to_string()));
+    assert!(roles.iter().any(|l| l.ends_with(";Owners")));
+    grid.ok(&rex, "group_leave", &[("groupuuid", &readers.to_string())])
+        .await;
+    assert!(!region.members(readers).contains(&rex_remote));
+    grid.ok(&rex, "group_join", &[("groupuuid", &readers.to_string())])
+        .await;
+    assert!(region.members(readers).contains(&rex_remote));
+    grid.ok(
+        &rex,
+        "activate_group",
+        &[("groupuuid", &readers.to_string())],
+    )
+    .await;
+    heard(&region, "the active group", |h| {
+        matches!(h, Heard::GroupActivated { from, group } if *from == rex_remote && *group == readers)
+    })
+    .await;
 }
 
 #[tokio::test]
