@@ -114,6 +114,10 @@ pub(crate) enum RemoteAction {
     Activate {
         group: Option<Uuid>,
     },
+    Inventory {
+        folder: Option<Uuid>,
+        filter: grid::filter::NameFilter,
+    },
 }
 
 /// A roles request: replies may come in several parts.
@@ -243,6 +247,10 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::InventoryList { folder, filter } => RemoteAction::Inventory {
+            folder: *folder,
+            filter: filter.clone(),
+        },
         BotCommand::GroupRoles { group } => RemoteAction::Roles { group: *group },
         BotCommand::GroupJoin { group } => RemoteAction::Join { group: *group },
         BotCommand::GroupLeave { group } => RemoteAction::Leave { group: *group },
@@ -1748,6 +1756,14 @@ impl Engine {
                     }),
                 }
             }
+            RemoteAction::Inventory { folder, filter } => {
+                let contents = session.fetch_folder(folder).await.map_err(closed)?;
+                let entries = inventory_entries(bot, contents)
+                    .into_iter()
+                    .filter(|e| filter.keeps(e.name(), e.uuid()))
+                    .collect();
+                Ok(Some(Reply::Inventory(entries)))
+            }
             RemoteAction::Activate { group } => {
                 session
                     .send(Message::Group(GroupMessage::ActivateGroup {
@@ -1860,4 +1876,58 @@ fn role(r: viewerproto::group_messages::Role) -> grid::group::Role {
         description: r.description,
         powers: Powers(r.powers as i64),
     }
+}
+
+/// A remote folder's contents as inventory entries (no rows here: ids 0). Items of
+/// types botgrid does not have are left out.
+fn inventory_entries(
+    bot: AvatarId,
+    c: viewerproto::caps::FolderContents,
+) -> Vec<grid::inventory::Entry> {
+    use grid::inventory::{AssetType, Entry, Folder, Item, Perms};
+    let folders = c.folders.into_iter().map(|f| {
+        Entry::Folder(Folder {
+            id: 0,
+            uuid: f.id,
+            owner: bot,
+            parent: None,
+            name: f.name,
+            system: None,
+        })
+    });
+    let items = c.items.into_iter().filter_map(|i| {
+        // The protocol's asset type numbers.
+        let asset_type = match i.kind {
+            0 => AssetType::Texture,
+            1 => AssetType::Sound,
+            2 => AssetType::CallingCard,
+            3 => AssetType::Landmark,
+            5 => AssetType::Clothing,
+            6 => AssetType::Object,
+            7 => AssetType::Notecard,
+            10 => AssetType::Script,
+            13 => AssetType::BodyPart,
+            20 => AssetType::Animation,
+            21 => AssetType::Gesture,
+            _ => return None,
+        };
+        Some(Entry::Item(Item {
+            id: 0,
+            uuid: i.id,
+            owner: bot,
+            folder: Some(0),
+            asset_type,
+            wearable: None,
+            asset: i.asset,
+            name: i.name,
+            description: i.description,
+            creator: None,
+            perms: Perms(i64::from(i.owner_mask) & Perms::ALL.0),
+            next_perms: Perms(i64::from(i.next_owner_mask) & Perms::ALL.0),
+            worn: false,
+            created: grid::Timestamp(i.created.saturating_mul(1000)),
+            links: 1,
+        }))
+    });
+    folders.chain(items).collect()
 }

@@ -113,7 +113,14 @@ pub struct PuppetObject {
     pub owner: Uuid,
 }
 
+/// What every account's inventory holds: the root has a landmark and a Notecards
+/// folder, which holds a notecard.
+pub const LANDMARK_NAME: &str = "Home Sweet Home";
+pub const NOTECARD_NAME: &str = "Hello Notecard";
+
 struct Account {
+    /// The inventory's root folder and its Notecards folder.
+    inventory: (Uuid, Uuid),
     id: Uuid,
     first: String,
     last: String,
@@ -380,7 +387,7 @@ impl TestRegion {
         let http = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let login_uri = format!("http://{}/", http.local_addr()?);
         let app = {
-            let (s1, s2, s3) = (state.clone(), state.clone(), state.clone());
+            let (s1, s2, s3, s4) = (state.clone(), state.clone(), state.clone(), state.clone());
             let base = login_uri.clone();
             let base2 = login_uri.clone();
             axum::Router::new()
@@ -399,6 +406,16 @@ impl TestRegion {
                             let state = s2.clone();
                             let base = base2.clone();
                             async move { seed_answer(&state, &base, agent) }
+                        },
+                    ),
+                )
+                .route(
+                    "/inv/{agent}",
+                    axum::routing::post(
+                        move |axum::extract::Path(agent): axum::extract::Path<Uuid>,
+                              body: String| {
+                            let state = s4.clone();
+                            async move { inventory_answer(&state, agent, &body) }
                         },
                     ),
                 )
@@ -471,8 +488,14 @@ impl TestRegion {
             last: last.into(),
             passwd: login::password_hash(password),
             balance: START_BALANCE,
+            inventory: (Uuid::new_v4(), Uuid::new_v4()),
         });
         id
+    }
+
+    /// An account's inventory root and its Notecards folder.
+    pub fn inventory_folders(&self, id: Uuid) -> Option<(Uuid, Uuid)> {
+        lock(&self.state).account(id).map(|a| a.inventory)
     }
 
     /// Makes a group with these members.
@@ -713,11 +736,70 @@ fn seed_answer(state: &Mutex<State>, base: &str, agent: Uuid) -> (axum::http::St
     if !lock(state).agents.contains_key(&agent) {
         return (axum::http::StatusCode::NOT_FOUND, String::new());
     }
-    let caps = Llsd::Map(vec![(
-        "EventQueueGet".into(),
-        Llsd::String(format!("{base}eq/{agent}")),
-    )]);
+    let caps = Llsd::Map(vec![
+        (
+            "EventQueueGet".into(),
+            Llsd::String(format!("{base}eq/{agent}")),
+        ),
+        (
+            "FetchInventoryDescendents2".into(),
+            Llsd::String(format!("{base}inv/{agent}")),
+        ),
+    ]);
     (axum::http::StatusCode::OK, caps.to_xml())
+}
+
+/// `FetchInventoryDescendents2`: the contents of one of the agent's two folders.
+fn inventory_answer(
+    state: &Mutex<State>,
+    agent: Uuid,
+    body: &str,
+) -> (axum::http::StatusCode, String) {
+    let st = lock(state);
+    let Some((root, notecards)) = st.account(agent).map(|a| a.inventory) else {
+        return (axum::http::StatusCode::NOT_FOUND, String::new());
+    };
+    let Ok(doc) = Llsd::from_xml(body) else {
+        return (axum::http::StatusCode::BAD_REQUEST, String::new());
+    };
+    let folder = doc
+        .get("folders")
+        .and_then(|f| f.as_array().first().and_then(|f| f.get("folder_id")))
+        .map(Llsd::uuid)
+        .unwrap_or_default();
+    let item = |parent: Uuid, kind: i32, name: &str| viewerproto::caps::InventoryItem {
+        id: Uuid::from_u128(parent.as_u128() ^ 0xff),
+        parent,
+        asset: Uuid::from_u128(parent.as_u128() ^ 0xaa),
+        kind,
+        name: name.into(),
+        description: String::new(),
+        owner_mask: 0x7fff_ffff,
+        next_owner_mask: 0x0008_2000,
+        created: 1_700_000_000,
+    };
+    let contents = if folder == root {
+        viewerproto::caps::FolderContents {
+            folders: vec![viewerproto::caps::InventoryFolder {
+                id: notecards,
+                parent: root,
+                name: "Notecards".into(),
+                kind: 7,
+            }],
+            items: vec![item(root, 3, LANDMARK_NAME)],
+        }
+    } else if folder == notecards {
+        viewerproto::caps::FolderContents {
+            folders: vec![],
+            items: vec![item(notecards, 7, NOTECARD_NAME)],
+        }
+    } else {
+        viewerproto::caps::FolderContents::default()
+    };
+    (
+        axum::http::StatusCode::OK,
+        viewerproto::caps::folder_answer(agent, folder, &contents).to_xml(),
+    )
 }
 
 /// One event-queue request: the agent's waiting events, or 502 after 2 s without any,
@@ -827,6 +909,7 @@ fn login_answer(state: &Mutex<State>, udp: SocketAddr, base: &str, body: &str) -
                         region_x: REGION_CORNER.0,
                         region_y: REGION_CORNER.1,
                         message: "Welcome to the botgrid test region.".into(),
+                        inventory_root: st.account(id).map(|a| a.inventory.0),
                     }
                     .to_value()
                 }

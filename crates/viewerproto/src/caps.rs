@@ -11,7 +11,190 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// The capabilities botgrid asks a region for.
-pub const WANTED: &[&str] = &["EventQueueGet"];
+pub const WANTED: &[&str] = &["EventQueueGet", "FetchInventoryDescendents2"];
+
+/// A folder's contents, as `FetchInventoryDescendents2` answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FolderContents {
+    pub folders: Vec<InventoryFolder>,
+    pub items: Vec<InventoryItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryFolder {
+    pub id: Uuid,
+    pub parent: Uuid,
+    pub name: String,
+    /// The folder's preferred type (-1: an ordinary folder).
+    pub kind: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryItem {
+    pub id: Uuid,
+    pub parent: Uuid,
+    pub asset: Uuid,
+    /// The asset type number (0 texture, 7 notecard, …).
+    pub kind: i32,
+    pub name: String,
+    pub description: String,
+    pub owner_mask: u32,
+    pub next_owner_mask: u32,
+    pub created: i64,
+}
+
+/// Asks `FetchInventoryDescendents2` for a folder's folders and items.
+pub async fn fetch_folder(
+    client: &reqwest::Client,
+    url: &str,
+    owner: Uuid,
+    folder: Uuid,
+) -> Result<FolderContents, Error> {
+    let body = Llsd::Map(vec![(
+        "folders".into(),
+        Llsd::Array(vec![Llsd::Map(vec![
+            ("folder_id".into(), Llsd::Uuid(folder)),
+            ("owner_id".into(), Llsd::Uuid(owner)),
+            ("fetch_folders".into(), Llsd::Boolean(true)),
+            ("fetch_items".into(), Llsd::Boolean(true)),
+            ("sort_order".into(), Llsd::Integer(0)),
+        ])]),
+    )])
+    .to_xml();
+    let answer = client
+        .post(url)
+        .header("Content-Type", "application/llsd+xml")
+        .body(body)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| Error::Http(format!("inventory: {e}")))?;
+    if !answer.status().is_success() {
+        return Err(Error::Http(format!("inventory: HTTP {}", answer.status())));
+    }
+    let text = answer
+        .text()
+        .await
+        .map_err(|e| Error::Http(format!("inventory: {e}")))?;
+    Ok(read_folder(&Llsd::from_xml(&text)?))
+}
+
+/// Reads the first folder of a `FetchInventoryDescendents2` answer.
+pub fn read_folder(doc: &Llsd) -> FolderContents {
+    let Some(f) = doc
+        .get("folders")
+        .and_then(|f| f.as_array().first().cloned())
+    else {
+        return FolderContents::default();
+    };
+    let uuid = |v: &Llsd, k: &str| v.get(k).map(Llsd::uuid).unwrap_or_default();
+    let text = |v: &Llsd, k: &str| v.get(k).map(Llsd::text).unwrap_or_default();
+    FolderContents {
+        folders: f
+            .get("categories")
+            .map(Llsd::as_array)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| InventoryFolder {
+                // Grids name the key either way.
+                id: c
+                    .get("category_id")
+                    .or_else(|| c.get("folder_id"))
+                    .map(Llsd::uuid)
+                    .unwrap_or_default(),
+                parent: uuid(c, "parent_id"),
+                name: text(c, "name"),
+                kind: c.get("type_default").map(Llsd::int).unwrap_or(-1) as i32,
+            })
+            .collect(),
+        items: f
+            .get("items")
+            .map(Llsd::as_array)
+            .unwrap_or_default()
+            .iter()
+            .map(|i| {
+                let perms = i.get("permissions");
+                let mask =
+                    |k: &str| perms.and_then(|p| p.get(k)).map(Llsd::int).unwrap_or(0) as u32;
+                InventoryItem {
+                    id: uuid(i, "item_id"),
+                    parent: uuid(i, "parent_id"),
+                    asset: uuid(i, "asset_id"),
+                    kind: i.get("type").map(Llsd::int).unwrap_or(-1) as i32,
+                    name: text(i, "name"),
+                    description: text(i, "desc"),
+                    owner_mask: mask("owner_mask"),
+                    next_owner_mask: mask("next_owner_mask"),
+                    created: i.get("created_at").map(Llsd::int).unwrap_or(0),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A `FetchInventoryDescendents2` answer (the test region's side).
+pub fn folder_answer(owner: Uuid, folder: Uuid, contents: &FolderContents) -> Llsd {
+    Llsd::Map(vec![(
+        "folders".into(),
+        Llsd::Array(vec![Llsd::Map(vec![
+            ("folder_id".into(), Llsd::Uuid(folder)),
+            ("owner_id".into(), Llsd::Uuid(owner)),
+            ("version".into(), Llsd::Integer(1)),
+            (
+                "descendents".into(),
+                Llsd::Integer((contents.folders.len() + contents.items.len()) as i32),
+            ),
+            (
+                "categories".into(),
+                Llsd::Array(
+                    contents
+                        .folders
+                        .iter()
+                        .map(|c| {
+                            Llsd::Map(vec![
+                                ("category_id".into(), Llsd::Uuid(c.id)),
+                                ("parent_id".into(), Llsd::Uuid(c.parent)),
+                                ("name".into(), Llsd::String(c.name.clone())),
+                                ("type_default".into(), Llsd::Integer(c.kind)),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "items".into(),
+                Llsd::Array(
+                    contents
+                        .items
+                        .iter()
+                        .map(|i| {
+                            Llsd::Map(vec![
+                                ("item_id".into(), Llsd::Uuid(i.id)),
+                                ("parent_id".into(), Llsd::Uuid(i.parent)),
+                                ("asset_id".into(), Llsd::Uuid(i.asset)),
+                                ("type".into(), Llsd::Integer(i.kind)),
+                                ("inv_type".into(), Llsd::Integer(i.kind)),
+                                ("name".into(), Llsd::String(i.name.clone())),
+                                ("desc".into(), Llsd::String(i.description.clone())),
+                                ("created_at".into(), Llsd::Integer(i.created as i32)),
+                                (
+                                    "permissions".into(),
+                                    Llsd::Map(vec![
+                                        ("owner_mask".into(), Llsd::Integer(i.owner_mask as i32)),
+                                        (
+                                            "next_owner_mask".into(),
+                                            Llsd::Integer(i.next_owner_mask as i32),
+                                        ),
+                                    ]),
+                                ),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+        ])]),
+    )])
+}
 
 /// How long an event-queue request may take: grids hold it about 30 s.
 const POLL_TIMEOUT: Duration = Duration::from_secs(65);

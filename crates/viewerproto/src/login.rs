@@ -118,6 +118,8 @@ pub struct LoginReply {
     pub region_x: u32,
     pub region_y: u32,
     pub message: String,
+    /// The root folder of the agent's inventory (the `inventory-root` option).
+    pub inventory_root: Option<Uuid>,
 }
 
 impl LoginReply {
@@ -161,6 +163,14 @@ impl LoginReply {
                 .and_then(|y| u32::try_from(y).ok())
                 .unwrap_or(0),
             message: text("message"),
+            inventory_root: match v.get("inventory-root") {
+                Some(Value::Array(a)) => a
+                    .first()
+                    .and_then(|f| f.get("folder_id"))
+                    .and_then(Value::text)
+                    .and_then(|t| t.parse().ok()),
+                _ => None,
+            },
         })
     }
 
@@ -184,6 +194,15 @@ impl LoginReply {
             ("region_x".into(), Value::Int(self.region_x.into())),
             ("region_y".into(), Value::Int(self.region_y.into())),
             ("message".into(), s(self.message.clone())),
+            (
+                "inventory-root".into(),
+                Value::Array(
+                    self.inventory_root
+                        .map(|r| Value::Struct(vec![("folder_id".into(), s(r.to_string()))]))
+                        .into_iter()
+                        .collect(),
+                ),
+            ),
         ])
     }
 }
@@ -296,6 +315,7 @@ mod tests {
             region_x: 256000,
             region_y: 256000,
             message: "welcome".into(),
+            inventory_root: Some(Uuid::new_v4()),
         };
         let xml = xmlrpc::method_response(&reply.to_value());
         assert_eq!(

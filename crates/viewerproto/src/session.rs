@@ -99,8 +99,16 @@ pub struct Session {
     pub region: String,
     /// The region's handle (its corner in metres) at login.
     pub region_handle: u64,
+    /// The root folder of the agent's inventory, when the grid said.
+    pub inventory_root: Option<Uuid>,
     commands: mpsc::Sender<Command>,
+    /// The current region's capabilities, by name.
+    caps: Caps,
+    client: reqwest::Client,
 }
+
+/// Capabilities by name, shared by the session's task and its handle.
+type Caps = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>;
 
 /// Aborts a task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
@@ -158,7 +166,9 @@ impl Session {
         socket.connect(reply.sim).await?;
         let (commands, rx) = mpsc::channel(256);
         let (arrived, arrival) = oneshot::channel();
+        let caps = Caps::default();
         let mut task = Task {
+            caps_map: caps.clone(),
             socket,
             circuit: Circuit::new(std::time::Instant::now()),
             agent: reply.agent_id,
@@ -171,7 +181,7 @@ impl Session {
             region: String::new(),
             ping: 0,
             timing,
-            client,
+            client: client.clone(),
             seed: reply.seed_capability.clone(),
             caps: None,
             handing_over: false,
@@ -201,7 +211,10 @@ impl Session {
             last: reply.last_name,
             region,
             region_handle,
+            inventory_root: reply.inventory_root,
             commands,
+            caps,
+            client,
         })
     }
 
@@ -211,6 +224,27 @@ impl Session {
             .send(Command::Send(message))
             .await
             .map_err(|_| Error::Closed("the session has ended".into()))
+    }
+
+    /// A folder's folders and items (`None`: the inventory's root), through the
+    /// region's `FetchInventoryDescendents2`.
+    pub async fn fetch_folder(
+        &self,
+        folder: Option<Uuid>,
+    ) -> Result<crate::caps::FolderContents, Error> {
+        let folder = folder.or(self.inventory_root).ok_or(Error::Http(
+            "the grid did not name the inventory's root".into(),
+        ))?;
+        let url = self
+            .caps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get("FetchInventoryDescendents2")
+            .cloned()
+            .ok_or(Error::Http(
+                "the region offers no inventory capability".into(),
+            ))?;
+        crate::caps::fetch_folder(&self.client, &url, self.agent, folder).await
     }
 
     /// Whether the session still runs.
@@ -235,6 +269,7 @@ async fn capabilities(
     seed: String,
     events: mpsc::Sender<SessionEvent>,
     task: mpsc::WeakSender<Command>,
+    shared: Caps,
 ) {
     let caps = match crate::caps::seed(&client, &seed, crate::caps::WANTED).await {
         Ok(c) => c,
@@ -243,6 +278,7 @@ async fn capabilities(
             return;
         }
     };
+    *shared.lock().unwrap_or_else(|e| e.into_inner()) = caps.clone();
     let Some(queue) = caps.get("EventQueueGet").cloned() else {
         return;
     };
@@ -309,6 +345,7 @@ struct Task {
     /// The current region's seed capability.
     seed: String,
     caps: Option<AbortOnDrop>,
+    caps_map: Caps,
     /// Moving to another region: its `AgentMovementComplete` ends the teleport.
     handing_over: bool,
 }
@@ -323,6 +360,7 @@ impl Task {
                 self.seed.clone(),
                 self.events.clone(),
                 self.me.clone(),
+                self.caps_map.clone(),
             )))
         });
     }
@@ -334,6 +372,10 @@ impl Task {
             let _ = self.socket.send(&wire).await;
         }
         self.caps = None;
+        self.caps_map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.socket.connect(sim).await?;
         self.circuit = Circuit::new(std::time::Instant::now());
         self.seed = seed;

@@ -667,6 +667,52 @@ async fn a_remote_bot_teleports_within_and_between_regions() {
 }
 
 #[tokio::test]
+async fn a_remote_bot_lists_its_inventory_in_the_grid() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let (root, notecards) = region.inventory_folders(rex_remote).unwrap();
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    grid.login(&rex).await;
+    // The inventory capability comes with the region's capabilities, just after arrival.
+    let mut r = grid.call(&rex, "inventory_list", &[]).await;
+    for _ in 0..100 {
+        if r.ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        r = grid.call(&rex, "inventory_list", &[]).await;
+    }
+    r.assert_ok_for("inventory_list");
+    let lines = r.lines("list");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{notecards};folder;")),
+        "{lines:?}"
+    );
+    assert!(lines[0].ends_with(";Notecards"));
+    assert!(lines[1].contains(";landmark;"), "{lines:?}");
+    assert!(lines[1].ends_with(testregion::LANDMARK_NAME));
+    let r = grid
+        .call(&rex, "inventory_list", &[("uuid", &notecards.to_string())])
+        .await;
+    let lines = r.lines("list");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains(";notecard;") && lines[0].ends_with(testregion::NOTECARD_NAME),
+        "{lines:?}"
+    );
+    let by_uuid = grid
+        .call(&rex, "inventory_list", &[("uuid", &root.to_string())])
+        .await;
+    assert_eq!(
+        by_uuid.lines("list").len(),
+        2,
+        "the root by its key lists the same"
+    );
+}
+
+#[tokio::test]
 async fn a_remote_bot_online_at_a_restart_logs_in_again() {
     let region = TestRegion::start().await.unwrap();
     let grid = Grid::start().await;
