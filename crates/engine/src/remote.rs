@@ -99,8 +99,9 @@ pub(crate) enum RemoteAction {
         subject: String,
         text: String,
     },
+    /// To a place, or home (`None`).
     Teleport {
-        to: grid::Location,
+        to: Option<grid::Location>,
     },
     Roles {
         group: Uuid,
@@ -119,6 +120,9 @@ pub(crate) enum RemoteAction {
         filter: grid::filter::NameFilter,
     },
 }
+
+/// How a teleport ended: the region and position arrived at, or the grid's reason.
+type Arrival = Result<(String, [f32; 3]), String>;
 
 /// A roles request: replies may come in several parts.
 struct RolesWaiter {
@@ -170,7 +174,7 @@ struct Waiters {
     /// `MapNameRequest`s waiting for `MapBlockReply`.
     maps: Mutex<Vec<oneshot::Sender<Vec<MapBlock>>>>,
     /// The teleport under way: its region's name when it ends, or the grid's reason.
-    teleport: Mutex<Option<oneshot::Sender<Result<String, String>>>>,
+    teleport: Mutex<Option<oneshot::Sender<Arrival>>>,
     /// The region the bot is in: name and handle.
     region: Mutex<(String, u64)>,
     /// `AgentRequestSit`s waiting for `AvatarSitResponse`, by object.
@@ -189,6 +193,8 @@ struct Live {
 #[derive(Default)]
 pub(crate) struct RemoteBots {
     live: Mutex<HashMap<AvatarId, Live>>,
+    /// Bots known to live in remote grids (see `is_remote`).
+    known: Mutex<std::collections::HashSet<AvatarId>>,
     next_generation: Mutex<u64>,
     client: reqwest::Client,
     /// Shorter clocks for tests (`None`: the protocol's defaults).
@@ -210,6 +216,21 @@ impl RemoteBots {
     /// Whether the bot is in a remote grid right now.
     pub(crate) fn is_live(&self, bot: AvatarId) -> bool {
         lock(&self.live).contains_key(&bot)
+    }
+
+    /// Whether the bot lives in a remote grid, as this process last read (at start and
+    /// at each of its logins).
+    pub(crate) fn is_remote(&self, bot: AvatarId) -> bool {
+        lock(&self.known).contains(&bot)
+    }
+
+    fn note(&self, bot: AvatarId, remote: bool) {
+        let mut known = lock(&self.known);
+        if remote {
+            known.insert(bot);
+        } else {
+            known.remove(&bot);
+        }
     }
 }
 
@@ -257,10 +278,12 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::ActivateGroup { group } => RemoteAction::Activate { group: *group },
         BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
         BotCommand::Sit { object: None } => RemoteAction::Stand,
-        BotCommand::Teleport {
-            to: grid::StartLocation::At(to),
-            ..
-        } => RemoteAction::Teleport { to: to.clone() },
+        BotCommand::Teleport { to, .. } => RemoteAction::Teleport {
+            to: match to {
+                grid::StartLocation::At(to) => Some(to.clone()),
+                grid::StartLocation::Home => None,
+            },
+        },
         BotCommand::OfferFriendship { to, message } => RemoteAction::OfferFriendship {
             to: *to,
             message: message.clone(),
@@ -421,11 +444,16 @@ impl Engine {
     /// back to CONNECTING and log in again (those that were CONNECTING are resumed by
     /// the presence recovery).
     pub(crate) async fn recover_remote(&self) -> Result<(), Error> {
+        let engine = self.clone();
         let reconnect = self
             .store()
-            .write(|tx| {
+            .write(move |tx| {
                 let mut out = Vec::new();
-                for bot in tx.remote_bots()? {
+                let bots = tx.remote_bots()?;
+                for bot in &bots {
+                    engine.inner.remote.note(*bot, true);
+                }
+                for bot in bots {
                     let Some(avatar) = tx.avatar(bot)? else {
                         continue;
                     };
@@ -474,8 +502,14 @@ impl Engine {
         let mut wait = Duration::from_millis(200);
         let account = loop {
             match self.remote_account(bot).await {
-                Ok(Some(a)) => break a,
-                Ok(None) => return false,
+                Ok(Some(a)) => {
+                    self.inner.remote.note(bot, true);
+                    break a;
+                }
+                Ok(None) => {
+                    self.inner.remote.note(bot, false);
+                    return false;
+                }
                 Err(e) => {
                     tracing::warn!(bot = %bot, error = %e, "cannot read the bot's remote account; retrying");
                     tokio::time::sleep(wait).await;
@@ -782,16 +816,20 @@ impl Engine {
                         let _ = tx.send(());
                     }
                 }
-                SessionEvent::Teleported { region, handle } => {
+                SessionEvent::Teleported {
+                    region,
+                    handle,
+                    position,
+                } => {
                     *lock(&waiters.region) = (region.clone(), handle);
                     if let Some(tx) = lock(&waiters.teleport).take() {
-                        let _ = tx.send(Ok(region));
+                        let _ = tx.send(Ok((region, position)));
                     }
                 }
-                SessionEvent::World(WorldMessage::TeleportLocal { .. }) => {
+                SessionEvent::World(WorldMessage::TeleportLocal { position, .. }) => {
                     let here = lock(&waiters.region).0.clone();
                     if let Some(tx) = lock(&waiters.teleport).take() {
-                        let _ = tx.send(Ok(here));
+                        let _ = tx.send(Ok((here, position)));
                     }
                 }
                 SessionEvent::World(WorldMessage::TeleportFailed { reason, .. }) => {
@@ -1074,6 +1112,67 @@ impl Engine {
                 _ => None,
             }
         })
+    }
+
+    /// Ends a teleport: the bot's new location and a `teleport_status` event, or the
+    /// failure. `asked`: the place asked for (its coordinates are kept; a teleport
+    /// home takes the grid's).
+    async fn teleport_outcome(
+        &self,
+        bot: AvatarId,
+        outcome: Result<Result<Arrival, oneshot::error::RecvError>, tokio::time::error::Elapsed>,
+        asked: Option<grid::Location>,
+    ) -> Result<Option<Reply>, Error> {
+        let (status, message, result) = match outcome {
+            Ok(Ok(Ok((region, at)))) => (
+                grid::region::TeleportStatus::Finished,
+                String::new(),
+                Ok(match asked {
+                    Some(to) => grid::Location { region, ..to },
+                    None => grid::Location {
+                        region,
+                        x: at[0].into(),
+                        y: at[1].into(),
+                        z: at[2].into(),
+                    },
+                }),
+            ),
+            Ok(Ok(Err(reason))) => (
+                grid::region::TeleportStatus::Failed,
+                reason.clone(),
+                Err(Error::RemoteGrid { message: reason }),
+            ),
+            _ => (
+                grid::region::TeleportStatus::Failed,
+                "the region did not answer the teleport".to_owned(),
+                Err(Error::RemoteGrid {
+                    message: "the region did not answer the teleport".into(),
+                }),
+            ),
+        };
+        let at = result.as_ref().ok().cloned();
+        self.store()
+            .write(move |tx| {
+                if let Some(place) = &at {
+                    tx.set_location(bot, place, false)?;
+                }
+                let location = tx
+                    .avatar(bot)?
+                    .and_then(|a| a.location)
+                    .map(|l| l.to_string())
+                    .unwrap_or_default();
+                tx.emit(
+                    bot,
+                    Event::TeleportProgress {
+                        status,
+                        message,
+                        location,
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        result.map(|_| None)
     }
 
     /// Tells a bot that just arrived its balance in the remote grid (`balance_changed`
@@ -1604,7 +1703,21 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Teleport { to } => {
+            RemoteAction::Teleport { to: None } => {
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLandmarkRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        landmark: Uuid::nil(),
+                    }))
+                    .await
+                    .map_err(closed)?;
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
+                    .await
+            }
+            RemoteAction::Teleport { to: Some(to) } => {
                 // The region's handle: from the map, unless it is where the bot is.
                 let here = lock(&waiters.region).clone();
                 let handle =
@@ -1648,52 +1761,8 @@ impl Engine {
                     .map_err(closed)?;
                 // A teleport takes longer than a look-up: the hand-over to another
                 // region is a new circuit.
-                let outcome = tokio::time::timeout(wait * 3, rx).await;
-                let (status, message, result) = match outcome {
-                    Ok(Ok(Ok(region))) => (
-                        grid::region::TeleportStatus::Finished,
-                        String::new(),
-                        Ok(grid::Location {
-                            region,
-                            ..to.clone()
-                        }),
-                    ),
-                    Ok(Ok(Err(reason))) => (
-                        grid::region::TeleportStatus::Failed,
-                        reason.clone(),
-                        Err(Error::RemoteGrid { message: reason }),
-                    ),
-                    _ => (
-                        grid::region::TeleportStatus::Failed,
-                        "the region did not answer the teleport".to_owned(),
-                        Err(Error::RemoteGrid {
-                            message: "the region did not answer the teleport".into(),
-                        }),
-                    ),
-                };
-                let at = result.as_ref().ok().cloned();
-                self.store()
-                    .write(move |tx| {
-                        if let Some(place) = &at {
-                            tx.set_location(bot, place, false)?;
-                        }
-                        let location = tx
-                            .avatar(bot)?
-                            .and_then(|a| a.location)
-                            .map(|l| l.to_string())
-                            .unwrap_or_default();
-                        tx.emit(
-                            bot,
-                            Event::TeleportProgress {
-                                status,
-                                message,
-                                location,
-                            },
-                        )?;
-                        Ok(())
-                    })
-                    .await?;
-                result.map(|_| None)
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, Some(to))
+                    .await
             }
             RemoteAction::Roles { group } => {
                 let request = Uuid::new_v4();

@@ -1512,6 +1512,57 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                 }
             }
         }
+        // Home (the zero landmark) is the first region's middle.
+        Message::World(WorldMessage::TeleportLandmarkRequest {
+            agent,
+            session: s,
+            landmark,
+        }) if agent == agent_id && s == session && landmark.is_nil() => {
+            let (position, look_at) = ([128.0, 128.0, 25.0], [1.0, 0.0, 0.0]);
+            let target = Some(0);
+            let here = st.agents.get(&agent_id).map(|a| a.region);
+            match target {
+                None => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportFailed {
+                        agent: agent_id,
+                        reason: "Could not find that region.".into(),
+                    }),
+                ),
+                Some(t) if Some(t) == here => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportLocal {
+                        agent: agent_id,
+                        location: 0,
+                        position,
+                        look_at,
+                        flags: 0,
+                    }),
+                ),
+                Some(t) => {
+                    if let Some(a) = st.agents.get_mut(&agent_id) {
+                        a.expected_region = t;
+                    }
+                    reply(
+                        &mut st,
+                        agent_id,
+                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
+                    );
+                    let sim = match st.regions[t].socket.local_addr() {
+                        Ok(SocketAddr::V4(v4)) => v4,
+                        _ => return out,
+                    };
+                    let seed = format!("{}caps/{agent_id}", st.base);
+                    let handle = st.regions[t].handle();
+                    st.queue(
+                        agent_id,
+                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
+                    );
+                }
+            }
+        }
         Message::World(WorldMessage::MoneyBalanceRequest {
             agent,
             session: s,

@@ -948,6 +948,11 @@ mod tests {
                     look_at: [1.0, 0.0, 0.0],
                 },
                 W::TeleportStart { flags: 16 },
+                W::TeleportLandmarkRequest {
+                    agent: a,
+                    session: s,
+                    landmark: Uuid::nil(),
+                },
                 W::TeleportProgress {
                     agent: a,
                     flags: 16,

@@ -73,6 +73,8 @@ pub enum SessionEvent {
     Teleported {
         region: String,
         handle: u64,
+        /// Where in the region the agent arrived.
+        position: [f32; 3],
     },
     /// The session is over; `reason` says why (logout, kicked, region gone).
     Disconnected {
@@ -520,7 +522,11 @@ impl Task {
                 let _ = self.send(reply).await;
                 return None;
             }
-            Message::AgentMovementComplete { region_handle, .. } => {
+            Message::AgentMovementComplete {
+                region_handle,
+                position,
+                ..
+            } => {
                 if let Some(arrived) = self.arrived.take() {
                     let _ = arrived.send((self.region.clone(), region_handle));
                     self.start_caps();
@@ -534,6 +540,7 @@ impl Task {
                 SessionEvent::Teleported {
                     region: self.region.clone(),
                     handle: region_handle,
+                    position,
                 }
             }
             Message::World(crate::world_messages::WorldMessage::TeleportFinish {

@@ -10,6 +10,7 @@ pub const MONEY_BALANCE_REQUEST: MessageNumber = MessageNumber::Low(313);
 pub const MONEY_BALANCE_REPLY: MessageNumber = MessageNumber::Low(314);
 pub const MONEY_TRANSFER_REQUEST: MessageNumber = MessageNumber::Low(311);
 pub const TELEPORT_LOCATION_REQUEST: MessageNumber = MessageNumber::Low(63);
+pub const TELEPORT_LANDMARK_REQUEST: MessageNumber = MessageNumber::Low(65);
 pub const TELEPORT_LOCAL: MessageNumber = MessageNumber::Low(64);
 pub const TELEPORT_PROGRESS: MessageNumber = MessageNumber::Low(66);
 pub const TELEPORT_FINISH: MessageNumber = MessageNumber::Low(69);
@@ -109,6 +110,12 @@ pub enum WorldMessage {
         region_handle: u64,
         position: [f32; 3],
         look_at: [f32; 3],
+    },
+    /// To a landmark; the zero key means home.
+    TeleportLandmarkRequest {
+        agent: Uuid,
+        session: Uuid,
+        landmark: Uuid,
     },
     TeleportStart {
         flags: u32,
@@ -217,6 +224,7 @@ impl WorldMessage {
             MoneyBalanceReply { .. } => MONEY_BALANCE_REPLY,
             MoneyTransferRequest { .. } => MONEY_TRANSFER_REQUEST,
             TeleportLocationRequest { .. } => TELEPORT_LOCATION_REQUEST,
+            TeleportLandmarkRequest { .. } => TELEPORT_LANDMARK_REQUEST,
             TeleportStart { .. } => TELEPORT_START,
             TeleportProgress { .. } => TELEPORT_PROGRESS,
             TeleportFinish { .. } => TELEPORT_FINISH,
@@ -245,6 +253,7 @@ impl WorldMessage {
         matches!(
             self,
             MoneyBalanceRequest { .. }
+                | TeleportLandmarkRequest { .. }
                 | MoneyBalanceReply { .. }
                 | MoneyTransferRequest { .. }
                 | AgentRequestSit { .. }
@@ -337,6 +346,13 @@ impl WorldMessage {
                     .u64(*region_handle)
                     .vec3(*position)
                     .vec3(*look_at);
+            }
+            TeleportLandmarkRequest {
+                agent,
+                session,
+                landmark,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*landmark);
             }
             TeleportStart { flags } => {
                 w.u32(*flags);
@@ -598,6 +614,11 @@ impl WorldMessage {
                 region_handle: r.u64()?,
                 position: r.vec3()?,
                 look_at: r.vec3()?,
+            },
+            TELEPORT_LANDMARK_REQUEST => TeleportLandmarkRequest {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                landmark: r.uuid()?,
             },
             TELEPORT_START => TeleportStart { flags: r.u32()? },
             TELEPORT_PROGRESS => TeleportProgress {

@@ -167,6 +167,18 @@ async fn a_refused_remote_login_leaves_the_bot_offline() {
     grid.call(&rex, "im", &[("slname", "Carl Person"), ("message", "x")])
         .await
         .assert_fail("BOT OFFLINE");
+    // Group chat is queued for an offline embedded bot; a remote bot's grid is not
+    // there to take it, and the embedded world must not stand in.
+    grid.call(
+        &rex,
+        "send_group_im",
+        &[
+            ("groupuuid", &grid::Uuid::new_v4().to_string()),
+            ("message", "x"),
+        ],
+    )
+    .await
+    .assert_fail("BOT OFFLINE");
     assert_eq!(region.logins(), 0);
 }
 
@@ -664,6 +676,20 @@ async fn a_remote_bot_teleports_within_and_between_regions() {
     grid.call(&rex, "teleport", &[("location", "Nowhere/1/1/1")])
         .await
         .assert_fail("Region not found: Nowhere");
+
+    // Home: the grid's home for the bot (the first region's middle here).
+    grid.ok(&rex, "teleport", &[("location", "HOME")]).await;
+    assert_eq!(
+        region.region_of(rex_remote).as_deref(),
+        Some(testregion::REGION_NAME)
+    );
+    let done = hook.wait_for("teleport_status", 3).await;
+    let last = done.last().unwrap();
+    assert_eq!(last["status"], "Finished");
+    assert_eq!(
+        last["location"],
+        format!("{}/128/128/25", testregion::REGION_NAME)
+    );
 }
 
 #[tokio::test]
