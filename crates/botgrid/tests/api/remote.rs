@@ -139,11 +139,21 @@ async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
         .await
         .assert_fail("Not available for a bot in a remote grid (WalkTo)");
 
+    // `status` says LOGGED OUT from the start of the logout (LOGGING_OUT); the grid
+    // hears of it just after.
+    let hook_out = Receiver::start().await;
+    grid.callback(&rex, &hook_out.url(), "online_status").await;
     assert!(grid.call(&rex, "logout", &[]).await.ok());
-    grid.wait_status(&rex, "LOGGED OUT").await;
+    let statuses: Vec<String> = hook_out
+        .wait_for("online_status", 2)
+        .await
+        .into_iter()
+        .map(|p| p["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["LOGGING_OUT", "LOGGED_OUT"]);
     assert!(
         !region.is_present(rex_remote),
-        "the bot logged out of the region"
+        "LOGGED_OUT only once the bot has left the region"
     );
 }
 
