@@ -119,6 +119,9 @@ pub(crate) enum RemoteAction {
         folder: Option<Uuid>,
         filter: grid::filter::NameFilter,
     },
+    Touch {
+        object: Uuid,
+    },
 }
 
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
@@ -171,6 +174,8 @@ struct Waiters {
     roles: Mutex<HashMap<Uuid, RolesWaiter>>,
     /// `JoinGroupRequest`s and `LeaveGroupRequest`s, by group (true: join).
     memberships: Mutex<Vec<(Uuid, bool, oneshot::Sender<bool>)>>,
+    /// Objects the region showed the bot: key → id in the region (what a touch names).
+    objects: Mutex<HashMap<Uuid, u32>>,
     /// `MapNameRequest`s waiting for `MapBlockReply`.
     maps: Mutex<Vec<oneshot::Sender<Vec<MapBlock>>>>,
     /// The teleport under way: its region's name when it ends, or the grid's reason.
@@ -268,6 +273,7 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         },
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
+        BotCommand::TouchPrim { object } => RemoteAction::Touch { object: *object },
         BotCommand::InventoryList { folder, filter } => RemoteAction::Inventory {
             folder: *folder,
             filter: filter.clone(),
@@ -822,6 +828,8 @@ impl Engine {
                     position,
                 } => {
                     *lock(&waiters.region) = (region.clone(), handle);
+                    // Region ids belong to the region left behind.
+                    lock(&waiters.objects).clear();
                     if let Some(tx) = lock(&waiters.teleport).take() {
                         let _ = tx.send(Ok((region, position)));
                     }
@@ -836,6 +844,12 @@ impl Engine {
                     if let Some(tx) = lock(&waiters.teleport).take() {
                         let _ = tx.send(Err(reason));
                     }
+                }
+                SessionEvent::World(
+                    WorldMessage::ObjectUpdate { objects, .. }
+                    | WorldMessage::ObjectUpdateCompressed { objects, .. },
+                ) => {
+                    lock(&waiters.objects).extend(objects.iter().map(|o| (o.id, o.local_id)));
                 }
                 SessionEvent::World(WorldMessage::MapBlockReply { blocks, .. }) => {
                     for tx in lock(&waiters.maps).drain(..) {
@@ -1832,6 +1846,33 @@ impl Engine {
                     .filter(|e| filter.keeps(e.name(), e.uuid()))
                     .collect();
                 Ok(Some(Reply::Inventory(entries)))
+            }
+            RemoteAction::Touch { object } => {
+                let local_id = lock(&waiters.objects)
+                    .get(&object)
+                    .copied()
+                    .ok_or_else(|| Error::ObjectNotFound {
+                        what: object.to_string(),
+                    })?;
+                let (agent, s) = (session.agent, session.session);
+                session
+                    .send(Message::World(WorldMessage::ObjectGrab {
+                        agent,
+                        session: s,
+                        local_id,
+                        offset: [0.0; 3],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                session
+                    .send(Message::World(WorldMessage::ObjectDeGrab {
+                        agent,
+                        session: s,
+                        local_id,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
             }
             RemoteAction::Activate { group } => {
                 session

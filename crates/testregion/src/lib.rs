@@ -77,6 +77,8 @@ pub enum Heard {
         subject: String,
         text: String,
     },
+    /// An agent touched an object.
+    Touched { from: Uuid, object: Uuid },
     /// An agent made a group its active one.
     GroupActivated { from: Uuid, group: Uuid },
     /// An agent sat on an object.
@@ -180,6 +182,8 @@ struct State {
     base: String,
     /// Objects that can be sat on.
     seats: Vec<Uuid>,
+    /// Objects in the first region (key, region id), shown to agents as they arrive.
+    objects: Vec<(Uuid, u32)>,
     /// Who asked to sit where, and who sits where.
     sit_requests: HashMap<Uuid, Uuid>,
     sitting: HashMap<Uuid, Uuid>,
@@ -621,6 +625,40 @@ impl TestRegion {
         self.send_all(out.into_iter().collect()).await;
     }
 
+    /// Puts an object in the first region; agents there are told of it (the compressed
+    /// form every other time, as grids mix both).
+    pub async fn add_object(&self, id: Uuid) {
+        let out = {
+            let mut st = lock(&self.state);
+            let local_id = 1000 + st.objects.len() as u32;
+            st.objects.push((id, local_id));
+            let seen = viewerproto::world_messages::ObjectSeen { id, local_id };
+            let handle = st.regions[0].handle();
+            let m = if local_id.is_multiple_of(2) {
+                WorldMessage::ObjectUpdate {
+                    region_handle: handle,
+                    objects: vec![seen],
+                }
+            } else {
+                WorldMessage::ObjectUpdateCompressed {
+                    region_handle: handle,
+                    objects: vec![seen],
+                }
+            };
+            let present: Vec<Uuid> = st
+                .agents
+                .iter()
+                .filter(|(_, a)| a.addr.is_some() && a.region == 0)
+                .map(|(id, _)| *id)
+                .collect();
+            present
+                .into_iter()
+                .filter_map(|to| st.frame(to, &Message::World(m.clone())))
+                .collect::<Vec<_>>()
+        };
+        self.send_all(out).await;
+    }
+
     /// Makes an object that agents can sit on.
     pub fn add_seat(&self, object: Uuid) {
         lock(&self.state).seats.push(object);
@@ -1040,6 +1078,25 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                     channel_version: "botgrid test region".into(),
                 },
             );
+            // What is in view: the first region's objects.
+            if region == 0 && !st.objects.is_empty() {
+                let objects = st
+                    .objects
+                    .iter()
+                    .map(|(id, local_id)| viewerproto::world_messages::ObjectSeen {
+                        id: *id,
+                        local_id: *local_id,
+                    })
+                    .collect();
+                reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::ObjectUpdate {
+                        region_handle: handle,
+                        objects,
+                    }),
+                );
+            }
         }
         Message::StartPingCheck { ping, .. } => {
             reply(&mut st, agent_id, Message::CompletePingCheck { ping });
@@ -1415,6 +1472,19 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
         {
             st.sitting.remove(&agent_id);
             st.heard.push(Heard::Stood { from: agent_id });
+        }
+        Message::World(WorldMessage::ObjectGrab {
+            agent,
+            session: s,
+            local_id,
+            ..
+        }) if agent == agent_id && s == session => {
+            if let Some((object, _)) = st.objects.iter().find(|(_, l)| *l == local_id).copied() {
+                st.heard.push(Heard::Touched {
+                    from: agent_id,
+                    object,
+                });
+            }
         }
         Message::World(WorldMessage::ScriptDialogReply {
             agent,

@@ -1045,6 +1045,26 @@ mod tests {
                     session: s,
                     transaction: id(20),
                 },
+                W::ObjectUpdate {
+                    region_handle: 5,
+                    objects: vec![
+                        crate::world_messages::ObjectSeen {
+                            id: id(30),
+                            local_id: 7,
+                        },
+                        crate::world_messages::ObjectSeen {
+                            id: id(31),
+                            local_id: 8,
+                        },
+                    ],
+                },
+                W::ObjectUpdateCompressed {
+                    region_handle: 5,
+                    objects: vec![crate::world_messages::ObjectSeen {
+                        id: id(32),
+                        local_id: 9,
+                    }],
+                },
                 W::MapNameRequest {
                     agent: a,
                     session: s,

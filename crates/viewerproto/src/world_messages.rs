@@ -20,6 +20,16 @@ pub const AGENT_REQUEST_SIT: MessageNumber = MessageNumber::High(6);
 pub const AGENT_SIT: MessageNumber = MessageNumber::High(7);
 pub const AVATAR_SIT_RESPONSE: MessageNumber = MessageNumber::High(21);
 pub const OBJECT_GRAB: MessageNumber = MessageNumber::Low(117);
+pub const OBJECT_UPDATE: MessageNumber = MessageNumber::High(12);
+pub const OBJECT_UPDATE_COMPRESSED: MessageNumber = MessageNumber::High(13);
+
+/// An object the region told the agent about: its key and its id in the region (what
+/// touching it names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectSeen {
+    pub id: Uuid,
+    pub local_id: u32,
+}
 pub const OBJECT_DEGRAB: MessageNumber = MessageNumber::Low(119);
 pub const SCRIPT_DIALOG: MessageNumber = MessageNumber::Low(190);
 pub const SCRIPT_DIALOG_REPLY: MessageNumber = MessageNumber::Low(191);
@@ -204,6 +214,16 @@ pub enum WorldMessage {
         session: Uuid,
         transaction: Uuid,
     },
+    /// Objects in view (`ObjectUpdate`): only their keys and region ids are read.
+    ObjectUpdate {
+        region_handle: u64,
+        objects: Vec<ObjectSeen>,
+    },
+    /// The same in its compressed form.
+    ObjectUpdateCompressed {
+        region_handle: u64,
+        objects: Vec<ObjectSeen>,
+    },
     /// Asks the map for regions whose name contains `name`.
     MapNameRequest {
         agent: Uuid,
@@ -243,6 +263,8 @@ impl WorldMessage {
             OfflineNotification(_) => OFFLINE_NOTIFICATION,
             AcceptFriendship { .. } => ACCEPT_FRIENDSHIP,
             MapNameRequest { .. } => MAP_NAME_REQUEST,
+            ObjectUpdate { .. } => OBJECT_UPDATE,
+            ObjectUpdateCompressed { .. } => OBJECT_UPDATE_COMPRESSED,
             MapBlockReply { .. } => MAP_BLOCK_REPLY,
             DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
         }
@@ -258,6 +280,7 @@ impl WorldMessage {
                 | MoneyTransferRequest { .. }
                 | AgentRequestSit { .. }
                 | AvatarSitResponse { .. }
+                | ObjectUpdate { .. }
                 | ObjectGrab { .. }
                 | ScriptDialog(_)
                 | ScriptDialogReply { .. }
@@ -511,6 +534,43 @@ impl WorldMessage {
             } => {
                 w.uuid(*agent).uuid(*session).uuid(*transaction);
             }
+            ObjectUpdate {
+                region_handle,
+                objects,
+            } => {
+                w.u64(*region_handle).u16(0);
+                let objects = &objects[..objects.len().min(255)];
+                w.u8(objects.len() as u8);
+                for o in objects {
+                    // A plain box: every field present, nearly all empty.
+                    w.u32(o.local_id).u8(0).uuid(o.id).u32(0).u8(9).u8(3).u8(0);
+                    w.vec3([0.5; 3]).var1(&[]).u32(0).u32(0);
+                    w.u8(16).u8(1).u16(0).u16(0).u8(100).u8(100);
+                    w.u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0);
+                    w.u16(0).u16(0).u16(0);
+                    w.var2(&[]).var1(&[]).var2(&[]).var2(&[]).var1(&[]);
+                    w.fixed(&[0; 4]).var1(&[]).var1(&[]).var1(&[]);
+                    w.uuid(Uuid::nil())
+                        .uuid(Uuid::nil())
+                        .f32(0.0)
+                        .u8(0)
+                        .f32(0.0);
+                    w.u8(0).vec3([0.0; 3]).vec3([0.0; 3]);
+                }
+            }
+            ObjectUpdateCompressed {
+                region_handle,
+                objects,
+            } => {
+                w.u64(*region_handle).u16(0);
+                let objects = &objects[..objects.len().min(255)];
+                w.u8(objects.len() as u8);
+                for o in objects {
+                    let mut data = o.id.as_bytes().to_vec();
+                    data.extend_from_slice(&o.local_id.to_le_bytes());
+                    w.u32(0).var2(&data);
+                }
+            }
             MapNameRequest {
                 agent,
                 session,
@@ -735,6 +795,63 @@ impl WorldMessage {
                     session,
                     transaction,
                     folders,
+                }
+            }
+            OBJECT_UPDATE => {
+                let region_handle = r.u64()?;
+                r.u16()?;
+                let n = r.count()?;
+                let objects = (0..n)
+                    .map(|_| {
+                        let local_id = r.u32()?;
+                        r.u8()?;
+                        let id = r.uuid()?;
+                        // The rest of the block, read only to reach the next one.
+                        r.fixed(4 + 3 + 12)?;
+                        r.var1()?;
+                        r.fixed(4 + 4 + 2 + 4 + 2 + 9 + 6)?;
+                        r.var2()?;
+                        r.var1()?;
+                        r.var2()?;
+                        r.var2()?;
+                        r.var1()?;
+                        r.fixed(4)?;
+                        r.var1()?;
+                        r.var1()?;
+                        r.var1()?;
+                        r.fixed(16 + 16 + 4 + 1 + 4 + 1 + 12 + 12)?;
+                        Ok(ObjectSeen { id, local_id })
+                    })
+                    .collect::<Result<_, Error>>()?;
+                ObjectUpdate {
+                    region_handle,
+                    objects,
+                }
+            }
+            OBJECT_UPDATE_COMPRESSED => {
+                let region_handle = r.u64()?;
+                r.u16()?;
+                let n = r.count()?;
+                let objects = (0..n)
+                    .filter_map(|_| {
+                        let read = (|| -> Result<_, Error> {
+                            r.u32()?;
+                            Ok(r.var2()?.to_vec())
+                        })();
+                        match read {
+                            Err(e) => Some(Err(e)),
+                            // The data opens with the key and the region id.
+                            Ok(d) if d.len() >= 20 => Some(Ok(ObjectSeen {
+                                id: Uuid::from_slice(&d[..16]).unwrap_or_default(),
+                                local_id: u32::from_le_bytes([d[16], d[17], d[18], d[19]]),
+                            })),
+                            Ok(_) => None,
+                        }
+                    })
+                    .collect::<Result<_, Error>>()?;
+                ObjectUpdateCompressed {
+                    region_handle,
+                    objects,
                 }
             }
             MAP_NAME_REQUEST => {

@@ -472,11 +472,43 @@ async fn a_remote_bot_answers_dialogs_and_hears_objects() {
         name: "Greeter".into(),
         owner: olga,
     };
+    let button = grid::Uuid::new_v4();
+    region.add_object(button).await;
     let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
     let hook = Receiver::start().await;
     grid.callback(&rex, &hook.url(), "script_dialog,chat_message")
         .await;
     grid.login(&rex).await;
+
+    // Touching what the region showed: at arrival, and later (in the compressed form).
+    let bell = grid::Uuid::new_v4();
+    region.add_object(bell).await;
+    for object in [button, bell] {
+        let mut r = grid
+            .call(&rex, "touch_prim", &[("uuid", &object.to_string())])
+            .await;
+        for _ in 0..100 {
+            if r.ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            r = grid
+                .call(&rex, "touch_prim", &[("uuid", &object.to_string())])
+                .await;
+        }
+        r.assert_ok_for("touch_prim");
+        heard(&region, "the touch", |h| {
+            matches!(h, Heard::Touched { from, object: o } if *from == rex_remote && *o == object)
+        })
+        .await;
+    }
+    grid.call(
+        &rex,
+        "touch_prim",
+        &[("uuid", &grid::Uuid::new_v4().to_string())],
+    )
+    .await
+    .assert_fail("OBJECT NOT FOUND");
 
     region
         .dialog_as(&object, rex_remote, "Pick a colour", &["Red", "Blue"], -42)
