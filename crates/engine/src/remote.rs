@@ -122,6 +122,11 @@ pub(crate) enum RemoteAction {
     Touch {
         object: Uuid,
     },
+    AnswerLure {
+        from: Uuid,
+        lure: Uuid,
+        accept: bool,
+    },
 }
 
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
@@ -274,6 +279,15 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
         BotCommand::TouchPrim { object } => RemoteAction::Touch { object: *object },
+        BotCommand::TeleportOfferAnswer {
+            from,
+            session,
+            accept,
+        } => RemoteAction::AnswerLure {
+            from: *from,
+            lure: *session,
+            accept: *accept,
+        },
         BotCommand::InventoryList { folder, filter } => RemoteAction::Inventory {
             folder: *folder,
             filter: filter.clone(),
@@ -976,6 +990,27 @@ impl Engine {
                     .write(move |tx| {
                         let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
                         crate::bot::deliver(tx, &to, event)?;
+                        Ok(())
+                    })
+                    .await;
+            }
+            dialog::LURE_USER => {
+                return self
+                    .store()
+                    .write(move |tx| {
+                        let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                        let from = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
+                        crate::bot::deliver(
+                            tx,
+                            &to,
+                            Event::TeleportOffered {
+                                session: im.id,
+                                from,
+                                message: im.message,
+                                // Grids do not say where in the offer itself.
+                                location: String::new(),
+                            },
+                        )?;
                         Ok(())
                     })
                     .await;
@@ -1846,6 +1881,41 @@ impl Engine {
                     .filter(|e| filter.keeps(e.name(), e.uuid()))
                     .collect();
                 Ok(Some(Reply::Inventory(entries)))
+            }
+            RemoteAction::AnswerLure {
+                from: _,
+                lure,
+                accept: true,
+            } => {
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLureRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        lure,
+                        flags: viewerproto::world_messages::TELEPORT_VIA_LURE,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
+                    .await
+            }
+            RemoteAction::AnswerLure {
+                from,
+                lure,
+                accept: false,
+            } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, from, "");
+                im.dialog = dialog::LURE_DECLINED;
+                im.id = lure;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
             }
             RemoteAction::Touch { object } => {
                 let local_id = lock(&waiters.objects)

@@ -182,6 +182,8 @@ struct State {
     base: String,
     /// Objects that can be sat on.
     seats: Vec<Uuid>,
+    /// Teleport offers not yet answered: lure → (the agent offered, the region).
+    lures: HashMap<Uuid, (Uuid, usize)>,
     /// Objects in the first region (key, region id), shown to agents as they arrive.
     objects: Vec<(Uuid, u32)>,
     /// Who asked to sit where, and who sits where.
@@ -657,6 +659,23 @@ impl TestRegion {
                 .collect::<Vec<_>>()
         };
         self.send_all(out).await;
+    }
+
+    /// A puppet offers an agent a teleport to a region of the grid (by name).
+    pub async fn offer_teleport_as(&self, from: Uuid, to: Uuid, region: &str, message: &str) {
+        let out = {
+            let mut st = lock(&self.state);
+            let Some(target) = st.regions.iter().position(|r| r.name == region) else {
+                return;
+            };
+            let lure = Uuid::new_v4();
+            st.lures.insert(lure, (to, target));
+            let mut im = InstantMessage::text(from, Uuid::nil(), &st.full_name(from), to, message);
+            im.dialog = dialog::LURE_USER;
+            im.id = lure;
+            st.frame(to, &Message::ImprovedInstantMessage(im))
+        };
+        self.send_all(out.into_iter().collect()).await;
     }
 
     /// Makes an object that agents can sit on.
@@ -1539,6 +1558,61 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
             look_at,
         }) if agent == agent_id && s == session => {
             let target = st.regions.iter().position(|r| r.handle() == region_handle);
+            let here = st.agents.get(&agent_id).map(|a| a.region);
+            match target {
+                None => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportFailed {
+                        agent: agent_id,
+                        reason: "Could not find that region.".into(),
+                    }),
+                ),
+                Some(t) if Some(t) == here => reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::TeleportLocal {
+                        agent: agent_id,
+                        location: 0,
+                        position,
+                        look_at,
+                        flags: 0,
+                    }),
+                ),
+                Some(t) => {
+                    if let Some(a) = st.agents.get_mut(&agent_id) {
+                        a.expected_region = t;
+                    }
+                    reply(
+                        &mut st,
+                        agent_id,
+                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
+                    );
+                    let sim = match st.regions[t].socket.local_addr() {
+                        Ok(SocketAddr::V4(v4)) => v4,
+                        _ => return out,
+                    };
+                    let seed = format!("{}caps/{agent_id}", st.base);
+                    let handle = st.regions[t].handle();
+                    st.queue(
+                        agent_id,
+                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
+                    );
+                }
+            }
+        }
+        // An accepted teleport offer: to the offered region's middle.
+        Message::World(WorldMessage::TeleportLureRequest {
+            agent,
+            session: s,
+            lure,
+            ..
+        }) if agent == agent_id
+            && s == session
+            && st.lures.get(&lure).is_some_and(|(who, _)| *who == agent_id) =>
+        {
+            let (position, look_at) = ([128.0, 128.0, 25.0], [1.0, 0.0, 0.0]);
+            let target = st.lures.remove(&lure).map(|(_, region)| region);
             let here = st.agents.get(&agent_id).map(|a| a.region);
             match target {
                 None => reply(

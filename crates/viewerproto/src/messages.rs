@@ -26,6 +26,7 @@ pub mod dialog {
     pub const MESSAGE_FROM_OBJECT: u8 = 19;
     pub const BUSY_AUTO_RESPONSE: u8 = 20;
     pub const LURE_USER: u8 = 22;
+    pub const LURE_DECLINED: u8 = 24;
     pub const GROUP_NOTICE: u8 = 32;
     pub const GROUP_INVITATION_ACCEPT: u8 = 35;
     pub const GROUP_INVITATION_DECLINE: u8 = 36;
@@ -948,6 +949,12 @@ mod tests {
                     look_at: [1.0, 0.0, 0.0],
                 },
                 W::TeleportStart { flags: 16 },
+                W::TeleportLureRequest {
+                    agent: a,
+                    session: s,
+                    lure: id(40),
+                    flags: crate::world_messages::TELEPORT_VIA_LURE,
+                },
                 W::TeleportLandmarkRequest {
                     agent: a,
                     session: s,

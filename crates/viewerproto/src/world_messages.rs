@@ -11,6 +11,9 @@ pub const MONEY_BALANCE_REPLY: MessageNumber = MessageNumber::Low(314);
 pub const MONEY_TRANSFER_REQUEST: MessageNumber = MessageNumber::Low(311);
 pub const TELEPORT_LOCATION_REQUEST: MessageNumber = MessageNumber::Low(63);
 pub const TELEPORT_LANDMARK_REQUEST: MessageNumber = MessageNumber::Low(65);
+pub const TELEPORT_LURE_REQUEST: MessageNumber = MessageNumber::Low(71);
+/// `TeleportFlags` of a teleport that answers an offer.
+pub const TELEPORT_VIA_LURE: u32 = 1 << 2;
 pub const TELEPORT_LOCAL: MessageNumber = MessageNumber::Low(64);
 pub const TELEPORT_PROGRESS: MessageNumber = MessageNumber::Low(66);
 pub const TELEPORT_FINISH: MessageNumber = MessageNumber::Low(69);
@@ -120,6 +123,13 @@ pub enum WorldMessage {
         region_handle: u64,
         position: [f32; 3],
         look_at: [f32; 3],
+    },
+    /// Accepts a teleport offer (the offer IM's id is the lure).
+    TeleportLureRequest {
+        agent: Uuid,
+        session: Uuid,
+        lure: Uuid,
+        flags: u32,
     },
     /// To a landmark; the zero key means home.
     TeleportLandmarkRequest {
@@ -245,6 +255,7 @@ impl WorldMessage {
             MoneyTransferRequest { .. } => MONEY_TRANSFER_REQUEST,
             TeleportLocationRequest { .. } => TELEPORT_LOCATION_REQUEST,
             TeleportLandmarkRequest { .. } => TELEPORT_LANDMARK_REQUEST,
+            TeleportLureRequest { .. } => TELEPORT_LURE_REQUEST,
             TeleportStart { .. } => TELEPORT_START,
             TeleportProgress { .. } => TELEPORT_PROGRESS,
             TeleportFinish { .. } => TELEPORT_FINISH,
@@ -376,6 +387,14 @@ impl WorldMessage {
                 landmark,
             } => {
                 w.uuid(*agent).uuid(*session).uuid(*landmark);
+            }
+            TeleportLureRequest {
+                agent,
+                session,
+                lure,
+                flags,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*lure).u32(*flags);
             }
             TeleportStart { flags } => {
                 w.u32(*flags);
@@ -674,6 +693,12 @@ impl WorldMessage {
                 region_handle: r.u64()?,
                 position: r.vec3()?,
                 look_at: r.vec3()?,
+            },
+            TELEPORT_LURE_REQUEST => TeleportLureRequest {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                lure: r.uuid()?,
+                flags: r.u32()?,
             },
             TELEPORT_LANDMARK_REQUEST => TeleportLandmarkRequest {
                 agent: r.uuid()?,

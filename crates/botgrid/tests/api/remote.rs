@@ -667,8 +667,12 @@ async fn a_remote_bot_teleports_within_and_between_regions() {
     let carl = region.add_account("Carl", "Person", "x");
     let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
     let hook = Receiver::start().await;
-    grid.callback(&rex, &hook.url(), "teleport_status,instant_message")
-        .await;
+    grid.callback(
+        &rex,
+        &hook.url(),
+        "teleport_status,instant_message,offer_teleport",
+    )
+    .await;
     grid.login(&rex).await;
 
     // Within the region.
@@ -719,13 +723,36 @@ async fn a_remote_bot_teleports_within_and_between_regions() {
         .await
         .assert_fail("Region not found: Nowhere");
 
+    // A teleport offer, accepted: the bot goes where it was offered.
+    region
+        .offer_teleport_as(carl, rex_remote, testregion::REGION_NAME, "come over")
+        .await;
+    let offer = hook.wait_for("offer_teleport", 1).await;
+    assert_eq!(offer[0]["avatar_uuid"], carl.to_string());
+    assert_eq!(offer[0]["message"], "come over");
+    grid.ok(
+        &rex,
+        "teleport_offer_accept",
+        &[
+            ("avatar_uuid", &carl.to_string()),
+            ("session_id", &offer[0]["session_id"]),
+            ("accept", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        region.region_of(rex_remote).as_deref(),
+        Some(testregion::REGION_NAME),
+        "back through a hand-over"
+    );
+
     // Home: the grid's home for the bot (the first region's middle here).
     grid.ok(&rex, "teleport", &[("location", "HOME")]).await;
     assert_eq!(
         region.region_of(rex_remote).as_deref(),
         Some(testregion::REGION_NAME)
     );
-    let done = hook.wait_for("teleport_status", 3).await;
+    let done = hook.wait_for("teleport_status", 4).await;
     let last = done.last().unwrap();
     assert_eq!(last["status"], "Finished");
     assert_eq!(
