@@ -127,6 +127,10 @@ pub(crate) enum RemoteAction {
         lure: Uuid,
         accept: bool,
     },
+    OfferLure {
+        to: Uuid,
+        message: String,
+    },
 }
 
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
@@ -279,6 +283,10 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
         BotCommand::TouchPrim { object } => RemoteAction::Touch { object: *object },
+        BotCommand::OfferTeleport { to, message } => RemoteAction::OfferLure {
+            to: *to,
+            message: message.clone(),
+        },
         BotCommand::TeleportOfferAnswer {
             from,
             session,
@@ -1913,6 +1921,19 @@ impl Engine {
                 im.id = lure;
                 session
                     .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::OfferLure { to, message } => {
+                session
+                    .send(Message::World(WorldMessage::StartLure {
+                        agent: session.agent,
+                        session: session.session,
+                        lure_type: 0,
+                        message,
+                        targets: vec![to],
+                    }))
                     .await
                     .map_err(closed)?;
                 Ok(None)

@@ -77,6 +77,12 @@ pub enum Heard {
         subject: String,
         text: String,
     },
+    /// An agent offered a puppet a teleport.
+    TeleportOffer {
+        from: Uuid,
+        to: Uuid,
+        message: String,
+    },
     /// An agent touched an object.
     Touched { from: Uuid, object: Uuid },
     /// An agent made a group its active one.
@@ -1491,6 +1497,32 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
         {
             st.sitting.remove(&agent_id);
             st.heard.push(Heard::Stood { from: agent_id });
+        }
+        Message::World(WorldMessage::StartLure {
+            agent,
+            session: s,
+            message,
+            targets,
+            ..
+        }) if agent == agent_id && s == session => {
+            let here = st.agents.get(&agent_id).map(|a| a.region).unwrap_or(0);
+            let name = st.full_name(agent_id);
+            for to in targets {
+                if st.agents.get(&to).is_some_and(|a| a.addr.is_some()) {
+                    let lure = Uuid::new_v4();
+                    st.lures.insert(lure, (to, here));
+                    let mut im = InstantMessage::text(agent_id, Uuid::nil(), &name, to, &message);
+                    im.dialog = dialog::LURE_USER;
+                    im.id = lure;
+                    reply(&mut st, to, Message::ImprovedInstantMessage(im));
+                } else if st.account(to).is_some() {
+                    st.heard.push(Heard::TeleportOffer {
+                        from: agent_id,
+                        to,
+                        message: message.clone(),
+                    });
+                }
+            }
         }
         Message::World(WorldMessage::ObjectGrab {
             agent,

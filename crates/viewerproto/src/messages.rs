@@ -949,6 +949,13 @@ mod tests {
                     look_at: [1.0, 0.0, 0.0],
                 },
                 W::TeleportStart { flags: 16 },
+                W::StartLure {
+                    agent: a,
+                    session: s,
+                    lure_type: 0,
+                    message: "join me".into(),
+                    targets: vec![id(41)],
+                },
                 W::TeleportLureRequest {
                     agent: a,
                     session: s,
@@ -1111,6 +1118,56 @@ mod tests {
             success: true,
         });
         assert_eq!(&eject.encode()[..4], &[0xFF, 0xFF, 0x01, 0x5A]);
+    }
+
+    /// Bytes written out by hand from the template (not by our encoder), so that the
+    /// test region, which shares this codec, is not the only judge.
+    #[test]
+    fn golden_bytes_follow_the_template() {
+        let (a, s) = (id(0x0101), id(0x0202));
+        // ChatFromViewer, Low 80: keys, Message (Variable 2, little-endian length, with
+        // its NUL), Type U8, Channel S32 little-endian.
+        let mut want = vec![0xFF, 0xFF, 0x00, 0x50];
+        want.extend_from_slice(a.as_bytes());
+        want.extend_from_slice(s.as_bytes());
+        want.extend_from_slice(&[3, 0, b'h', b'i', 0, 1]);
+        want.extend_from_slice(&(-5i32).to_le_bytes());
+        let got = Message::ChatFromViewer {
+            agent: a,
+            session: s,
+            message: "hi".into(),
+            chat_type: chat_type::NORMAL,
+            channel: -5,
+        }
+        .encode();
+        assert_eq!(got, want);
+        // StartPingCheck, High 1: one byte of number, PingID U8, OldestUnacked U32.
+        let got = Message::StartPingCheck {
+            ping: 9,
+            oldest_unacked: 0x0A0B0C0D,
+        }
+        .encode();
+        assert_eq!(got, vec![0x01, 9, 0x0D, 0x0C, 0x0B, 0x0A]);
+        // UUIDNameRequest, Low 235: a Variable block is a count, then the blocks.
+        let got = Message::UuidNameRequest(vec![a]).encode();
+        let mut want = vec![0xFF, 0xFF, 0x00, 0xEB, 1];
+        want.extend_from_slice(a.as_bytes());
+        assert_eq!(got, want);
+        // MoneyTransferRequest, Low 311: U8 flags, S32 amount, two U8 perms, S32 type.
+        let got = Message::World(crate::world_messages::WorldMessage::MoneyTransferRequest {
+            agent: a,
+            session: s,
+            source: a,
+            dest: s,
+            flags: 0,
+            amount: 250,
+            transaction_type: 5001,
+            description: String::new(),
+        })
+        .encode();
+        assert_eq!(&got[..4], &[0xFF, 0xFF, 0x01, 0x37]);
+        let tail = &got[4 + 64..];
+        assert_eq!(tail, &[0, 250, 0, 0, 0, 0, 0, 0x89, 0x13, 0, 0, 1, 0]);
     }
 
     #[test]

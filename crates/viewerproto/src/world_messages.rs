@@ -12,6 +12,7 @@ pub const MONEY_TRANSFER_REQUEST: MessageNumber = MessageNumber::Low(311);
 pub const TELEPORT_LOCATION_REQUEST: MessageNumber = MessageNumber::Low(63);
 pub const TELEPORT_LANDMARK_REQUEST: MessageNumber = MessageNumber::Low(65);
 pub const TELEPORT_LURE_REQUEST: MessageNumber = MessageNumber::Low(71);
+pub const START_LURE: MessageNumber = MessageNumber::Low(70);
 /// `TeleportFlags` of a teleport that answers an offer.
 pub const TELEPORT_VIA_LURE: u32 = 1 << 2;
 pub const TELEPORT_LOCAL: MessageNumber = MessageNumber::Low(64);
@@ -123,6 +124,14 @@ pub enum WorldMessage {
         region_handle: u64,
         position: [f32; 3],
         look_at: [f32; 3],
+    },
+    /// Offers avatars a teleport to where the agent is.
+    StartLure {
+        agent: Uuid,
+        session: Uuid,
+        lure_type: u8,
+        message: String,
+        targets: Vec<Uuid>,
     },
     /// Accepts a teleport offer (the offer IM's id is the lure).
     TeleportLureRequest {
@@ -256,6 +265,7 @@ impl WorldMessage {
             TeleportLocationRequest { .. } => TELEPORT_LOCATION_REQUEST,
             TeleportLandmarkRequest { .. } => TELEPORT_LANDMARK_REQUEST,
             TeleportLureRequest { .. } => TELEPORT_LURE_REQUEST,
+            StartLure { .. } => START_LURE,
             TeleportStart { .. } => TELEPORT_START,
             TeleportProgress { .. } => TELEPORT_PROGRESS,
             TeleportFinish { .. } => TELEPORT_FINISH,
@@ -395,6 +405,20 @@ impl WorldMessage {
                 flags,
             } => {
                 w.uuid(*agent).uuid(*session).uuid(*lure).u32(*flags);
+            }
+            StartLure {
+                agent,
+                session,
+                lure_type,
+                message,
+                targets,
+            } => {
+                w.uuid(*agent).uuid(*session).u8(*lure_type).str1(message);
+                let targets = &targets[..targets.len().min(255)];
+                w.u8(targets.len() as u8);
+                for t in targets {
+                    w.uuid(*t);
+                }
             }
             TeleportStart { flags } => {
                 w.u32(*flags);
@@ -694,6 +718,19 @@ impl WorldMessage {
                 position: r.vec3()?,
                 look_at: r.vec3()?,
             },
+            START_LURE => {
+                let (agent, session, lure_type, message) =
+                    (r.uuid()?, r.uuid()?, r.u8()?, r.str1()?);
+                let n = r.count()?;
+                let targets = (0..n).map(|_| r.uuid()).collect::<Result<_, _>>()?;
+                StartLure {
+                    agent,
+                    session,
+                    lure_type,
+                    message,
+                    targets,
+                }
+            }
             TELEPORT_LURE_REQUEST => TeleportLureRequest {
                 agent: r.uuid()?,
                 session: r.uuid()?,

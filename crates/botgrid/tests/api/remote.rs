@@ -746,6 +746,18 @@ async fn a_remote_bot_teleports_within_and_between_regions() {
         "back through a hand-over"
     );
 
+    // The bot offers a teleport to where it is.
+    grid.ok(
+        &rex,
+        "offer_teleport",
+        &[("avatar", &carl.to_string()), ("message", "join me")],
+    )
+    .await;
+    heard(&region, "the offer", |h| {
+        matches!(h, Heard::TeleportOffer { from, to, message } if *from == rex_remote && *to == carl && message == "join me")
+    })
+    .await;
+
     // Home: the grid's home for the bot (the first region's middle here).
     grid.ok(&rex, "teleport", &[("location", "HOME")]).await;
     assert_eq!(
