@@ -131,6 +131,12 @@ pub(crate) enum RemoteAction {
         to: Uuid,
         message: String,
     },
+    RoleChange {
+        group: Uuid,
+        role: Uuid,
+        member: Uuid,
+        add: bool,
+    },
 }
 
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
@@ -283,6 +289,26 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::GetBalance => RemoteAction::Balance,
         BotCommand::MyGroups => RemoteAction::Groups,
         BotCommand::TouchPrim { object } => RemoteAction::Touch { object: *object },
+        BotCommand::SetRole {
+            group,
+            role,
+            member,
+        } => RemoteAction::RoleChange {
+            group: *group,
+            role: *role,
+            member: *member,
+            add: true,
+        },
+        BotCommand::RevokeRole {
+            group,
+            role,
+            member,
+        } => RemoteAction::RoleChange {
+            group: *group,
+            role: *role,
+            member: *member,
+            add: false,
+        },
         BotCommand::OfferTeleport { to, message } => RemoteAction::OfferLure {
             to: *to,
             message: message.clone(),
@@ -1921,6 +1947,28 @@ impl Engine {
                 im.id = lure;
                 session
                     .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::RoleChange {
+                group,
+                role,
+                member,
+                add,
+            } => {
+                let change = if add {
+                    viewerproto::group_messages::ROLE_ADD
+                } else {
+                    viewerproto::group_messages::ROLE_REMOVE
+                };
+                session
+                    .send(Message::Group(GroupMessage::GroupRoleChanges {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        changes: vec![(role, member, change)],
+                    }))
                     .await
                     .map_err(closed)?;
                 Ok(None)

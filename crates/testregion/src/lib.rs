@@ -85,6 +85,14 @@ pub enum Heard {
     },
     /// An agent touched an object.
     Touched { from: Uuid, object: Uuid },
+    /// A member put into a role (`added`) or taken out of it.
+    RoleChange {
+        group: Uuid,
+        by: Uuid,
+        role: Uuid,
+        member: Uuid,
+        added: bool,
+    },
     /// An agent made a group its active one.
     GroupActivated { from: Uuid, group: Uuid },
     /// An agent sat on an object.
@@ -1399,6 +1407,22 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                     success,
                 }),
             );
+        }
+        Message::Group(GroupMessage::GroupRoleChanges {
+            agent,
+            session: s,
+            group,
+            changes,
+        }) if agent == agent_id && s == session => {
+            for (role, member, change) in changes {
+                st.heard.push(Heard::RoleChange {
+                    group,
+                    by: agent_id,
+                    role,
+                    member,
+                    added: change == viewerproto::group_messages::ROLE_ADD,
+                });
+            }
         }
         Message::Group(GroupMessage::ActivateGroup {
             agent,

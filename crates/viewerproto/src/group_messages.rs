@@ -18,6 +18,11 @@ pub const JOIN_GROUP_REQUEST: MessageNumber = MessageNumber::Low(343);
 pub const JOIN_GROUP_REPLY: MessageNumber = MessageNumber::Low(344);
 pub const LEAVE_GROUP_REQUEST: MessageNumber = MessageNumber::Low(347);
 pub const LEAVE_GROUP_REPLY: MessageNumber = MessageNumber::Low(348);
+pub const GROUP_ROLE_CHANGES: MessageNumber = MessageNumber::Low(342);
+
+/// `GroupRoleChanges` change kinds.
+pub const ROLE_ADD: u32 = 0;
+pub const ROLE_REMOVE: u32 = 1;
 
 /// One of the agent's groups, as `AgentGroupDataUpdate` lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +123,13 @@ pub enum GroupMessage {
         group: Uuid,
         success: bool,
     },
+    /// Puts members into roles or takes them out: (role, member, `ROLE_ADD`/`ROLE_REMOVE`).
+    GroupRoleChanges {
+        agent: Uuid,
+        session: Uuid,
+        group: Uuid,
+        changes: Vec<(Uuid, Uuid, u32)>,
+    },
 }
 
 impl GroupMessage {
@@ -137,6 +149,7 @@ impl GroupMessage {
             JoinGroupReply { .. } => JOIN_GROUP_REPLY,
             LeaveGroupRequest { .. } => LEAVE_GROUP_REQUEST,
             LeaveGroupReply { .. } => LEAVE_GROUP_REPLY,
+            GroupRoleChanges { .. } => GROUP_ROLE_CHANGES,
         }
     }
 
@@ -257,6 +270,19 @@ impl GroupMessage {
                     w.uuid(*who);
                 }
             }
+            GroupRoleChanges {
+                agent,
+                session,
+                group,
+                changes,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*group);
+                let changes = &changes[..changes.len().min(255)];
+                w.u8(changes.len() as u8);
+                for (role, member, change) in changes {
+                    w.uuid(*role).uuid(*member).u32(*change);
+                }
+            }
             EjectGroupMemberReply {
                 agent,
                 group,
@@ -359,6 +385,19 @@ impl GroupMessage {
                     request,
                     role_count,
                     roles,
+                }
+            }
+            GROUP_ROLE_CHANGES => {
+                let (agent, session, group) = (r.uuid()?, r.uuid()?, r.uuid()?);
+                let n = r.count()?;
+                let changes = (0..n)
+                    .map(|_| Ok((r.uuid()?, r.uuid()?, r.u32()?)))
+                    .collect::<Result<_, Error>>()?;
+                GroupRoleChanges {
+                    agent,
+                    session,
+                    group,
+                    changes,
                 }
             }
             INVITE_GROUP_REQUEST => {

@@ -908,6 +908,12 @@ mod tests {
                 group: g,
                 success: true,
             },
+            G::GroupRoleChanges {
+                agent: a,
+                session: s,
+                group: g,
+                changes: vec![(id(6), id(7), crate::group_messages::ROLE_ADD)],
+            },
         ]
         .into_iter()
         .map(Message::Group)

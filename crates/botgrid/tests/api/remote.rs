@@ -448,6 +448,25 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     grid.ok(&rex, "group_join", &[("groupuuid", &readers.to_string())])
         .await;
     assert!(region.members(readers).contains(&rex_remote));
+    // Role changes go to the grid.
+    let owners = grid::Uuid::from_u128(readers.as_u128() ^ 1);
+    for (action, added) in [("setrole", true), ("group_role_revoke", false)] {
+        grid.ok(
+            &rex,
+            action,
+            &[
+                ("groupuuid", &readers.to_string()),
+                ("roleuuid", &owners.to_string()),
+                ("member", &carl.to_string()),
+            ],
+        )
+        .await;
+        heard(&region, action, |h| {
+            matches!(h, Heard::RoleChange { group, by, role, member, added: a }
+                if *group == readers && *by == rex_remote && *role == owners && *member == carl && *a == added)
+        })
+        .await;
+    }
     grid.ok(
         &rex,
         "activate_group",
