@@ -1,0 +1,835 @@
+//! What a remote bot is asked to do, carried out by its session after the command's
+//! (empty) transaction.
+
+use super::*;
+
+impl Engine {
+    /// An avatar's name as the bot's grid knows it. Boxed: payments are recorded from
+    /// a task `run_remote` starts, a cycle whose future the compiler cannot otherwise
+    /// see to be `Send`.
+    pub(super) fn remote_name(
+        &self,
+        bot: AvatarId,
+        key: Uuid,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send + '_>> {
+        Box::pin(async move {
+            match self.run_remote(bot, RemoteAction::KeyToName { key }).await {
+                Ok(Some(Reply::Name { name, .. })) => Some(name.to_string()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Ends a teleport: the bot's new location and a `teleport_status` event, or the
+    /// failure. `asked`: the place asked for (its coordinates are kept; a teleport
+    /// home takes the grid's).
+    async fn teleport_outcome(
+        &self,
+        bot: AvatarId,
+        outcome: Result<Result<Arrival, oneshot::error::RecvError>, tokio::time::error::Elapsed>,
+        asked: Option<grid::Location>,
+    ) -> Result<Option<Reply>, Error> {
+        let (status, message, result) = match outcome {
+            Ok(Ok(Ok((region, at)))) => (
+                grid::region::TeleportStatus::Finished,
+                String::new(),
+                Ok(match asked {
+                    Some(to) => grid::Location { region, ..to },
+                    None => grid::Location {
+                        region,
+                        x: at[0].into(),
+                        y: at[1].into(),
+                        z: at[2].into(),
+                    },
+                }),
+            ),
+            Ok(Ok(Err(reason))) => (
+                grid::region::TeleportStatus::Failed,
+                reason.clone(),
+                Err(Error::RemoteGrid { message: reason }),
+            ),
+            _ => (
+                grid::region::TeleportStatus::Failed,
+                "the region did not answer the teleport".to_owned(),
+                Err(Error::RemoteGrid {
+                    message: "the region did not answer the teleport".into(),
+                }),
+            ),
+        };
+        let at = result.as_ref().ok().cloned();
+        self.store()
+            .write(move |tx| {
+                if let Some(place) = &at {
+                    tx.set_location(bot, place, false)?;
+                }
+                let location = tx
+                    .avatar(bot)?
+                    .and_then(|a| a.location)
+                    .map(|l| l.to_string())
+                    .unwrap_or_default();
+                tx.emit(
+                    bot,
+                    Event::TeleportProgress {
+                        status,
+                        message,
+                        location,
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        result.map(|_| None)
+    }
+
+    /// Carries out a routed command after its transaction; `Some` replaces the reply.
+    pub(crate) async fn run_remote(
+        &self,
+        bot: AvatarId,
+        action: RemoteAction,
+    ) -> Result<Option<Reply>, Error> {
+        let (session, waiters) = {
+            let live = lock(&self.inner.remote.live);
+            let l = live.get(&bot).ok_or(Error::BotOffline)?;
+            (l.session.clone(), l.waiters.clone())
+        };
+        let wait = self.config().remote_lookup_wait;
+        let closed = |e: viewerproto::Error| Error::RemoteGrid {
+            message: e.to_string(),
+        };
+        let lookup_name = |name: LegacyName| {
+            let session = session.clone();
+            let waiters = waiters.clone();
+            async move {
+                let query = Uuid::new_v4();
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.pickers).insert(query, tx);
+                session
+                    .send(Message::AvatarPickerRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        query,
+                        name: name.to_string(),
+                    })
+                    .await
+                    .map_err(closed)?;
+                let found = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.pickers).remove(&query);
+                let found = found.map_err(|_| Error::RemoteGrid {
+                    message: "the region did not answer the name search".into(),
+                })?;
+                let wanted = name.key();
+                found
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|n| LegacyName::from_parts(&n.first, &n.last).key() == wanted)
+                    .map(|n| (n.id, LegacyName::from_parts(n.first, n.last)))
+                    .ok_or(Error::NameNotFound {
+                        normalized: name.capitalized().to_string(),
+                    })
+            }
+        };
+        match action {
+            RemoteAction::Im { to, message } => {
+                let to = match to {
+                    AvatarSelector::Key(k) => k,
+                    AvatarSelector::Name(n) => lookup_name(n).await?.0,
+                };
+                if to == session.agent {
+                    return Err(Error::NotForSelf {
+                        what: "send an IM to",
+                    });
+                }
+                let from_name = format!("{} {}", session.first, session.last);
+                let im =
+                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Say { channel, message } => {
+                session
+                    .send(Message::ChatFromViewer {
+                        agent: session.agent,
+                        session: session.session,
+                        message,
+                        chat_type: chat_type::NORMAL,
+                        channel,
+                    })
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::KeyToName { key } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.names).push((key, tx));
+                session
+                    .send(Message::UuidNameRequest(vec![key]))
+                    .await
+                    .map_err(closed)?;
+                match tokio::time::timeout(wait, rx).await {
+                    Ok(Ok(n)) => Ok(Some(Reply::Name {
+                        key,
+                        name: LegacyName::from_parts(n.first, n.last),
+                    })),
+                    _ => {
+                        lock(&waiters.names).retain(|(k, tx)| *k != key || !tx.is_closed());
+                        Err(Error::AvatarNotFound {
+                            who: key.to_string(),
+                        })
+                    }
+                }
+            }
+            RemoteAction::NameToKey { name } => {
+                let (key, name) = lookup_name(name).await?;
+                Ok(Some(Reply::Key { key, name }))
+            }
+            RemoteAction::Typing { to, start } => {
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &format!("{} {}", session.first, session.last),
+                    to,
+                    "typing",
+                );
+                im.dialog = if start {
+                    dialog::TYPING_START
+                } else {
+                    dialog::TYPING_STOP
+                };
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Balance | RemoteAction::Pay { .. } => {
+                let (reply, answer) = oneshot::channel();
+                let (wants, message) = match &action {
+                    RemoteAction::Pay {
+                        to,
+                        amount,
+                        comment,
+                    } => {
+                        let amount = i32::try_from(*amount)
+                            .map_err(|_| Error::invalid("amount", "too large"))?;
+                        (
+                            Err((*to, amount)),
+                            Message::World(WorldMessage::MoneyTransferRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                source: session.agent,
+                                dest: *to,
+                                flags: 0,
+                                amount,
+                                transaction_type: TRANSACTION_GIFT,
+                                description: comment.clone(),
+                            }),
+                        )
+                    }
+                    _ => {
+                        let transaction = Uuid::new_v4();
+                        (
+                            Ok(transaction),
+                            Message::World(WorldMessage::MoneyBalanceRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                transaction,
+                            }),
+                        )
+                    }
+                };
+                lock(&waiters.money).push(MoneyWaiter { wants, reply });
+                session.send(message).await.map_err(closed)?;
+                let got = tokio::time::timeout(wait, answer).await;
+                lock(&waiters.money).retain(|w| !w.reply.is_closed());
+                match got {
+                    Ok(Ok((true, balance, _))) => Ok(match action {
+                        RemoteAction::Balance => Some(Reply::Balance(balance.into())),
+                        RemoteAction::Pay {
+                            to,
+                            amount,
+                            comment,
+                        } => {
+                            let engine = self.clone();
+                            let paid = Paid {
+                                transaction: Uuid::nil(),
+                                source: to,
+                                amount,
+                                balance: balance.into(),
+                                comment,
+                            };
+                            tokio::spawn(async move {
+                                if let Err(e) = engine.remote_paid(bot, paid, false).await {
+                                    tracing::warn!(bot = %bot, error = %e, "cannot record a payment to the remote grid");
+                                }
+                            });
+                            None
+                        }
+                        _ => None,
+                    }),
+                    Ok(Ok((false, _, why))) => Err(Error::RemoteGrid {
+                        message: if why.is_empty() {
+                            "the payment was refused".into()
+                        } else {
+                            why
+                        },
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer the money request".into(),
+                    }),
+                }
+            }
+            RemoteAction::Groups => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.groups).push(tx);
+                session
+                    .send(Message::Group(GroupMessage::AgentDataUpdateRequest {
+                        agent: session.agent,
+                        session: session.session,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.groups).retain(|w| !w.is_closed());
+                let groups = got.ok().and_then(Result::ok).ok_or(Error::RemoteGrid {
+                    message: "the region did not list the bot's groups".into(),
+                })?;
+                Ok(Some(Reply::Groups(
+                    groups.into_iter().map(my_group).collect(),
+                )))
+            }
+            RemoteAction::Invite {
+                group,
+                avatar,
+                role,
+            } => {
+                session
+                    .send(Message::Group(GroupMessage::InviteGroupRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        invites: vec![(avatar, role)],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Eject { group, avatar } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.ejects).push((group, tx));
+                session
+                    .send(Message::Group(GroupMessage::EjectGroupMemberRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        ejectees: vec![avatar],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.ejects).retain(|(_, w)| !w.is_closed());
+                match got {
+                    Ok(Ok(true)) => Ok(None),
+                    Ok(Ok(false)) => Err(Error::RemoteGrid {
+                        message: "the grid refused the ejection".into(),
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer the ejection".into(),
+                    }),
+                }
+            }
+            RemoteAction::GroupSay { group, message } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &from_name,
+                    group,
+                    &message,
+                );
+                im.dialog = dialog::SESSION_SEND;
+                im.id = group;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Sit { object } => {
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.sits).push((object, tx));
+                session
+                    .send(Message::World(WorldMessage::AgentRequestSit {
+                        agent: session.agent,
+                        session: session.session,
+                        target: object,
+                        offset: [0.0; 3],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.sits).retain(|(_, w)| !w.is_closed());
+                if !matches!(got, Ok(Ok(()))) {
+                    return Err(Error::RemoteGrid {
+                        message: "the region did not let the bot sit there".into(),
+                    });
+                }
+                session
+                    .send(Message::World(WorldMessage::AgentSit {
+                        agent: session.agent,
+                        session: session.session,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::OfferFriendship { to, message } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
+                im.dialog = dialog::FRIENDSHIP_OFFERED;
+                im.id = Uuid::new_v4();
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::AnswerFriendship {
+                session: transaction,
+                accept,
+            } => {
+                let m = if accept {
+                    WorldMessage::AcceptFriendship {
+                        agent: session.agent,
+                        session: session.session,
+                        transaction,
+                        folders: vec![],
+                    }
+                } else {
+                    WorldMessage::DeclineFriendship {
+                        agent: session.agent,
+                        session: session.session,
+                        transaction,
+                    }
+                };
+                session.send(Message::World(m)).await.map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Notice {
+                group,
+                subject,
+                text,
+            } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im = InstantMessage::text(
+                    session.agent,
+                    session.session,
+                    &from_name,
+                    group,
+                    &format!("{subject}|{text}"),
+                );
+                im.dialog = dialog::GROUP_NOTICE;
+                im.id = group;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Teleport { to: None } => {
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLandmarkRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        landmark: Uuid::nil(),
+                    }))
+                    .await
+                    .map_err(closed)?;
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
+                    .await
+            }
+            RemoteAction::Teleport { to: Some(to) } => {
+                // The region's handle: from the map, unless it is where the bot is.
+                let here = lock(&waiters.region).clone();
+                let handle =
+                    if grid::region::region_key(&here.0) == grid::region::region_key(&to.region) {
+                        here.1
+                    } else {
+                        let (tx, rx) = oneshot::channel();
+                        lock(&waiters.maps).push(tx);
+                        session
+                            .send(Message::World(WorldMessage::MapNameRequest {
+                                agent: session.agent,
+                                session: session.session,
+                                name: to.region.clone(),
+                            }))
+                            .await
+                            .map_err(closed)?;
+                        let got = tokio::time::timeout(wait, rx).await;
+                        lock(&waiters.maps).retain(|w| !w.is_closed());
+                        let key = grid::region::region_key(&to.region);
+                        got.ok()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|b| grid::region::region_key(&b.name) == key)
+                            .map(|b| b.handle())
+                            .ok_or_else(|| Error::RegionNotFound {
+                                name: to.region.clone(),
+                            })?
+                    };
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLocationRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        region_handle: handle,
+                        position: [to.x as f32, to.y as f32, to.z as f32],
+                        look_at: [1.0, 0.0, 0.0],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                // A teleport takes longer than a look-up: the hand-over to another
+                // region is a new circuit.
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, Some(to))
+                    .await
+            }
+            RemoteAction::Roles { group } => {
+                let request = Uuid::new_v4();
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.roles).insert(
+                    request,
+                    RolesWaiter {
+                        roles: vec![],
+                        done: Some(tx),
+                    },
+                );
+                session
+                    .send(Message::Group(GroupMessage::GroupRoleDataRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        request,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.roles).remove(&request);
+                let roles = got.ok().and_then(Result::ok).ok_or(Error::RemoteGrid {
+                    message: "the region did not list the group's roles".into(),
+                })?;
+                Ok(Some(Reply::Roles(roles.into_iter().map(role).collect())))
+            }
+            RemoteAction::Join { group } | RemoteAction::Leave { group } => {
+                let join = matches!(action, RemoteAction::Join { .. });
+                let (tx, rx) = oneshot::channel();
+                lock(&waiters.memberships).push((group, join, tx));
+                let (agent, s) = (session.agent, session.session);
+                let m = if join {
+                    GroupMessage::JoinGroupRequest {
+                        agent,
+                        session: s,
+                        group,
+                    }
+                } else {
+                    GroupMessage::LeaveGroupRequest {
+                        agent,
+                        session: s,
+                        group,
+                    }
+                };
+                session.send(Message::Group(m)).await.map_err(closed)?;
+                let got = tokio::time::timeout(wait, rx).await;
+                lock(&waiters.memberships).retain(|(_, _, w)| !w.is_closed());
+                match got {
+                    Ok(Ok(true)) => Ok(None),
+                    Ok(Ok(false)) => Err(Error::RemoteGrid {
+                        message: if join {
+                            "the grid did not let the bot join".into()
+                        } else {
+                            "the grid did not let the bot leave".into()
+                        },
+                    }),
+                    _ => Err(Error::RemoteGrid {
+                        message: "the region did not answer".into(),
+                    }),
+                }
+            }
+            RemoteAction::Inventory { folder, filter } => {
+                let contents = session.fetch_folder(folder).await.map_err(closed)?;
+                let entries = inventory_entries(bot, contents)
+                    .into_iter()
+                    .filter(|e| filter.keeps(e.name(), e.uuid()))
+                    .collect();
+                Ok(Some(Reply::Inventory(entries)))
+            }
+            RemoteAction::AnswerLure {
+                from: _,
+                lure,
+                accept: true,
+            } => {
+                let (tx, rx) = oneshot::channel();
+                *lock(&waiters.teleport) = Some(tx);
+                session
+                    .send(Message::World(WorldMessage::TeleportLureRequest {
+                        agent: session.agent,
+                        session: session.session,
+                        lure,
+                        flags: viewerproto::world_messages::TELEPORT_VIA_LURE,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
+                    .await
+            }
+            RemoteAction::AnswerLure {
+                from,
+                lure,
+                accept: false,
+            } => {
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, from, "");
+                im.dialog = dialog::LURE_DECLINED;
+                im.id = lure;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::RoleChange {
+                group,
+                role,
+                member,
+                add,
+            } => {
+                let change = if add {
+                    viewerproto::group_messages::ROLE_ADD
+                } else {
+                    viewerproto::group_messages::ROLE_REMOVE
+                };
+                session
+                    .send(Message::Group(GroupMessage::GroupRoleChanges {
+                        agent: session.agent,
+                        session: session.session,
+                        group,
+                        changes: vec![(role, member, change)],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::OfferLure { to, message } => {
+                session
+                    .send(Message::World(WorldMessage::StartLure {
+                        agent: session.agent,
+                        session: session.session,
+                        lure_type: 0,
+                        message,
+                        targets: vec![to],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Touch { object } => {
+                let local_id = lock(&waiters.objects)
+                    .get(&object)
+                    .copied()
+                    .ok_or_else(|| Error::ObjectNotFound {
+                        what: object.to_string(),
+                    })?;
+                let (agent, s) = (session.agent, session.session);
+                session
+                    .send(Message::World(WorldMessage::ObjectGrab {
+                        agent,
+                        session: s,
+                        local_id,
+                        offset: [0.0; 3],
+                    }))
+                    .await
+                    .map_err(closed)?;
+                session
+                    .send(Message::World(WorldMessage::ObjectDeGrab {
+                        agent,
+                        session: s,
+                        local_id,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Activate { group } => {
+                session
+                    .send(Message::Group(GroupMessage::ActivateGroup {
+                        agent: session.agent,
+                        session: session.session,
+                        group: group.unwrap_or_default(),
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Stand => {
+                let mut update = viewerproto::messages::AgentUpdate::standing(
+                    session.agent,
+                    session.session,
+                    [128.0, 128.0, 25.0],
+                );
+                update.control_flags = viewerproto::messages::CONTROL_STAND_UP;
+                session
+                    .send(Message::AgentUpdate(update))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::Dialog {
+                object,
+                channel,
+                button,
+            } => {
+                let index = lock(&waiters.dialogs)
+                    .get(&object)
+                    .and_then(|b| b.iter().position(|l| *l == button))
+                    .unwrap_or(0);
+                session
+                    .send(Message::World(WorldMessage::ScriptDialogReply {
+                        agent: session.agent,
+                        session: session.session,
+                        object,
+                        channel,
+                        button_index: index as i32,
+                        button_label: button,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+            RemoteAction::AnswerInvite {
+                session: invite,
+                accept,
+            } => {
+                let group = lock(&waiters.invitations)
+                    .remove(&invite)
+                    .ok_or(Error::InvitationNotFound)?;
+                let from_name = format!("{} {}", session.first, session.last);
+                let mut im =
+                    InstantMessage::text(session.agent, session.session, &from_name, group, "");
+                im.dialog = if accept {
+                    dialog::GROUP_INVITATION_ACCEPT
+                } else {
+                    dialog::GROUP_INVITATION_DECLINE
+                };
+                im.id = invite;
+                session
+                    .send(Message::ImprovedInstantMessage(im))
+                    .await
+                    .map_err(closed)?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// One of the bot's groups as the remote grid lists it. Remote groups have no row
+/// here (id 0): the listing carries what the grid tells (key, name, powers, notices).
+fn my_group(m: Membership) -> grid::command::MyGroup {
+    grid::command::MyGroup {
+        group: Group {
+            id: GroupId(0),
+            uuid: m.group,
+            name: m.name,
+            charter: String::new(),
+            insignia: m.insignia,
+            open_enrollment: false,
+            fee: 0,
+            mature: false,
+            founder: AvatarId(0),
+            created: grid::Timestamp(0),
+        },
+        active: false,
+        powers: Powers(m.powers as i64),
+        roles: vec![],
+        in_profile: true,
+        accept_notices: m.accept_notices,
+    }
+}
+
+/// A role as the remote grid lists it (no row here: id 0).
+fn role(r: viewerproto::group_messages::Role) -> grid::group::Role {
+    grid::group::Role {
+        id: grid::group::RoleId(0),
+        uuid: r.id,
+        group: GroupId(0),
+        kind: if r.id.is_nil() {
+            grid::group::RoleKind::Everyone
+        } else {
+            grid::group::RoleKind::Custom
+        },
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        powers: Powers(r.powers as i64),
+    }
+}
+
+/// A remote folder's contents as inventory entries (no rows here: ids 0). Items of
+/// types botgrid does not have are left out.
+fn inventory_entries(
+    bot: AvatarId,
+    c: viewerproto::caps::FolderContents,
+) -> Vec<grid::inventory::Entry> {
+    use grid::inventory::{AssetType, Entry, Folder, Item, Perms};
+    let folders = c.folders.into_iter().map(|f| {
+        Entry::Folder(Folder {
+            id: 0,
+            uuid: f.id,
+            owner: bot,
+            parent: None,
+            name: f.name,
+            system: None,
+        })
+    });
+    let items = c.items.into_iter().filter_map(|i| {
+        // The protocol's asset type numbers.
+        let asset_type = match i.kind {
+            0 => AssetType::Texture,
+            1 => AssetType::Sound,
+            2 => AssetType::CallingCard,
+            3 => AssetType::Landmark,
+            5 => AssetType::Clothing,
+            6 => AssetType::Object,
+            7 => AssetType::Notecard,
+            10 => AssetType::Script,
+            13 => AssetType::BodyPart,
+            20 => AssetType::Animation,
+            21 => AssetType::Gesture,
+            _ => return None,
+        };
+        Some(Entry::Item(Item {
+            id: 0,
+            uuid: i.id,
+            owner: bot,
+            folder: Some(0),
+            asset_type,
+            wearable: None,
+            asset: i.asset,
+            name: i.name,
+            description: i.description,
+            creator: None,
+            perms: Perms(i64::from(i.owner_mask) & Perms::ALL.0),
+            next_perms: Perms(i64::from(i.next_owner_mask) & Perms::ALL.0),
+            worn: false,
+            created: grid::Timestamp(i.created.saturating_mul(1000)),
+            links: 1,
+        }))
+    });
+    folders.chain(items).collect()
+}
