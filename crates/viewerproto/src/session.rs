@@ -101,6 +101,8 @@ pub struct Session {
     pub region: String,
     /// The region's handle (its corner in metres) at login.
     pub region_handle: u64,
+    /// Where in the region the agent arrived.
+    pub position: [f32; 3],
     /// The root folder of the agent's inventory, when the grid said.
     pub inventory_root: Option<Uuid>,
     commands: mpsc::Sender<Command>,
@@ -201,11 +203,12 @@ impl Session {
         })
         .await?;
         tokio::spawn(task.run());
-        let (region, region_handle) = match tokio::time::timeout(timing.arrival, arrival).await {
-            Ok(Ok(arrived)) => arrived,
-            Ok(Err(_)) => return Err(Error::Closed("the region refused the agent".into())),
-            Err(_) => return Err(Error::Timeout("the region did not take the agent in")),
-        };
+        let (region, region_handle, position) =
+            match tokio::time::timeout(timing.arrival, arrival).await {
+                Ok(Ok(arrived)) => arrived,
+                Ok(Err(_)) => return Err(Error::Closed("the region refused the agent".into())),
+                Err(_) => return Err(Error::Timeout("the region did not take the agent in")),
+            };
         Ok(Session {
             agent: reply.agent_id,
             session: reply.session_id,
@@ -213,6 +216,7 @@ impl Session {
             last: reply.last_name,
             region,
             region_handle,
+            position,
             inventory_root: reply.inventory_root,
             commands,
             caps,
@@ -339,7 +343,7 @@ struct Task {
     /// still ends the task).
     me: mpsc::WeakSender<Command>,
     circuit_code: u32,
-    arrived: Option<oneshot::Sender<(String, u64)>>,
+    arrived: Option<oneshot::Sender<(String, u64, [f32; 3])>>,
     region: String,
     ping: u8,
     timing: Timing,
@@ -528,7 +532,7 @@ impl Task {
                 ..
             } => {
                 if let Some(arrived) = self.arrived.take() {
-                    let _ = arrived.send((self.region.clone(), region_handle));
+                    let _ = arrived.send((self.region.clone(), region_handle, position));
                     self.start_caps();
                     return None;
                 }

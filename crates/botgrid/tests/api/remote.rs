@@ -60,6 +60,14 @@ async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
         rex_remote.to_string(),
         "the bot's key is its key in the remote grid"
     );
+    assert_eq!(
+        grid.call(&rex, "status", &[]).await.get("location"),
+        format!("{}/128/128/25", testregion::REGION_NAME),
+        "where the grid put it"
+    );
+    let here = grid.call(&rex, "bot_location", &[]).await;
+    here.assert_ok_for("bot_location");
+    assert_eq!(here.get("region"), testregion::REGION_NAME);
     let statuses: Vec<String> = hook
         .wait_for("online_status", 2)
         .await

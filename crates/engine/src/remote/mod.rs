@@ -267,7 +267,9 @@ pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Execut
         BotCommand::Status
         | BotCommand::Login { .. }
         | BotCommand::Logout
-        | BotCommand::SetCallback(_) => return None,
+        | BotCommand::SetCallback(_)
+        // Kept up to date from the grid (arrival, teleports).
+        | BotCommand::BotLocation => return None,
         BotCommand::Im { to, message } => {
             if let Err(e) = grid::message::check_im_text(message) {
                 return Some(Err(e));
@@ -704,11 +706,20 @@ impl Engine {
         }
         tracing::info!(bot = %bot, agent = %session.agent, region = %session.region, "bot is in the remote grid");
         // The bot's key is its key in the remote grid, as its callbacks and `status`
-        // should say.
+        // should say; its location is where the grid put it.
         let key = session.agent;
+        let place = grid::Location {
+            region: session.region.clone(),
+            x: session.position[0].round().into(),
+            y: session.position[1].round().into(),
+            z: session.position[2].round().into(),
+        };
         match self
             .store()
-            .write(move |tx| Ok(tx.set_remote_key(bot, key)?))
+            .write(move |tx| {
+                tx.set_location(bot, &place, false)?;
+                Ok(tx.set_remote_key(bot, key)?)
+            })
             .await
         {
             Ok(true) => {}
