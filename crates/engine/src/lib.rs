@@ -139,7 +139,7 @@ impl Engine {
                 chat_sessions: chat::ChatSessions::default(),
                 profiles: profiles::ProfileCache::default(),
                 files,
-                remote: remote::RemoteBots::new(None),
+                remote: remote::RemoteBots::default(),
             }),
         })
     }

@@ -626,48 +626,7 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
             look_at,
         }) if agent == agent_id && s == session => {
             let target = st.regions.iter().position(|r| r.handle() == region_handle);
-            let here = st.agents.get(&agent_id).map(|a| a.region);
-            match target {
-                None => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportFailed {
-                        agent: agent_id,
-                        reason: "Could not find that region.".into(),
-                    }),
-                ),
-                Some(t) if Some(t) == here => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportLocal {
-                        agent: agent_id,
-                        location: 0,
-                        position,
-                        look_at,
-                        flags: 0,
-                    }),
-                ),
-                Some(t) => {
-                    if let Some(a) = st.agents.get_mut(&agent_id) {
-                        a.expected_region = t;
-                    }
-                    reply(
-                        &mut st,
-                        agent_id,
-                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
-                    );
-                    let sim = match st.regions[t].socket.local_addr() {
-                        Ok(SocketAddr::V4(v4)) => v4,
-                        _ => return out,
-                    };
-                    let seed = format!("{}caps/{agent_id}", st.base);
-                    let handle = st.regions[t].handle();
-                    st.queue(
-                        agent_id,
-                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
-                    );
-                }
-            }
+            out.extend(teleport(&mut st, agent_id, target, position, look_at));
         }
         // An accepted teleport offer: to the offered region's middle.
         Message::World(WorldMessage::TeleportLureRequest {
@@ -681,48 +640,7 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
         {
             let (position, look_at) = ([128.0, 128.0, 25.0], [1.0, 0.0, 0.0]);
             let target = st.lures.remove(&lure).map(|(_, region)| region);
-            let here = st.agents.get(&agent_id).map(|a| a.region);
-            match target {
-                None => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportFailed {
-                        agent: agent_id,
-                        reason: "Could not find that region.".into(),
-                    }),
-                ),
-                Some(t) if Some(t) == here => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportLocal {
-                        agent: agent_id,
-                        location: 0,
-                        position,
-                        look_at,
-                        flags: 0,
-                    }),
-                ),
-                Some(t) => {
-                    if let Some(a) = st.agents.get_mut(&agent_id) {
-                        a.expected_region = t;
-                    }
-                    reply(
-                        &mut st,
-                        agent_id,
-                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
-                    );
-                    let sim = match st.regions[t].socket.local_addr() {
-                        Ok(SocketAddr::V4(v4)) => v4,
-                        _ => return out,
-                    };
-                    let seed = format!("{}caps/{agent_id}", st.base);
-                    let handle = st.regions[t].handle();
-                    st.queue(
-                        agent_id,
-                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
-                    );
-                }
-            }
+            out.extend(teleport(&mut st, agent_id, target, position, look_at));
         }
         // Home (the zero landmark) is the first region's middle.
         Message::World(WorldMessage::TeleportLandmarkRequest {
@@ -732,48 +650,7 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
         }) if agent == agent_id && s == session && landmark.is_nil() => {
             let (position, look_at) = ([128.0, 128.0, 25.0], [1.0, 0.0, 0.0]);
             let target = Some(0);
-            let here = st.agents.get(&agent_id).map(|a| a.region);
-            match target {
-                None => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportFailed {
-                        agent: agent_id,
-                        reason: "Could not find that region.".into(),
-                    }),
-                ),
-                Some(t) if Some(t) == here => reply(
-                    &mut st,
-                    agent_id,
-                    Message::World(WorldMessage::TeleportLocal {
-                        agent: agent_id,
-                        location: 0,
-                        position,
-                        look_at,
-                        flags: 0,
-                    }),
-                ),
-                Some(t) => {
-                    if let Some(a) = st.agents.get_mut(&agent_id) {
-                        a.expected_region = t;
-                    }
-                    reply(
-                        &mut st,
-                        agent_id,
-                        Message::World(WorldMessage::TeleportStart { flags: 16 }),
-                    );
-                    let sim = match st.regions[t].socket.local_addr() {
-                        Ok(SocketAddr::V4(v4)) => v4,
-                        _ => return out,
-                    };
-                    let seed = format!("{}caps/{agent_id}", st.base);
-                    let handle = st.regions[t].handle();
-                    st.queue(
-                        agent_id,
-                        viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
-                    );
-                }
-            }
+            out.extend(teleport(&mut st, agent_id, target, position, look_at));
         }
         Message::World(WorldMessage::MoneyBalanceRequest {
             agent,
@@ -844,4 +721,46 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
         _ => {}
     }
     out
+}
+
+/// Moves an agent: within its region (`TeleportLocal`), to another one (`TeleportStart`,
+/// then `TeleportFinish` through the event queue: the agent opens a circuit there), or
+/// nowhere (`TeleportFailed`) when the region is not in the grid.
+fn teleport(
+    st: &mut State,
+    agent_id: Uuid,
+    target: Option<usize>,
+    position: [f32; 3],
+    look_at: [f32; 3],
+) -> Outgoing {
+    let here = st.agents.get(&agent_id).map(|a| a.region);
+    let m = match target {
+        None => WorldMessage::TeleportFailed {
+            agent: agent_id,
+            reason: "Could not find that region.".into(),
+        },
+        Some(t) if Some(t) == here => WorldMessage::TeleportLocal {
+            agent: agent_id,
+            location: 0,
+            position,
+            look_at,
+            flags: 0,
+        },
+        Some(t) => {
+            let Ok(SocketAddr::V4(sim)) = st.regions[t].socket.local_addr() else {
+                return vec![];
+            };
+            if let Some(a) = st.agents.get_mut(&agent_id) {
+                a.expected_region = t;
+            }
+            let seed = format!("{}caps/{agent_id}", st.base);
+            let handle = st.regions[t].handle();
+            st.queue(
+                agent_id,
+                viewerproto::caps::teleport_finish_event(agent_id, sim, handle, &seed),
+            );
+            WorldMessage::TeleportStart { flags: 16 }
+        }
+    };
+    st.frame(agent_id, &Message::World(m)).into_iter().collect()
 }

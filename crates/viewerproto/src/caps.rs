@@ -61,6 +61,16 @@ pub async fn fetch_folder(
         ])]),
     )])
     .to_xml();
+    Ok(read_folder(&post(client, url, body, "inventory").await?))
+}
+
+/// POSTs an LLSD document to a capability and reads the LLSD answer.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    body: String,
+    what: &str,
+) -> Result<Llsd, Error> {
     let answer = client
         .post(url)
         .header("Content-Type", "application/llsd+xml")
@@ -68,15 +78,15 @@ pub async fn fetch_folder(
         .timeout(Duration::from_secs(30))
         .send()
         .await
-        .map_err(|e| Error::Http(format!("inventory: {e}")))?;
+        .map_err(|e| Error::Http(format!("{what}: {e}")))?;
     if !answer.status().is_success() {
-        return Err(Error::Http(format!("inventory: HTTP {}", answer.status())));
+        return Err(Error::Http(format!("{what}: HTTP {}", answer.status())));
     }
     let text = answer
         .text()
         .await
-        .map_err(|e| Error::Http(format!("inventory: {e}")))?;
-    Ok(read_folder(&Llsd::from_xml(&text)?))
+        .map_err(|e| Error::Http(format!("{what}: {e}")))?;
+    Llsd::from_xml(&text)
 }
 
 /// Reads the first folder of a `FetchInventoryDescendents2` answer.
@@ -213,25 +223,7 @@ pub async fn seed(
     names: &[&str],
 ) -> Result<HashMap<String, String>, Error> {
     let body = Llsd::Array(names.iter().map(|n| Llsd::String((*n).into())).collect()).to_xml();
-    let answer = client
-        .post(url)
-        .header("Content-Type", "application/llsd+xml")
-        .body(body)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .map_err(|e| Error::Http(format!("seed capability: {e}")))?;
-    if !answer.status().is_success() {
-        return Err(Error::Http(format!(
-            "seed capability: HTTP {}",
-            answer.status()
-        )));
-    }
-    let text = answer
-        .text()
-        .await
-        .map_err(|e| Error::Http(format!("seed capability: {e}")))?;
-    let caps = Llsd::from_xml(&text)?;
+    let caps = post(client, url, body, "seed capability").await?;
     let Llsd::Map(m) = caps else {
         return Err(Error::Malformed("seed capability answer is not a map"));
     };

@@ -139,13 +139,7 @@ impl Engine {
                         what: "send an IM to",
                     });
                 }
-                let from_name = format!("{} {}", session.first, session.last);
-                let im =
-                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                send_im(&session, to, dialog::MESSAGE_FROM_AGENT, None, &message).await?;
                 Ok(None)
             }
             RemoteAction::Say { channel, message } => {
@@ -186,22 +180,12 @@ impl Engine {
                 Ok(Some(Reply::Key { key, name }))
             }
             RemoteAction::Typing { to, start } => {
-                let mut im = InstantMessage::text(
-                    session.agent,
-                    session.session,
-                    &format!("{} {}", session.first, session.last),
-                    to,
-                    "typing",
-                );
-                im.dialog = if start {
+                let kind = if start {
                     dialog::TYPING_START
                 } else {
                     dialog::TYPING_STOP
                 };
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                send_im(&session, to, kind, None, "typing").await?;
                 Ok(None)
             }
             RemoteAction::Balance | RemoteAction::Pay { .. } => {
@@ -341,20 +325,7 @@ impl Engine {
                 }
             }
             RemoteAction::GroupSay { group, message } => {
-                let from_name = format!("{} {}", session.first, session.last);
-                let mut im = InstantMessage::text(
-                    session.agent,
-                    session.session,
-                    &from_name,
-                    group,
-                    &message,
-                );
-                im.dialog = dialog::SESSION_SEND;
-                im.id = group;
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                send_im(&session, group, dialog::SESSION_SEND, Some(group), &message).await?;
                 Ok(None)
             }
             RemoteAction::Sit { object } => {
@@ -386,15 +357,15 @@ impl Engine {
                 Ok(None)
             }
             RemoteAction::OfferFriendship { to, message } => {
-                let from_name = format!("{} {}", session.first, session.last);
-                let mut im =
-                    InstantMessage::text(session.agent, session.session, &from_name, to, &message);
-                im.dialog = dialog::FRIENDSHIP_OFFERED;
-                im.id = Uuid::new_v4();
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                let offer = Uuid::new_v4();
+                send_im(
+                    &session,
+                    to,
+                    dialog::FRIENDSHIP_OFFERED,
+                    Some(offer),
+                    &message,
+                )
+                .await?;
                 Ok(None)
             }
             RemoteAction::AnswerFriendship {
@@ -423,20 +394,8 @@ impl Engine {
                 subject,
                 text,
             } => {
-                let from_name = format!("{} {}", session.first, session.last);
-                let mut im = InstantMessage::text(
-                    session.agent,
-                    session.session,
-                    &from_name,
-                    group,
-                    &format!("{subject}|{text}"),
-                );
-                im.dialog = dialog::GROUP_NOTICE;
-                im.id = group;
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                let notice = format!("{subject}|{text}");
+                send_im(&session, group, dialog::GROUP_NOTICE, Some(group), &notice).await?;
                 Ok(None)
             }
             RemoteAction::Teleport { to: None } => {
@@ -593,15 +552,7 @@ impl Engine {
                 lure,
                 accept: false,
             } => {
-                let from_name = format!("{} {}", session.first, session.last);
-                let mut im =
-                    InstantMessage::text(session.agent, session.session, &from_name, from, "");
-                im.dialog = dialog::LURE_DECLINED;
-                im.id = lure;
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                send_im(&session, from, dialog::LURE_DECLINED, Some(lure), "").await?;
                 Ok(None)
             }
             RemoteAction::RoleChange {
@@ -719,23 +670,39 @@ impl Engine {
                 let group = lock(&waiters.invitations)
                     .remove(&invite)
                     .ok_or(Error::InvitationNotFound)?;
-                let from_name = format!("{} {}", session.first, session.last);
-                let mut im =
-                    InstantMessage::text(session.agent, session.session, &from_name, group, "");
-                im.dialog = if accept {
+                let kind = if accept {
                     dialog::GROUP_INVITATION_ACCEPT
                 } else {
                     dialog::GROUP_INVITATION_DECLINE
                 };
-                im.id = invite;
-                session
-                    .send(Message::ImprovedInstantMessage(im))
-                    .await
-                    .map_err(closed)?;
+                send_im(&session, group, kind, Some(invite), "").await?;
                 Ok(None)
             }
         }
     }
+}
+
+/// Sends an IM of a dialog kind from the bot, with its name; `id` is the IM's session
+/// (`None`: the one of the two agents, as for plain IMs).
+async fn send_im(
+    session: &Session,
+    to: Uuid,
+    kind: u8,
+    id: Option<Uuid>,
+    message: &str,
+) -> Result<(), Error> {
+    let from_name = format!("{} {}", session.first, session.last);
+    let mut im = InstantMessage::text(session.agent, session.session, &from_name, to, message);
+    im.dialog = kind;
+    if let Some(id) = id {
+        im.id = id;
+    }
+    session
+        .send(Message::ImprovedInstantMessage(im))
+        .await
+        .map_err(|e| Error::RemoteGrid {
+            message: e.to_string(),
+        })
 }
 
 /// One of the bot's groups as the remote grid lists it. Remote groups have no row

@@ -222,8 +222,6 @@ pub(crate) struct RemoteBots {
     known: Mutex<std::collections::HashSet<AvatarId>>,
     next_generation: Mutex<u64>,
     client: reqwest::Client,
-    /// Shorter clocks for tests (`None`: the protocol's defaults).
-    timing: Option<Timing>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -231,13 +229,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl RemoteBots {
-    pub(crate) fn new(timing: Option<Timing>) -> Self {
-        RemoteBots {
-            timing,
-            ..Default::default()
-        }
-    }
-
     /// Whether the bot is in a remote grid right now.
     pub(crate) fn is_live(&self, bot: AvatarId) -> bool {
         lock(&self.live).contains_key(&bot)
@@ -677,15 +668,8 @@ impl Engine {
             passwd: account.passwd.clone(),
             start: account.start.clone(),
         };
-        let session = Arc::new(
-            Session::start_with(
-                &remote.client,
-                &acc,
-                events,
-                remote.timing.unwrap_or_default(),
-            )
-            .await?,
-        );
+        let session =
+            Arc::new(Session::start_with(&remote.client, &acc, events, Timing::default()).await?);
         let generation = {
             let mut g = lock(&remote.next_generation);
             *g += 1;
