@@ -156,13 +156,13 @@ impl Engine {
         }
         // A bot in a remote grid: what that grid does goes to its session (throttled
         // like any bot's commands, which is also what the grid's bot policy asks).
-        if self.inner.remote.is_live(bot.id) {
-            if let Some(routed) = crate::remote::route(bot.id, &command) {
+        // (An embedded bot costs one look-up here: every live remote bot is known.)
+        if self.inner.remote.is_remote(bot.id)
+            && let Some(routed) = crate::remote::route(bot.id, &command)
+        {
+            if self.inner.remote.is_live(bot.id) {
                 return routed;
             }
-        } else if self.inner.remote.is_remote(bot.id)
-            && crate::remote::route(bot.id, &command).is_some()
-        {
             // A remote bot between sessions: what its grid would do cannot be done (and
             // must not be done in the embedded world instead).
             return Err(Error::BotOffline);
