@@ -161,6 +161,8 @@ impl<'a> Parser<'a> {
     fn new(xml: &'a str) -> Self {
         let mut reader = Reader::from_str(xml);
         reader.config_mut().trim_text(false);
+        // `<data />` (OpenSimulator's empty arrays) reads as `<data></data>`.
+        reader.config_mut().expand_empty_elements = true;
         Parser {
             reader,
             peeked: None,
@@ -236,7 +238,7 @@ impl<'a> Parser<'a> {
                     std::str::from_utf8(&c).map_err(|_| Self::bad("bad CDATA in XML-RPC"))?,
                 ),
                 Event::End(e) if e.local_name().as_ref() == name.as_bytes() => return Ok(text),
-                Event::Empty(_) | Event::Start(_) => {
+                Event::Start(_) => {
                     return Err(Self::bad("element inside XML-RPC text"));
                 }
                 Event::Eof => return Err(Self::bad("XML-RPC cut short")),
@@ -249,9 +251,6 @@ impl<'a> Parser<'a> {
     fn value(&mut self) -> Result<Value, Error> {
         match self.next_tag()? {
             Event::Start(s) if s.local_name().as_ref() == b"value" => {}
-            Event::Empty(s) if s.local_name().as_ref() == b"value" => {
-                return Ok(Value::Str(String::new()));
-            }
             _ => return Err(Self::bad("XML-RPC value expected")),
         }
         // Untyped content is a string; whitespace before a type tag is not content.
@@ -271,7 +270,6 @@ impl<'a> Parser<'a> {
                     return Ok(Value::Str(lead));
                 }
                 Event::Start(s) => break self.typed(s.local_name().as_ref().to_vec())?,
-                Event::Empty(s) => break empty_typed(s.local_name().as_ref())?,
                 _ => return Err(Self::bad("XML-RPC value expected")),
             }
         };
@@ -314,7 +312,8 @@ impl<'a> Parser<'a> {
                 if self.next_open_is("data")? {
                     loop {
                         let e = self.next_tag()?;
-                        let is_value = matches!(&e, Event::Start(s) | Event::Empty(s) if s.local_name().as_ref() == b"value");
+                        let is_value =
+                            matches!(&e, Event::Start(s) if s.local_name().as_ref() == b"value");
                         self.peeked = Some(e);
                         if !is_value {
                             break;
@@ -329,15 +328,6 @@ impl<'a> Parser<'a> {
             _ => return Err(Self::bad("unknown XML-RPC type")),
         })
     }
-}
-
-fn empty_typed(tag: &[u8]) -> Result<Value, Error> {
-    Ok(match tag {
-        b"string" => Value::Str(String::new()),
-        b"struct" => Value::Struct(vec![]),
-        b"array" => Value::Array(vec![]),
-        _ => return Err(Error::Malformed("empty XML-RPC value")),
-    })
 }
 
 fn resolve_entity(name: &str) -> Option<&'static str> {
@@ -392,6 +382,18 @@ mod tests {
         );
         let fault = "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member><member><name>faultString</name><value>no</value></member></struct></value></fault></methodResponse>";
         assert!(matches!(parse_response(fault), Err(Error::Login(t)) if t == "no"));
+    }
+
+    /// OpenSimulator writes empty elements in their short form.
+    #[test]
+    fn self_closing_elements_are_empty_values() {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><methodResponse><params><param><value><struct><member><name>buddy-list</name><value><array><data /></array></value></member><member><name>none</name><value /></member><member><name>s</name><value><string/></value></member><member><name>st</name><value><struct /></value></member><member><name>region_x</name><value><i4>256000</i4></value></member></struct></value></param></params></methodResponse>";
+        let v = parse_response(xml).unwrap();
+        assert_eq!(v.get("buddy-list"), Some(&Value::Array(vec![])));
+        assert_eq!(v.get("none"), Some(&Value::Str(String::new())));
+        assert_eq!(v.get("s"), Some(&Value::Str(String::new())));
+        assert_eq!(v.get("st"), Some(&Value::Struct(vec![])));
+        assert_eq!(v.get("region_x").and_then(Value::int), Some(256000));
     }
 
     #[test]
