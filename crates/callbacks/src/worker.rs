@@ -276,6 +276,8 @@ impl Worker {
             self.job.callback.events = now.events;
             self.job.callback.retire_after = now.retire_after;
             self.job.callback.signing = now.signing;
+            // A bot that logs into a remote grid takes its key there.
+            self.job.callback.bot = now.bot;
             self.log_exhausted = events.len() < batch;
             if let Some(last) = events.last() {
                 self.fetched_upto = last.id;

@@ -82,6 +82,11 @@ async fn a_remote_bot_logs_in_talks_and_looks_up_names() {
     assert_eq!(got[0]["message"], "hello Rex");
     assert_eq!(got[0]["speaker_name"], "Carl Person");
     assert_eq!(got[0]["speaker_uuid"], carl.to_string());
+    assert_eq!(
+        got[0]["bot_uuid"],
+        rex_remote.to_string(),
+        "callbacks name the bot by its key in the remote grid"
+    );
 
     // IMs to the remote grid, by key and by name.
     grid.ok(
