@@ -288,22 +288,25 @@ impl State {
             subject: subject.into(),
             text: text.into(),
         });
+        // As real grids send it: from the group's key under the sender's name; the IM's
+        // session is the notice.
         let from_name = self.full_name(from);
         let mut bucket = vec![0u8, 0u8];
         bucket.extend_from_slice(group.as_bytes());
+        let notice = Uuid::new_v4();
         members
             .into_iter()
             .filter(|m| *m != from)
             .filter_map(|m| {
                 let mut im = InstantMessage::text(
-                    from,
+                    group,
                     Uuid::nil(),
                     &from_name,
                     m,
                     &format!("{subject}|{text}"),
                 );
                 im.dialog = dialog::GROUP_NOTICE;
-                im.id = Uuid::new_v4();
+                im.id = notice;
                 im.binary_bucket = bucket.clone();
                 self.frame(m, &Message::ImprovedInstantMessage(im))
             })
@@ -311,7 +314,7 @@ impl State {
     }
 
     /// Invites `invitee` into `group`: an IM of the invitation dialog, as grids send it
-    /// (from the group's key and name; the fee, big-endian, and the role in the bucket).
+    /// (the fee, big-endian, and the role in the bucket).
     fn invite(
         &mut self,
         group: Uuid,
@@ -331,13 +334,17 @@ impl State {
             invitee,
             role,
         });
+        // As real grids send it: from the group's key under the inviter's name, the
+        // group's name only in the text.
         let by_name = self.full_name(by);
         let mut im = InstantMessage::text(
             group,
             Uuid::nil(),
-            &name,
+            &by_name,
             invitee,
-            &format!("{by_name} has invited you to join a group."),
+            &format!(
+                "{by_name} has invited you to join a group called {name}. There is no cost to join this group."
+            ),
         );
         im.dialog = dialog::GROUP_INVITATION;
         im.id = session;

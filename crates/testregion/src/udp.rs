@@ -294,6 +294,18 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                 .collect();
             reply(&mut st, agent_id, Message::UuidNameReply(names));
         }
+        Message::Group(GroupMessage::UuidGroupNameRequest(ids)) => {
+            let names = ids
+                .iter()
+                .filter_map(|id| st.groups.iter().find(|g| g.id == *id))
+                .map(|g| (g.id, g.name.clone()))
+                .collect();
+            reply(
+                &mut st,
+                agent_id,
+                Message::Group(GroupMessage::UuidGroupNameReply(names)),
+            );
+        }
         Message::AvatarPickerRequest {
             agent,
             session: s,

@@ -19,6 +19,8 @@ pub const JOIN_GROUP_REPLY: MessageNumber = MessageNumber::Low(344);
 pub const LEAVE_GROUP_REQUEST: MessageNumber = MessageNumber::Low(347);
 pub const LEAVE_GROUP_REPLY: MessageNumber = MessageNumber::Low(348);
 pub const GROUP_ROLE_CHANGES: MessageNumber = MessageNumber::Low(342);
+pub const UUID_GROUP_NAME_REQUEST: MessageNumber = MessageNumber::Low(237);
+pub const UUID_GROUP_NAME_REPLY: MessageNumber = MessageNumber::Low(238);
 
 /// `GroupRoleChanges` change kinds.
 pub const ROLE_ADD: u32 = 0;
@@ -130,6 +132,9 @@ pub enum GroupMessage {
         group: Uuid,
         changes: Vec<(Uuid, Uuid, u32)>,
     },
+    /// Asks the names of groups by key (a group invitation names only its sender).
+    UuidGroupNameRequest(Vec<Uuid>),
+    UuidGroupNameReply(Vec<(Uuid, String)>),
 }
 
 impl GroupMessage {
@@ -150,6 +155,8 @@ impl GroupMessage {
             LeaveGroupRequest { .. } => LEAVE_GROUP_REQUEST,
             LeaveGroupReply { .. } => LEAVE_GROUP_REPLY,
             GroupRoleChanges { .. } => GROUP_ROLE_CHANGES,
+            UuidGroupNameRequest(_) => UUID_GROUP_NAME_REQUEST,
+            UuidGroupNameReply(_) => UUID_GROUP_NAME_REPLY,
         }
     }
 
@@ -300,6 +307,20 @@ impl GroupMessage {
             } => {
                 w.uuid(*agent).uuid(*group).bool(*success);
             }
+            UuidGroupNameRequest(ids) => {
+                let ids = &ids[..ids.len().min(255)];
+                w.u8(ids.len() as u8);
+                for id in ids {
+                    w.uuid(*id);
+                }
+            }
+            UuidGroupNameReply(names) => {
+                let names = &names[..names.len().min(255)];
+                w.u8(names.len() as u8);
+                for (id, name) in names {
+                    w.uuid(*id).str1(name);
+                }
+            }
         }
     }
 
@@ -443,6 +464,18 @@ impl GroupMessage {
                         success,
                     },
                 }
+            }
+            UUID_GROUP_NAME_REQUEST => {
+                let n = r.count()?;
+                UuidGroupNameRequest((0..n).map(|_| r.uuid()).collect::<Result<_, _>>()?)
+            }
+            UUID_GROUP_NAME_REPLY => {
+                let n = r.count()?;
+                UuidGroupNameReply(
+                    (0..n)
+                        .map(|_| Ok((r.uuid()?, r.str1()?)))
+                        .collect::<Result<_, Error>>()?,
+                )
             }
             _ => return Ok(None),
         }))

@@ -791,6 +791,11 @@ mod tests {
                 message: "hey".into(),
             }),
             Message::UuidNameRequest(vec![id(1), id(2)]),
+            Message::Group(GroupMessage::UuidGroupNameRequest(vec![id(3)])),
+            Message::Group(GroupMessage::UuidGroupNameReply(vec![(
+                id(3),
+                "Botgrid Testers".into(),
+            )])),
             Message::UuidNameReply(vec![Name {
                 id: id(1),
                 first: "Ann".into(),
@@ -1158,6 +1163,13 @@ mod tests {
         let got = Message::UuidNameRequest(vec![a]).encode();
         let mut want = vec![0xFF, 0xFF, 0x00, 0xEB, 1];
         want.extend_from_slice(a.as_bytes());
+        assert_eq!(got, want);
+        // UUIDGroupNameReply, Low 238: a count, then ID and GroupName (Variable 1, with
+        // its NUL) per block.
+        let got = Message::Group(GroupMessage::UuidGroupNameReply(vec![(a, "G".into())])).encode();
+        let mut want = vec![0xFF, 0xFF, 0x00, 0xEE, 1];
+        want.extend_from_slice(a.as_bytes());
+        want.extend_from_slice(&[2, b'G', 0]);
         assert_eq!(got, want);
         // MoneyTransferRequest, Low 311: U8 flags, S32 amount, two U8 perms, S32 type.
         let got = Message::World(crate::world_messages::WorldMessage::MoneyTransferRequest {

@@ -419,11 +419,15 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     region.invite_as(readers, carl, rex_remote).await;
     let invite = hook.wait_for("group_invite", 1).await;
     assert_eq!(invite[0]["group_uuid"], readers.to_string());
-    assert_eq!(invite[0]["group_name"], "Readers");
+    assert_eq!(
+        invite[0]["group_name"], "Readers",
+        "asked of the grid: the invitation names only its sender"
+    );
+    assert_eq!(invite[0]["avatar_name"], "Carl Person");
     assert_eq!(
         invite[0]["avatar_uuid"],
-        readers.to_string(),
-        "the grid sends it from the group"
+        carl.to_string(),
+        "the inviter, found by the name the grid gave"
     );
     for _ in 0..200 {
         if region.members(readers).contains(&rex_remote) {
@@ -668,7 +672,12 @@ async fn a_remote_bot_makes_friends_and_sends_and_gets_notices() {
     let notice = hook.wait_for("group_notice", 1).await;
     assert_eq!(notice[0]["group_uuid"], club.to_string());
     assert_eq!(notice[0]["group_name"], "Club");
-    assert_eq!(notice[0]["speaker_uuid"], carl.to_string());
+    assert_eq!(
+        notice[0]["speaker_uuid"],
+        carl.to_string(),
+        "sent from the group's key: the sender is found by name"
+    );
+    assert_eq!(notice[0]["speaker_name"], "Carl Person");
     assert_eq!(notice[0]["subject"], "Meeting");
     assert_eq!(notice[0]["message"], "Friday at 8");
     grid.ok(

@@ -260,8 +260,13 @@ impl Engine {
                             why
                         },
                     }),
+                    // A stock OpenSimulator has no money service and never answers; a
+                    // payment may still be made late, so a retry could pay twice.
                     _ => Err(Error::RemoteGrid {
-                        message: "the region did not answer the money request".into(),
+                        message: match action {
+                            RemoteAction::Pay { .. } => "the grid did not confirm the payment (it may have no money service); check the balance before paying again".into(),
+                            _ => "the grid did not answer the balance request (it may have no money service)".into(),
+                        },
                     }),
                 }
             }
@@ -678,6 +683,38 @@ impl Engine {
                 send_im(&session, group, kind, Some(invite), "").await?;
                 Ok(None)
             }
+        }
+    }
+}
+
+impl Engine {
+    /// A group's name: from the bot's own groups, else asked of the grid; empty when
+    /// the grid does not answer in time.
+    pub(super) async fn remote_group_name(&self, bot: AvatarId, group: Uuid) -> String {
+        let Some((session, waiters)) = lock(&self.inner.remote.live)
+            .get(&bot)
+            .map(|l| (l.session.clone(), l.waiters.clone()))
+        else {
+            return String::new();
+        };
+        if let Some(name) = lock(&waiters.group_names).get(&group) {
+            return name.clone();
+        }
+        let (tx, rx) = oneshot::channel();
+        lock(&waiters.group_lookups).push((group, tx));
+        let asked = session
+            .send(Message::Group(GroupMessage::UuidGroupNameRequest(vec![
+                group,
+            ])))
+            .await;
+        let name = match asked {
+            Ok(()) => tokio::time::timeout(self.config().remote_lookup_wait, rx).await,
+            Err(_) => return String::new(),
+        };
+        lock(&waiters.group_lookups).retain(|(_, tx)| !tx.is_closed());
+        match name {
+            Ok(Ok(name)) => name,
+            _ => String::new(),
         }
     }
 }

@@ -101,6 +101,20 @@ impl Engine {
                         None => {}
                     }
                 }
+                SessionEvent::Group(GroupMessage::UuidGroupNameReply(names)) => {
+                    let mut waiting = lock(&waiters.group_lookups);
+                    for (group, name) in names {
+                        let mut i = 0;
+                        while i < waiting.len() {
+                            if waiting[i].0 == group {
+                                let (_, tx) = waiting.swap_remove(i);
+                                let _ = tx.send(name.clone());
+                            } else {
+                                i += 1;
+                            }
+                        }
+                    }
+                }
                 SessionEvent::Group(GroupMessage::AgentGroupDataUpdate { groups, .. }) => {
                     lock(&waiters.group_names)
                         .extend(groups.iter().map(|g| (g.group, g.name.clone())));
@@ -234,40 +248,15 @@ impl Engine {
         }
         match im.dialog {
             dialog::GROUP_INVITATION => {
-                // From the group (its key and name); the fee is the bucket's first four
-                // bytes, big-endian. Grids do not say who invited.
                 lock(&waiters.invitations).insert(im.id, im.agent);
-                let fee = im
-                    .binary_bucket
-                    .get(..4)
-                    .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-                    .unwrap_or(0);
-                let event = Event::GroupInvitation {
-                    session: im.id,
-                    group: GroupRef {
-                        id: GroupId(0),
-                        uuid: im.agent,
-                        name: im.from_name.clone(),
-                    },
-                    // The sender as the grid gives it: the group itself, so that a
-                    // script passing `avatar_uuid` back to `group_offer_accept` works.
-                    from: AvatarRef {
-                        id: AvatarId(0),
-                        uuid: im.agent,
-                        name: im.from_name.clone(),
-                    },
-                    role: String::new(),
-                    fee: fee.into(),
-                    message: im.message,
-                };
-                return self
-                    .store()
-                    .write(move |tx| {
-                        let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
-                        crate::bot::deliver(tx, &to, event)?;
-                        Ok(())
-                    })
-                    .await;
+                // Its names are asked of the grid, whose answers this pump carries.
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = engine.remote_invitation(bot, im).await {
+                        tracing::warn!(bot = %bot, error = %e, "cannot record a group invitation from the remote grid");
+                    }
+                });
+                return Ok(());
             }
             dialog::LURE_USER => {
                 return self
@@ -314,42 +303,14 @@ impl Engine {
                     .await;
             }
             dialog::GROUP_NOTICE => {
-                // `subject|text`; the bucket: attachment flag, asset type, the group.
-                let group = im
-                    .binary_bucket
-                    .get(2..18)
-                    .and_then(|b| Uuid::from_slice(b).ok())
-                    .unwrap_or(im.id);
-                let name = lock(&waiters.group_names)
-                    .get(&group)
-                    .cloned()
-                    .unwrap_or_default();
-                let (subject, text) = match im.message.split_once('|') {
-                    Some((s, t)) => (s.to_owned(), t.to_owned()),
-                    None => (String::new(), im.message.clone()),
-                };
-                return self
-                    .store()
-                    .write(move |tx| {
-                        let from = Self::mirror(tx, im.agent, &im.from_name)?.to_ref();
-                        tx.emit(
-                            bot,
-                            Event::GroupNotice {
-                                post: PostId(0),
-                                group: GroupRef {
-                                    id: GroupId(0),
-                                    uuid: group,
-                                    name,
-                                },
-                                from,
-                                subject,
-                                text,
-                                attachment: None,
-                            },
-                        )?;
-                        Ok(())
-                    })
-                    .await;
+                // Its names are asked of the grid, whose answers this pump carries.
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = engine.remote_notice(bot, im).await {
+                        tracing::warn!(bot = %bot, error = %e, "cannot record a group notice from the remote grid");
+                    }
+                });
+                return Ok(());
             }
             dialog::SESSION_SEND => {
                 // Group chat: the session is the group; the bucket names it.
@@ -456,6 +417,93 @@ impl Engine {
         if let Err(e) = written {
             tracing::warn!(bot = %bot, error = %e, "cannot record the remote balance");
         }
+    }
+
+    /// Who sent a group's IM (an invitation, a notice). Grids send those from the
+    /// group's key under the sender's name (`first.last` in Second Life), so the key is
+    /// asked of the grid by name; a sender it cannot find is given as the group, as sent.
+    async fn remote_group_sender(&self, bot: AvatarId, im: &InstantMessage) -> RemoteSender {
+        if let Ok(name) = LegacyName::parse(&im.from_name)
+            && let Ok(Some(Reply::Key { key, name })) =
+                self.run_remote(bot, RemoteAction::NameToKey { name }).await
+        {
+            return RemoteSender::Found(key, name);
+        }
+        RemoteSender::AsSent(AvatarRef {
+            id: AvatarId(0),
+            uuid: im.agent,
+            name: im.from_name.clone(),
+        })
+    }
+
+    /// Records a group notice: `subject|text`; the bucket holds the attachment flag,
+    /// the asset type and the group.
+    async fn remote_notice(&self, bot: AvatarId, im: InstantMessage) -> Result<(), Error> {
+        let group = im
+            .binary_bucket
+            .get(2..18)
+            .and_then(|b| Uuid::from_slice(b).ok())
+            .unwrap_or(im.agent);
+        let name = self.remote_group_name(bot, group).await;
+        let sender = self.remote_group_sender(bot, &im).await;
+        let (subject, text) = match im.message.split_once('|') {
+            Some((s, t)) => (s.to_owned(), t.to_owned()),
+            None => (String::new(), im.message.clone()),
+        };
+        self.store()
+            .write(move |tx| {
+                let from = sender.into_ref(tx)?;
+                tx.emit(
+                    bot,
+                    Event::GroupNotice {
+                        post: PostId(0),
+                        group: GroupRef {
+                            id: GroupId(0),
+                            uuid: group,
+                            name,
+                        },
+                        from,
+                        subject,
+                        text,
+                        attachment: None,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Records a group invitation, with the group's name asked of the grid (the
+    /// invitation has it only in its text).
+    async fn remote_invitation(&self, bot: AvatarId, im: InstantMessage) -> Result<(), Error> {
+        // The fee is the bucket's first four bytes, big-endian.
+        let fee = im
+            .binary_bucket
+            .get(..4)
+            .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0);
+        let group_name = self.remote_group_name(bot, im.agent).await;
+        let sender = self.remote_group_sender(bot, &im).await;
+        self.store()
+            .write(move |tx| {
+                let to = tx.avatar(bot)?.ok_or(Error::BotNotFound)?;
+                let from = sender.into_ref(tx)?;
+                let event = Event::GroupInvitation {
+                    session: im.id,
+                    group: GroupRef {
+                        id: GroupId(0),
+                        uuid: im.agent,
+                        name: group_name,
+                    },
+                    from,
+                    role: String::new(),
+                    fee: fee.into(),
+                    message: im.message,
+                };
+                crate::bot::deliver(tx, &to, event)?;
+                Ok(())
+            })
+            .await
     }
 
     /// Records a payment to (`incoming`) or by the bot as `balance_changed`; the other
@@ -595,5 +643,21 @@ impl Engine {
                 Ok(())
             })
             .await
+    }
+}
+
+/// The sender of a group's IM: found by name in the grid, or as the grid sent it.
+enum RemoteSender {
+    Found(Uuid, LegacyName),
+    AsSent(AvatarRef),
+}
+
+impl RemoteSender {
+    /// The sender as an event names it; one found is mirrored as a person here.
+    fn into_ref(self, tx: &mut store::Tx<'_>) -> Result<AvatarRef, Error> {
+        Ok(match self {
+            RemoteSender::Found(key, name) => Engine::mirror(tx, key, &name.to_string())?.to_ref(),
+            RemoteSender::AsSent(r) => r,
+        })
     }
 }

@@ -189,6 +189,8 @@ struct Waiters {
     dialogs: Mutex<HashMap<Uuid, Vec<String>>>,
     /// Names of the bot's groups, from the grid's latest list (notices do not carry it).
     group_names: Mutex<HashMap<Uuid, String>>,
+    /// `UUIDGroupNameRequest`s, by group.
+    group_lookups: Mutex<Vec<(Uuid, oneshot::Sender<String>)>>,
     /// `GroupRoleDataRequest`s, by request id: the roles gathered so far, the count
     /// the grid said it has, and who waits.
     roles: Mutex<HashMap<Uuid, RolesWaiter>>,
