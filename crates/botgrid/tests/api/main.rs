@@ -20,6 +20,7 @@ mod messaging;
 mod money;
 mod objects;
 mod places;
+mod real_grid;
 mod remote;
 mod simple_groups;
 mod simplex;
