@@ -123,21 +123,45 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                     channel_version: "botgrid test region".into(),
                 },
             );
-            // What is in view: the first region's objects.
+            // What is in view: the first region's objects, offered from the viewer's
+            // cache as OpenSimulator does; a client without one asks for them.
             if region == 0 && !st.objects.is_empty() {
                 let objects = st
                     .objects
                     .iter()
-                    .map(|(id, local_id)| viewerproto::world_messages::ObjectSeen {
-                        id: *id,
-                        local_id: *local_id,
-                    })
+                    .map(|(_, local_id)| (*local_id, 0, 0))
                     .collect();
                 reply(
                     &mut st,
                     agent_id,
-                    Message::World(WorldMessage::ObjectUpdate {
+                    Message::World(WorldMessage::ObjectUpdateCached {
                         region_handle: handle,
+                        objects,
+                    }),
+                );
+            }
+        }
+        Message::World(WorldMessage::RequestMultipleObjects {
+            agent,
+            session: s,
+            objects: asked,
+        }) if agent == agent_id && s == session => {
+            let objects: Vec<_> = st
+                .objects
+                .iter()
+                .filter(|(_, local_id)| asked.iter().any(|(_, id)| id == local_id))
+                .map(|(id, local_id)| viewerproto::world_messages::ObjectSeen {
+                    id: *id,
+                    local_id: *local_id,
+                })
+                .collect();
+            if !objects.is_empty() {
+                let region_handle = st.regions[0].handle();
+                reply(
+                    &mut st,
+                    agent_id,
+                    Message::World(WorldMessage::ObjectUpdate {
+                        region_handle,
                         objects,
                     }),
                 );

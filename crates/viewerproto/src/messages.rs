@@ -1090,6 +1090,15 @@ mod tests {
                         local_id: 9,
                     }],
                 },
+                W::ObjectUpdateCached {
+                    region_handle: 5,
+                    objects: vec![(9, 0xDEAD_BEEF, 2)],
+                },
+                W::RequestMultipleObjects {
+                    agent: a,
+                    session: s,
+                    objects: vec![(crate::world_messages::CACHE_MISS_FULL, 9)],
+                },
                 W::MapNameRequest {
                     agent: a,
                     session: s,
@@ -1171,6 +1180,27 @@ mod tests {
         want.extend_from_slice(a.as_bytes());
         want.extend_from_slice(&[2, b'G', 0]);
         assert_eq!(got, want);
+        // ObjectUpdateCached, High 14 (unencoded): handle, time dilation, a count, then
+        // ID, CRC and UpdateFlags per block, all little-endian.
+        let got = Message::World(crate::world_messages::WorldMessage::ObjectUpdateCached {
+            region_handle: 1,
+            objects: vec![(0x0102_0304, 5, 6)],
+        })
+        .encode();
+        let mut want = vec![0x0E, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        want.extend_from_slice(&[4, 3, 2, 1, 5, 0, 0, 0, 6, 0, 0, 0]);
+        assert_eq!(got, want);
+        // RequestMultipleObjects, Medium 3: keys, a count, then CacheMissType U8 and ID.
+        let got = Message::World(
+            crate::world_messages::WorldMessage::RequestMultipleObjects {
+                agent: a,
+                session: s,
+                objects: vec![(0, 7)],
+            },
+        )
+        .encode();
+        assert_eq!(&got[..2], &[0xFF, 0x03]);
+        assert_eq!(&got[2 + 32..], &[1, 0, 7, 0, 0, 0]);
         // MoneyTransferRequest, Low 311: U8 flags, S32 amount, two U8 perms, S32 type.
         let got = Message::World(crate::world_messages::WorldMessage::MoneyTransferRequest {
             agent: a,

@@ -511,6 +511,7 @@ impl Task {
                 return None;
             }
         };
+        tracing::trace!(agent = %self.agent, number = ?message.number(), "from the region");
         let event = match message {
             Message::StartPingCheck { ping, .. } => {
                 let _ = self.send(Message::CompletePingCheck { ping }).await;
@@ -524,6 +525,27 @@ impl Task {
                     flags: 0,
                 };
                 let _ = self.send(reply).await;
+                return None;
+            }
+            Message::World(crate::world_messages::WorldMessage::ObjectUpdateCached {
+                objects,
+                ..
+            }) => {
+                // Without a cache of its own the client asks for each object in full,
+                // as a viewer with an empty cache does (OpenSimulator offers its objects
+                // this way).
+                let objects = objects
+                    .into_iter()
+                    .map(|(id, _, _)| (crate::world_messages::CACHE_MISS_FULL, id))
+                    .collect();
+                let ask = Message::World(
+                    crate::world_messages::WorldMessage::RequestMultipleObjects {
+                        agent: self.agent,
+                        session: self.session,
+                        objects,
+                    },
+                );
+                let _ = self.send(ask).await;
                 return None;
             }
             Message::AgentMovementComplete {

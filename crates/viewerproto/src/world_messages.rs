@@ -26,6 +26,10 @@ pub const AVATAR_SIT_RESPONSE: MessageNumber = MessageNumber::High(21);
 pub const OBJECT_GRAB: MessageNumber = MessageNumber::Low(117);
 pub const OBJECT_UPDATE: MessageNumber = MessageNumber::High(12);
 pub const OBJECT_UPDATE_COMPRESSED: MessageNumber = MessageNumber::High(13);
+pub const OBJECT_UPDATE_CACHED: MessageNumber = MessageNumber::High(14);
+pub const REQUEST_MULTIPLE_OBJECTS: MessageNumber = MessageNumber::Medium(3);
+/// `RequestMultipleObjects` cache-miss kind: the agent does not have the object.
+pub const CACHE_MISS_FULL: u8 = 0;
 
 /// An object the region told the agent about: its key and its id in the region (what
 /// touching it names).
@@ -243,6 +247,18 @@ pub enum WorldMessage {
         region_handle: u64,
         objects: Vec<ObjectSeen>,
     },
+    /// Objects in view offered from a viewer's cache: region id, CRC and update flags.
+    /// A client without a cache asks for them in full (`RequestMultipleObjects`).
+    ObjectUpdateCached {
+        region_handle: u64,
+        objects: Vec<(u32, u32, u32)>,
+    },
+    /// Asks for objects by region id: (cache-miss kind, id).
+    RequestMultipleObjects {
+        agent: Uuid,
+        session: Uuid,
+        objects: Vec<(u8, u32)>,
+    },
     /// Asks the map for regions whose name contains `name`.
     MapNameRequest {
         agent: Uuid,
@@ -286,6 +302,8 @@ impl WorldMessage {
             MapNameRequest { .. } => MAP_NAME_REQUEST,
             ObjectUpdate { .. } => OBJECT_UPDATE,
             ObjectUpdateCompressed { .. } => OBJECT_UPDATE_COMPRESSED,
+            ObjectUpdateCached { .. } => OBJECT_UPDATE_CACHED,
+            RequestMultipleObjects { .. } => REQUEST_MULTIPLE_OBJECTS,
             MapBlockReply { .. } => MAP_BLOCK_REPLY,
             DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
         }
@@ -302,6 +320,7 @@ impl WorldMessage {
                 | AgentRequestSit { .. }
                 | AvatarSitResponse { .. }
                 | ObjectUpdate { .. }
+                | RequestMultipleObjects { .. }
                 | ObjectGrab { .. }
                 | ScriptDialog(_)
                 | ScriptDialogReply { .. }
@@ -614,6 +633,29 @@ impl WorldMessage {
                     w.u32(0).var2(&data);
                 }
             }
+            ObjectUpdateCached {
+                region_handle,
+                objects,
+            } => {
+                w.u64(*region_handle).u16(0);
+                let objects = &objects[..objects.len().min(255)];
+                w.u8(objects.len() as u8);
+                for (id, crc, flags) in objects {
+                    w.u32(*id).u32(*crc).u32(*flags);
+                }
+            }
+            RequestMultipleObjects {
+                agent,
+                session,
+                objects,
+            } => {
+                w.uuid(*agent).uuid(*session);
+                let objects = &objects[..objects.len().min(255)];
+                w.u8(objects.len() as u8);
+                for (miss, id) in objects {
+                    w.u8(*miss).u32(*id);
+                }
+            }
             MapNameRequest {
                 agent,
                 session,
@@ -913,6 +955,30 @@ impl WorldMessage {
                     .collect::<Result<_, Error>>()?;
                 ObjectUpdateCompressed {
                     region_handle,
+                    objects,
+                }
+            }
+            OBJECT_UPDATE_CACHED => {
+                let region_handle = r.u64()?;
+                r.u16()?;
+                let n = r.count()?;
+                let objects = (0..n)
+                    .map(|_| Ok((r.u32()?, r.u32()?, r.u32()?)))
+                    .collect::<Result<_, Error>>()?;
+                ObjectUpdateCached {
+                    region_handle,
+                    objects,
+                }
+            }
+            REQUEST_MULTIPLE_OBJECTS => {
+                let (agent, session) = (r.uuid()?, r.uuid()?);
+                let n = r.count()?;
+                let objects = (0..n)
+                    .map(|_| Ok((r.u8()?, r.u32()?)))
+                    .collect::<Result<_, Error>>()?;
+                RequestMultipleObjects {
+                    agent,
+                    session,
                     objects,
                 }
             }

@@ -516,7 +516,8 @@ async fn a_remote_bot_answers_dialogs_and_hears_objects() {
         .await;
     grid.login(&rex).await;
 
-    // Touching what the region showed: at arrival, and later (in the compressed form).
+    // Touching what the region showed: at arrival (offered as cached, so the bot asks
+    // for it), and later (in the compressed form).
     let bell = grid::Uuid::new_v4();
     region.add_object(bell).await;
     for object in [button, bell] {
