@@ -252,6 +252,7 @@ pub(crate) fn execute(
                     role: role.name.clone(),
                     fee: g.fee,
                     message,
+                    system: None,
                 },
             )?;
             // A chat user that joins every group it is invited to (and owes no fee)

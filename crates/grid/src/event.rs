@@ -66,6 +66,10 @@ pub enum Event {
         role: String,
         fee: i64,
         message: String,
+        /// The remote grid's own text of the invitation (it names the inviter, the
+        /// group and the fee); botgrid writes one for its own invitations.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        system: Option<String>,
     },
     /// A message in the chat of a group the avatar is in.
     GroupMessage {

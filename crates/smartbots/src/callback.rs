@@ -466,15 +466,19 @@ pub fn event_fields(
             role,
             fee,
             message,
+            system,
         } => {
-            let mut system = format!(
-                "{} has invited you to join a group, {}. There is a fee of L${fee} to join this group.",
-                from.name, group.name
-            );
-            if !message.is_empty() {
-                system.push(' ');
-                system.push_str(message);
-            }
+            let system = system.clone().unwrap_or_else(|| {
+                let mut text = format!(
+                    "{} has invited you to join a group, {}. There is a fee of L${fee} to join this group.",
+                    from.name, group.name
+                );
+                if !message.is_empty() {
+                    text.push(' ');
+                    text.push_str(message);
+                }
+                text
+            });
             f.text("avatar_name", from.name.clone())
                 .text("avatar_uuid", from.uuid.to_string())
                 .text("group_name", group.name.clone())

@@ -425,6 +425,12 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     );
     assert_eq!(invite[0]["avatar_name"], "Carl Person");
     assert_eq!(
+        invite[0]["system_message"],
+        "Carl Person has invited you to join a group called Readers. There is no cost to join this group.",
+        "the grid's own words"
+    );
+    assert_eq!(invite[0]["message"], "", "no note of the inviter's");
+    assert_eq!(
         invite[0]["avatar_uuid"],
         carl.to_string(),
         "the inviter, found by the name the grid gave"

@@ -498,7 +498,9 @@ impl Engine {
                     from,
                     role: String::new(),
                     fee: fee.into(),
-                    message: im.message,
+                    // The grid's text is the system message, not a note of the inviter's.
+                    message: String::new(),
+                    system: Some(im.message),
                 };
                 crate::bot::deliver(tx, &to, event)?;
                 Ok(())
