@@ -33,7 +33,7 @@ pub(crate) enum After {
     /// A remote bot's command, carried out by its session before the caller hears OK.
     Remote {
         bot: AvatarId,
-        action: crate::remote::RemoteAction,
+        command: Box<BotCommand>,
     },
 }
 
@@ -108,8 +108,8 @@ impl Engine {
             .position(|a| matches!(a, After::Remote { .. }))
             .map(|i| after.swap_remove(i));
         self.after_commit(after);
-        if let Some(After::Remote { bot, action }) = remote {
-            return Ok(self.run_remote(bot, action).await?.unwrap_or(reply));
+        if let Some(After::Remote { bot, command }) = remote {
+            return Ok(self.run_remote(bot, *command).await?.unwrap_or(reply));
         }
         Ok(reply)
     }
@@ -179,8 +179,11 @@ impl Engine {
                 }
                 After::SendPosts { sender, at } => self.schedule_posts(sender, at),
                 After::Restart { at } => self.schedule_restart(at),
-                After::Remote { action, .. } => {
-                    tracing::warn!(?action, "a remote action outside a bot command was dropped");
+                After::Remote { command, .. } => {
+                    tracing::warn!(
+                        ?command,
+                        "a remote command outside a bot command was dropped"
+                    );
                 }
             }
         }

@@ -13,7 +13,7 @@ impl Engine {
         key: Uuid,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send + '_>> {
         Box::pin(async move {
-            match self.run_remote(bot, RemoteAction::KeyToName { key }).await {
+            match self.run_remote(bot, BotCommand::KeyToName { key }).await {
                 Ok(Some(Reply::Name { name, .. })) => Some(name.to_string()),
                 _ => None,
             }
@@ -85,7 +85,7 @@ impl Engine {
     pub(crate) async fn run_remote(
         &self,
         bot: AvatarId,
-        action: RemoteAction,
+        command: BotCommand,
     ) -> Result<Option<Reply>, Error> {
         let (session, waiters) = {
             let live = lock(&self.inner.remote.live);
@@ -128,8 +128,8 @@ impl Engine {
                     })
             }
         };
-        match action {
-            RemoteAction::Im { to, message } => {
+        match command {
+            BotCommand::Im { to, message } => {
                 let to = match to {
                     AvatarSelector::Key(k) => k,
                     AvatarSelector::Name(n) => lookup_name(n).await?.0,
@@ -142,7 +142,7 @@ impl Engine {
                 send_im(&session, to, dialog::MESSAGE_FROM_AGENT, None, &message).await?;
                 Ok(None)
             }
-            RemoteAction::Say { channel, message } => {
+            BotCommand::SayChat { channel, message } => {
                 session
                     .send(Message::ChatFromViewer {
                         agent: session.agent,
@@ -155,7 +155,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::KeyToName { key } => {
+            BotCommand::KeyToName { key } => {
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.names).push((key, tx));
                 session
@@ -175,26 +175,26 @@ impl Engine {
                     }
                 }
             }
-            RemoteAction::NameToKey { name } => {
+            BotCommand::NameToKey { name } => {
                 let (key, name) = lookup_name(name).await?;
                 Ok(Some(Reply::Key { key, name }))
             }
-            RemoteAction::Typing { to, start } => {
-                let kind = if start {
-                    dialog::TYPING_START
-                } else {
-                    dialog::TYPING_STOP
-                };
-                send_im(&session, to, kind, None, "typing").await?;
+            BotCommand::TypingStart { to, .. } => {
+                send_im(&session, to, dialog::TYPING_START, None, "typing").await?;
                 Ok(None)
             }
-            RemoteAction::Balance | RemoteAction::Pay { .. } => {
+            BotCommand::TypingStop { to } => {
+                send_im(&session, to, dialog::TYPING_STOP, None, "typing").await?;
+                Ok(None)
+            }
+            BotCommand::GetBalance | BotCommand::GiveMoney { .. } => {
                 let (reply, answer) = oneshot::channel();
-                let (wants, message) = match &action {
-                    RemoteAction::Pay {
+                let (wants, message) = match &command {
+                    BotCommand::GiveMoney {
                         to,
                         amount,
                         comment,
+                        ..
                     } => {
                         let amount = i32::try_from(*amount)
                             .map_err(|_| Error::invalid("amount", "too large"))?;
@@ -229,12 +229,13 @@ impl Engine {
                 let got = tokio::time::timeout(wait, answer).await;
                 lock(&waiters.money).retain(|w| !w.reply.is_closed());
                 match got {
-                    Ok(Ok((true, balance, _))) => Ok(match action {
-                        RemoteAction::Balance => Some(Reply::Balance(balance.into())),
-                        RemoteAction::Pay {
+                    Ok(Ok((true, balance, _))) => Ok(match command {
+                        BotCommand::GetBalance => Some(Reply::Balance(balance.into())),
+                        BotCommand::GiveMoney {
                             to,
                             amount,
                             comment,
+                            ..
                         } => {
                             let engine = self.clone();
                             let paid = Paid {
@@ -263,14 +264,14 @@ impl Engine {
                     // A stock OpenSimulator has no money service and never answers; a
                     // payment may still be made late, so a retry could pay twice.
                     _ => Err(Error::RemoteGrid {
-                        message: match action {
-                            RemoteAction::Pay { .. } => "the grid did not confirm the payment (it may have no money service); check the balance before paying again".into(),
+                        message: match command {
+                            BotCommand::GiveMoney { .. } => "the grid did not confirm the payment (it may have no money service); check the balance before paying again".into(),
                             _ => "the grid did not answer the balance request (it may have no money service)".into(),
                         },
                     }),
                 }
             }
-            RemoteAction::Groups => {
+            BotCommand::MyGroups => {
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.groups).push(tx);
                 session
@@ -289,10 +290,11 @@ impl Engine {
                     groups.into_iter().map(my_group).collect(),
                 )))
             }
-            RemoteAction::Invite {
+            BotCommand::GroupInvite {
                 group,
                 avatar,
                 role,
+                ..
             } => {
                 session
                     .send(Message::Group(GroupMessage::InviteGroupRequest {
@@ -305,7 +307,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Eject { group, avatar } => {
+            BotCommand::GroupEject { group, avatar, .. } => {
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.ejects).push((group, tx));
                 session
@@ -329,11 +331,13 @@ impl Engine {
                     }),
                 }
             }
-            RemoteAction::GroupSay { group, message } => {
+            BotCommand::SendGroupMessage { group, message } => {
                 send_im(&session, group, dialog::SESSION_SEND, Some(group), &message).await?;
                 Ok(None)
             }
-            RemoteAction::Sit { object } => {
+            BotCommand::Sit {
+                object: Some(object),
+            } => {
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.sits).push((object, tx));
                 session
@@ -361,7 +365,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::OfferFriendship { to, message } => {
+            BotCommand::OfferFriendship { to, message } => {
                 let offer = Uuid::new_v4();
                 send_im(
                     &session,
@@ -373,9 +377,10 @@ impl Engine {
                 .await?;
                 Ok(None)
             }
-            RemoteAction::AnswerFriendship {
+            BotCommand::AnswerFriendship {
                 session: transaction,
                 accept,
+                ..
             } => {
                 let m = if accept {
                     WorldMessage::AcceptFriendship {
@@ -394,16 +399,20 @@ impl Engine {
                 session.send(Message::World(m)).await.map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Notice {
+            BotCommand::SendNotice {
                 group,
                 subject,
                 text,
+                ..
             } => {
                 let notice = format!("{subject}|{text}");
                 send_im(&session, group, dialog::GROUP_NOTICE, Some(group), &notice).await?;
                 Ok(None)
             }
-            RemoteAction::Teleport { to: None } => {
+            BotCommand::Teleport {
+                to: grid::StartLocation::Home,
+                ..
+            } => {
                 let (tx, rx) = oneshot::channel();
                 *lock(&waiters.teleport) = Some(tx);
                 session
@@ -417,7 +426,10 @@ impl Engine {
                 self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
                     .await
             }
-            RemoteAction::Teleport { to: Some(to) } => {
+            BotCommand::Teleport {
+                to: grid::StartLocation::At(to),
+                ..
+            } => {
                 // The region's handle: from the map, unless it is where the bot is.
                 let here = lock(&waiters.region).clone();
                 let handle =
@@ -464,7 +476,7 @@ impl Engine {
                 self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, Some(to))
                     .await
             }
-            RemoteAction::Roles { group } => {
+            BotCommand::GroupRoles { group } => {
                 let request = Uuid::new_v4();
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.roles).insert(
@@ -490,8 +502,8 @@ impl Engine {
                 })?;
                 Ok(Some(Reply::Roles(roles.into_iter().map(role).collect())))
             }
-            RemoteAction::Join { group } | RemoteAction::Leave { group } => {
-                let join = matches!(action, RemoteAction::Join { .. });
+            BotCommand::GroupJoin { group } | BotCommand::GroupLeave { group } => {
+                let join = matches!(command, BotCommand::GroupJoin { .. });
                 let (tx, rx) = oneshot::channel();
                 lock(&waiters.memberships).push((group, join, tx));
                 let (agent, s) = (session.agent, session.session);
@@ -525,7 +537,7 @@ impl Engine {
                     }),
                 }
             }
-            RemoteAction::Inventory { folder, filter } => {
+            BotCommand::InventoryList { folder, filter } => {
                 let contents = session.fetch_folder(folder).await.map_err(closed)?;
                 let entries = inventory_entries(bot, contents)
                     .into_iter()
@@ -533,10 +545,10 @@ impl Engine {
                     .collect();
                 Ok(Some(Reply::Inventory(entries)))
             }
-            RemoteAction::AnswerLure {
-                from: _,
-                lure,
+            BotCommand::TeleportOfferAnswer {
+                session: lure,
                 accept: true,
+                ..
             } => {
                 let (tx, rx) = oneshot::channel();
                 *lock(&waiters.teleport) = Some(tx);
@@ -552,21 +564,25 @@ impl Engine {
                 self.teleport_outcome(bot, tokio::time::timeout(wait * 3, rx).await, None)
                     .await
             }
-            RemoteAction::AnswerLure {
+            BotCommand::TeleportOfferAnswer {
                 from,
-                lure,
+                session: lure,
                 accept: false,
             } => {
                 send_im(&session, from, dialog::LURE_DECLINED, Some(lure), "").await?;
                 Ok(None)
             }
-            RemoteAction::RoleChange {
+            BotCommand::SetRole {
                 group,
                 role,
                 member,
-                add,
+            }
+            | BotCommand::RevokeRole {
+                group,
+                role,
+                member,
             } => {
-                let change = if add {
+                let change = if matches!(command, BotCommand::SetRole { .. }) {
                     viewerproto::group_messages::ROLE_ADD
                 } else {
                     viewerproto::group_messages::ROLE_REMOVE
@@ -582,7 +598,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::OfferLure { to, message } => {
+            BotCommand::OfferTeleport { to, message } => {
                 session
                     .send(Message::World(WorldMessage::StartLure {
                         agent: session.agent,
@@ -595,7 +611,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Touch { object } => {
+            BotCommand::TouchPrim { object } => {
                 let local_id = lock(&waiters.objects)
                     .get(&object)
                     .copied()
@@ -622,7 +638,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Activate { group } => {
+            BotCommand::ActivateGroup { group } => {
                 session
                     .send(Message::Group(GroupMessage::ActivateGroup {
                         agent: session.agent,
@@ -633,7 +649,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Stand => {
+            BotCommand::Sit { object: None } => {
                 let mut update = viewerproto::messages::AgentUpdate::standing(
                     session.agent,
                     session.session,
@@ -646,7 +662,7 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::Dialog {
+            BotCommand::ReplyDialog {
                 object,
                 channel,
                 button,
@@ -668,9 +684,10 @@ impl Engine {
                     .map_err(closed)?;
                 Ok(None)
             }
-            RemoteAction::AnswerInvite {
+            BotCommand::AnswerGroupInvite {
                 session: invite,
                 accept,
+                ..
             } => {
                 let group = lock(&waiters.invitations)
                     .remove(&invite)
@@ -683,8 +700,20 @@ impl Engine {
                 send_im(&session, group, kind, Some(invite), "").await?;
                 Ok(None)
             }
+            other => Err(Error::NotInRemoteGrid {
+                what: variant_name(&other),
+            }),
         }
     }
+}
+
+/// A command's variant name: what the command is, in the core's words.
+fn variant_name(command: &BotCommand) -> String {
+    format!("{command:?}")
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 impl Engine {

@@ -386,7 +386,7 @@ impl Engine {
     /// Tells a bot that just arrived its balance in the remote grid (`balance_changed`
     /// INITIAL), as an embedded bot learns its own.
     pub(super) async fn announce_remote_balance(&self, bot: AvatarId) {
-        let balance = match self.run_remote(bot, RemoteAction::Balance).await {
+        let balance = match self.run_remote(bot, BotCommand::GetBalance).await {
             Ok(Some(Reply::Balance(b))) => b,
             Ok(_) => return,
             Err(e) => {
@@ -425,7 +425,7 @@ impl Engine {
     async fn remote_group_sender(&self, bot: AvatarId, im: &InstantMessage) -> RemoteSender {
         if let Ok(name) = LegacyName::parse(&im.from_name)
             && let Ok(Some(Reply::Key { key, name })) =
-                self.run_remote(bot, RemoteAction::NameToKey { name }).await
+                self.run_remote(bot, BotCommand::NameToKey { name }).await
         {
             return RemoteSender::Found(key, name);
         }

@@ -37,113 +37,6 @@ const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(60);
 /// Events a session may have waiting for the engine.
 const SESSION_EVENTS: usize = 256;
 
-/// What a remote command does once its (empty) transaction committed.
-#[derive(Debug)]
-pub(crate) enum RemoteAction {
-    Im {
-        to: AvatarSelector,
-        message: String,
-    },
-    Say {
-        channel: i32,
-        message: String,
-    },
-    KeyToName {
-        key: Uuid,
-    },
-    NameToKey {
-        name: LegacyName,
-    },
-    Typing {
-        to: Uuid,
-        start: bool,
-    },
-    Balance,
-    Pay {
-        to: Uuid,
-        amount: i64,
-        comment: String,
-    },
-    Groups,
-    Invite {
-        group: Uuid,
-        avatar: Uuid,
-        role: Uuid,
-    },
-    Eject {
-        group: Uuid,
-        avatar: Uuid,
-    },
-    GroupSay {
-        group: Uuid,
-        message: String,
-    },
-    AnswerInvite {
-        session: Uuid,
-        accept: bool,
-    },
-    Dialog {
-        object: Uuid,
-        channel: i32,
-        button: String,
-    },
-    Sit {
-        object: Uuid,
-    },
-    Stand,
-    OfferFriendship {
-        to: Uuid,
-        message: String,
-    },
-    AnswerFriendship {
-        session: Uuid,
-        accept: bool,
-    },
-    Notice {
-        group: Uuid,
-        subject: String,
-        text: String,
-    },
-    /// To a place, or home (`None`).
-    Teleport {
-        to: Option<grid::Location>,
-    },
-    Roles {
-        group: Uuid,
-    },
-    Join {
-        group: Uuid,
-    },
-    Leave {
-        group: Uuid,
-    },
-    Activate {
-        group: Option<Uuid>,
-    },
-    Inventory {
-        folder: Option<Uuid>,
-        filter: grid::filter::NameFilter,
-    },
-    Touch {
-        object: Uuid,
-    },
-    AnswerLure {
-        from: Uuid,
-        lure: Uuid,
-        accept: bool,
-    },
-    OfferLure {
-        to: Uuid,
-        message: String,
-    },
-    RoleChange {
-        group: Uuid,
-        role: Uuid,
-        member: Uuid,
-        add: bool,
-    },
-}
-
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
 type Arrival = Result<(String, [f32; 3]), String>;
 
@@ -253,190 +146,43 @@ impl RemoteBots {
 }
 
 /// A remote bot's command inside its transaction: `None` for what stays with botgrid
-/// (presence, callbacks, status), the action for what goes to the remote grid, and a
-/// clear failure for what a remote grid cannot do (yet).
+/// (presence, callbacks, status), and otherwise the command handed to the session once
+/// the (empty) transaction commits (`run_remote`, which answers what a remote grid
+/// cannot do with a clear failure). What a grid would take but botgrid must refuse is
+/// refused here.
 pub(crate) fn route(bot: AvatarId, command: &BotCommand) -> Option<Result<Executed, Error>> {
-    let action = match command {
+    let refused = match command {
         BotCommand::Status
         | BotCommand::Login { .. }
         | BotCommand::Logout
         | BotCommand::SetCallback(_)
         // Kept up to date from the grid (arrival, teleports).
         | BotCommand::BotLocation => return None,
-        BotCommand::Im { to, message } => {
-            if let Err(e) = grid::message::check_im_text(message) {
-                return Some(Err(e));
-            }
-            RemoteAction::Im {
-                to: to.clone(),
-                message: message.clone(),
-            }
+        BotCommand::Im { message, .. } | BotCommand::SendGroupMessage { message, .. } => {
+            grid::message::check_im_text(message).err()
         }
-        BotCommand::SayChat { channel, message } => RemoteAction::Say {
-            channel: *channel,
-            message: message.clone(),
-        },
-        BotCommand::KeyToName { key } => RemoteAction::KeyToName { key: *key },
-        BotCommand::NameToKey { name } => RemoteAction::NameToKey { name: name.clone() },
-        BotCommand::TypingStart { to, .. } => RemoteAction::Typing {
-            to: *to,
-            start: true,
-        },
-        BotCommand::TypingStop { to } => RemoteAction::Typing {
-            to: *to,
-            start: false,
-        },
-        BotCommand::GetBalance => RemoteAction::Balance,
-        BotCommand::MyGroups => RemoteAction::Groups,
-        BotCommand::TouchPrim { object } => RemoteAction::Touch { object: *object },
-        BotCommand::SetRole {
-            group,
-            role,
-            member,
-        } => RemoteAction::RoleChange {
-            group: *group,
-            role: *role,
-            member: *member,
-            add: true,
-        },
-        BotCommand::RevokeRole {
-            group,
-            role,
-            member,
-        } => RemoteAction::RoleChange {
-            group: *group,
-            role: *role,
-            member: *member,
-            add: false,
-        },
-        BotCommand::OfferTeleport { to, message } => RemoteAction::OfferLure {
-            to: *to,
-            message: message.clone(),
-        },
-        BotCommand::TeleportOfferAnswer {
-            from,
-            session,
-            accept,
-        } => RemoteAction::AnswerLure {
-            from: *from,
-            lure: *session,
-            accept: *accept,
-        },
-        BotCommand::InventoryList { folder, filter } => RemoteAction::Inventory {
-            folder: *folder,
-            filter: filter.clone(),
-        },
-        BotCommand::GroupRoles { group } => RemoteAction::Roles { group: *group },
-        BotCommand::GroupJoin { group } => RemoteAction::Join { group: *group },
-        BotCommand::GroupLeave { group } => RemoteAction::Leave { group: *group },
-        BotCommand::ActivateGroup { group } => RemoteAction::Activate { group: *group },
-        BotCommand::Sit { object: Some(o) } => RemoteAction::Sit { object: *o },
-        BotCommand::Sit { object: None } => RemoteAction::Stand,
-        BotCommand::Teleport { to, .. } => RemoteAction::Teleport {
-            to: match to {
-                grid::StartLocation::At(to) => Some(to.clone()),
-                grid::StartLocation::Home => None,
-            },
-        },
-        BotCommand::OfferFriendship { to, message } => RemoteAction::OfferFriendship {
-            to: *to,
-            message: message.clone(),
-        },
-        BotCommand::AnswerFriendship {
-            session, accept, ..
-        } => RemoteAction::AnswerFriendship {
-            session: *session,
-            accept: *accept,
-        },
         BotCommand::SendNotice {
-            group,
-            subject,
-            text,
-            attachment,
+            attachment: Some(_),
             ..
-        } => {
-            if attachment.is_some() {
-                return Some(Err(Error::invalid(
-                    "attachment",
-                    "not available for a bot in a remote grid",
-                )));
-            }
-            RemoteAction::Notice {
-                group: *group,
-                subject: subject.clone(),
-                text: text.clone(),
-            }
-        }
-        BotCommand::ReplyDialog {
-            channel,
-            object,
-            button,
-        } => RemoteAction::Dialog {
-            object: *object,
-            channel: *channel,
-            button: button.clone(),
-        },
-        BotCommand::GroupInvite {
-            avatar,
-            group,
-            role,
-            ..
-        } => RemoteAction::Invite {
-            group: *group,
-            avatar: *avatar,
-            role: *role,
-        },
-        BotCommand::GroupEject { avatar, group, .. } => RemoteAction::Eject {
-            group: *group,
-            avatar: *avatar,
-        },
-        BotCommand::SendGroupMessage { group, message } => {
-            if let Err(e) = grid::message::check_im_text(message) {
-                return Some(Err(e));
-            }
-            RemoteAction::GroupSay {
-                group: *group,
-                message: message.clone(),
-            }
-        }
-        BotCommand::AnswerGroupInvite {
-            session, accept, ..
-        } => RemoteAction::AnswerInvite {
-            session: *session,
-            accept: *accept,
-        },
-        BotCommand::GiveMoney {
-            to,
-            amount,
-            comment,
-            tag,
-        } => {
-            if tag.is_some() {
-                // A repeat-safe payment needs a ledger the remote grid does not offer.
-                return Some(Err(Error::invalid(
-                    "custom",
-                    "not available for a bot in a remote grid",
-                )));
-            }
-            RemoteAction::Pay {
-                to: *to,
-                amount: *amount,
-                comment: comment.clone(),
-            }
-        }
-        other => {
-            // The variant's name: what the command is, in the core's words.
-            let what = format!("{other:?}");
-            let what = what
-                .split(|c: char| !c.is_alphanumeric())
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            return Some(Err(Error::NotInRemoteGrid { what }));
-        }
+        } => Some(Error::invalid(
+            "attachment",
+            "not available for a bot in a remote grid",
+        )),
+        // A repeat-safe payment needs a ledger the remote grid does not offer.
+        BotCommand::GiveMoney { tag: Some(_), .. } => Some(Error::invalid(
+            "custom",
+            "not available for a bot in a remote grid",
+        )),
+        _ => None,
     };
+    if let Some(e) = refused {
+        return Some(Err(e));
+    }
     Some(done(Reply::Done).map(|mut e| {
-        e.after.push(crate::bot::After::Remote { bot, action });
+        e.after.push(crate::bot::After::Remote {
+            bot,
+            command: Box::new(command.clone()),
+        });
         e
     }))
 }
