@@ -73,7 +73,9 @@ pub enum Event {
     },
     /// A message in the chat of a group the avatar is in.
     GroupMessage {
-        post: PostId,
+        /// The post; `None` for a remote grid's group chat, which has no post here.
+        #[serde(default)]
+        post: Option<PostId>,
         group: GroupRef,
         from: AvatarRef,
         text: String,
@@ -89,7 +91,9 @@ pub enum Event {
     },
     /// A notice of a group the avatar is in.
     GroupNotice {
-        post: PostId,
+        /// The post; `None` for a remote grid's notice, which has no post here.
+        #[serde(default)]
+        post: Option<PostId>,
         group: GroupRef,
         from: AvatarRef,
         subject: String,

@@ -464,8 +464,12 @@ impl Pump {
         let cg = self.engine.group_view(my, group).await?;
         let info = groups::group_info(&self.engine, me, &cg).await?;
         Ok(match &stored.event {
+            // A post without a row here (a remote grid's) is no chat item.
+            Event::GroupMessage { post: None, .. } | Event::GroupNotice { post: None, .. } => {
+                vec![]
+            }
             Event::GroupMessage {
-                post,
+                post: Some(post),
                 from,
                 text,
                 rich,
@@ -483,7 +487,7 @@ impl Pump {
                 ]
             }
             Event::GroupNotice {
-                post,
+                post: Some(post),
                 from,
                 subject,
                 text,

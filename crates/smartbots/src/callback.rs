@@ -501,14 +501,9 @@ pub fn event_fields(
                 .text("speaker_name", from.name.clone())
                 .text("speaker_uuid", from.uuid.to_string())
                 .text("message", text.clone())
-                // Group chat of a remote grid has no post here: no id.
                 .text(
                     "message_id",
-                    if post.0 == 0 {
-                        String::new()
-                    } else {
-                        post.0.to_string()
-                    },
+                    post.map(|p| p.0.to_string()).unwrap_or_default(),
                 );
         }
         Event::GroupNotice {
@@ -529,14 +524,9 @@ pub fn event_fields(
                     "attachment",
                     attachment.map(|a| a.to_string()).unwrap_or_default(),
                 )
-                // A remote grid's notice has no post here: no id.
                 .text(
                     "notice_id",
-                    if post.0 == 0 {
-                        String::new()
-                    } else {
-                        post.0.to_string()
-                    },
+                    post.map(|p| p.0.to_string()).unwrap_or_default(),
                 );
         }
         // `event_name` gave the others no callback: they never get here.

@@ -261,7 +261,10 @@ pub fn render_callback(callback: &Callback, stored: &StoredEvent) -> Option<Stri
         f.text("speaker_name", from.name.clone())
             .text("speaker_uuid", from.uuid.to_string())
             .text("message", text.clone())
-            .text("message_id", post.0.to_string());
+            .text(
+                "message_id",
+                post.map(|p| p.0.to_string()).unwrap_or_default(),
+            );
     }
     Some(f.encode(Format::Url))
 }

@@ -368,6 +368,10 @@ async fn a_remote_bot_lists_chats_in_invites_to_and_ejects_from_its_groups() {
     assert_eq!(got[0]["group_name"], "Builders");
     assert_eq!(got[0]["speaker_name"], "Carl Person");
     assert_eq!(got[0]["message"], "hello builders");
+    assert_eq!(
+        got[0]["message_id"], "",
+        "a remote grid's group chat has no post here"
+    );
     grid.ok(
         &rex,
         "send_group_im",
@@ -687,6 +691,7 @@ async fn a_remote_bot_makes_friends_and_sends_and_gets_notices() {
     assert_eq!(notice[0]["speaker_name"], "Carl Person");
     assert_eq!(notice[0]["subject"], "Meeting");
     assert_eq!(notice[0]["message"], "Friday at 8");
+    assert_eq!(notice[0]["notice_id"], "", "no post here either");
     grid.ok(
         &rex,
         "send_notice",

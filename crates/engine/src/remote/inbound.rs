@@ -324,7 +324,7 @@ impl Engine {
                         tx.emit(
                             bot,
                             Event::GroupMessage {
-                                post: PostId(0),
+                                post: None,
                                 group: GroupRef {
                                     id: GroupId(0),
                                     uuid: im.id,
@@ -456,7 +456,7 @@ impl Engine {
                 tx.emit(
                     bot,
                     Event::GroupNotice {
-                        post: PostId(0),
+                        post: None,
                         group: GroupRef {
                             id: GroupId(0),
                             uuid: group,

@@ -14,7 +14,7 @@ use crate::bot::{Executed, done};
 use crate::presence;
 use grid::AvatarRef;
 use grid::command::{AvatarSelector, BotCommand, Reply};
-use grid::group::{Group, GroupId, GroupRef, PostId, Powers};
+use grid::group::{Group, GroupId, GroupRef, Powers};
 use grid::remote::RemoteAccount;
 use grid::{Avatar, AvatarId, AvatarKind, Error, Event, LegacyName, Presence, Uuid};
 use std::collections::HashMap;

@@ -147,7 +147,7 @@ fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
     let text: String = r.get(6)?;
     match PostKind::parse(&kind) {
         Some(PostKind::Chat) => Ok(Event::GroupMessage {
-            post: PostId(post),
+            post: Some(PostId(post)),
             group,
             from,
             text,
@@ -156,7 +156,7 @@ fn post_event(r: &crate::sql::Row<'_>, post: i64) -> Result<Event, StoreError> {
             quote: r.get::<Option<i64>>(19)?.map(PostId),
         }),
         Some(PostKind::Notice) => Ok(Event::GroupNotice {
-            post: PostId(post),
+            post: Some(PostId(post)),
             group,
             from,
             subject: r.get(5)?,
