@@ -123,6 +123,25 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                     channel_version: "botgrid test region".into(),
                 },
             );
+            // Where everyone in the region is, to everyone there (all stand where they
+            // arrived: the middle, 25 m up).
+            let present: Vec<Uuid> = st
+                .agents
+                .iter()
+                .filter(|(_, a)| a.addr.is_some() && a.region == region)
+                .map(|(id, _)| *id)
+                .collect();
+            for (i, to) in present.iter().enumerate() {
+                reply(
+                    &mut st,
+                    *to,
+                    Message::World(WorldMessage::CoarseLocationUpdate {
+                        you: i as i16,
+                        prey: -1,
+                        avatars: present.iter().map(|id| (*id, [128, 128, 6])).collect(),
+                    }),
+                );
+            }
             // What is in view: the first region's objects, offered from the viewer's
             // cache as OpenSimulator does; a client without one asks for them.
             if region == 0 && !st.objects.is_empty() {

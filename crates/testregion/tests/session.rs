@@ -6,6 +6,7 @@ use testregion::{Heard, TestRegion};
 use tokio::sync::mpsc;
 use viewerproto::messages::{InstantMessage, Message, chat_type};
 use viewerproto::session::{Account, Session, SessionEvent, Timing};
+use viewerproto::world_messages::WorldMessage;
 use viewerproto::{Error, Uuid};
 
 fn account(region: &TestRegion, first: &str, last: &str, password: &str) -> Account {
@@ -46,11 +47,21 @@ async fn start(
     Ok((s, rx))
 }
 
+/// The next event, past the region's reports of where its avatars are (it sends one
+/// whenever someone arrives).
 async fn next(rx: &mut mpsc::Receiver<SessionEvent>, what: &str) -> SessionEvent {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .unwrap_or_else(|_| panic!("no {what} within 5 s"))
-        .unwrap_or_else(|| panic!("session events ended before {what}"))
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 5 s"))
+            .unwrap_or_else(|| panic!("session events ended before {what}"));
+        if !matches!(
+            event,
+            SessionEvent::World(WorldMessage::CoarseLocationUpdate { .. })
+        ) {
+            return event;
+        }
+    }
 }
 
 async fn heard_until(region: &TestRegion, pred: impl Fn(&Heard) -> bool) -> Heard {

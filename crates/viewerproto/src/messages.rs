@@ -1090,6 +1090,11 @@ mod tests {
                         local_id: 9,
                     }],
                 },
+                W::CoarseLocationUpdate {
+                    you: 0,
+                    prey: -1,
+                    avatars: vec![(a, [128, 129, 6]), (s, [1, 2, 3])],
+                },
                 W::ObjectUpdateCached {
                     region_handle: 5,
                     objects: vec![(9, 0xDEAD_BEEF, 2)],
@@ -1189,6 +1194,17 @@ mod tests {
         .encode();
         let mut want = vec![0x0E, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
         want.extend_from_slice(&[4, 3, 2, 1, 5, 0, 0, 0, 6, 0, 0, 0]);
+        assert_eq!(got, want);
+        // CoarseLocationUpdate, Medium 6: a count and X, Y, Z bytes per avatar, You and
+        // Prey S16 little-endian, a count and the keys.
+        let got = Message::World(crate::world_messages::WorldMessage::CoarseLocationUpdate {
+            you: 0,
+            prey: -1,
+            avatars: vec![(a, [10, 20, 5])],
+        })
+        .encode();
+        let mut want = vec![0xFF, 0x06, 1, 10, 20, 5, 0, 0, 0xFF, 0xFF, 1];
+        want.extend_from_slice(a.as_bytes());
         assert_eq!(got, want);
         // RequestMultipleObjects, Medium 3: keys, a count, then CacheMissType U8 and ID.
         let got = Message::World(

@@ -28,6 +28,7 @@ pub const OBJECT_UPDATE: MessageNumber = MessageNumber::High(12);
 pub const OBJECT_UPDATE_COMPRESSED: MessageNumber = MessageNumber::High(13);
 pub const OBJECT_UPDATE_CACHED: MessageNumber = MessageNumber::High(14);
 pub const REQUEST_MULTIPLE_OBJECTS: MessageNumber = MessageNumber::Medium(3);
+pub const COARSE_LOCATION_UPDATE: MessageNumber = MessageNumber::Medium(6);
 /// `RequestMultipleObjects` cache-miss kind: the agent does not have the object.
 pub const CACHE_MISS_FULL: u8 = 0;
 
@@ -259,6 +260,13 @@ pub enum WorldMessage {
         session: Uuid,
         objects: Vec<(u8, u32)>,
     },
+    /// Where the avatars of the region are, coarsely: metres, with the height in
+    /// steps of 4 m. `you` is the agent's own index (-1: not listed).
+    CoarseLocationUpdate {
+        you: i16,
+        prey: i16,
+        avatars: Vec<(Uuid, [u8; 3])>,
+    },
     /// Asks the map for regions whose name contains `name`.
     MapNameRequest {
         agent: Uuid,
@@ -303,6 +311,7 @@ impl WorldMessage {
             ObjectUpdate { .. } => OBJECT_UPDATE,
             ObjectUpdateCompressed { .. } => OBJECT_UPDATE_COMPRESSED,
             ObjectUpdateCached { .. } => OBJECT_UPDATE_CACHED,
+            CoarseLocationUpdate { .. } => COARSE_LOCATION_UPDATE,
             RequestMultipleObjects { .. } => REQUEST_MULTIPLE_OBJECTS,
             MapBlockReply { .. } => MAP_BLOCK_REPLY,
             DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
@@ -644,6 +653,18 @@ impl WorldMessage {
                     w.u32(*id).u32(*crc).u32(*flags);
                 }
             }
+            CoarseLocationUpdate { you, prey, avatars } => {
+                let avatars = &avatars[..avatars.len().min(255)];
+                w.u8(avatars.len() as u8);
+                for (_, [x, y, z]) in avatars {
+                    w.u8(*x).u8(*y).u8(*z);
+                }
+                w.u16(*you as u16).u16(*prey as u16);
+                w.u8(avatars.len() as u8);
+                for (id, _) in avatars {
+                    w.uuid(*id);
+                }
+            }
             RequestMultipleObjects {
                 agent,
                 session,
@@ -968,6 +989,20 @@ impl WorldMessage {
                 ObjectUpdateCached {
                     region_handle,
                     objects,
+                }
+            }
+            COARSE_LOCATION_UPDATE => {
+                let n = r.count()?;
+                let places = (0..n)
+                    .map(|_| Ok([r.u8()?, r.u8()?, r.u8()?]))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                let (you, prey) = (r.u16()? as i16, r.u16()? as i16);
+                let n = r.count()?;
+                let ids = (0..n).map(|_| r.uuid()).collect::<Result<Vec<_>, _>>()?;
+                CoarseLocationUpdate {
+                    you,
+                    prey,
+                    avatars: ids.into_iter().zip(places).collect(),
                 }
             }
             REQUEST_MULTIPLE_OBJECTS => {

@@ -902,3 +902,37 @@ async fn a_remote_bot_online_at_a_restart_logs_in_again() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_remote_bot_scans_the_avatars_the_region_places_near_it() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let bea_remote = region.add_account("Bea", "Bot", "pw2");
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let bea = remote_bot(&grid, &region, "Bea Bot", "pw2").await;
+    grid.login(&rex).await;
+    let r = grid.call_json(&rex, "nearbyavatars_scan", &[]).await;
+    assert_eq!(r["result"], "OK", "{r}");
+    assert_eq!(r["avatars"], serde_json::json!([]), "alone in the region");
+
+    // The region lists where its avatars are (CoarseLocationUpdate); names come from it.
+    grid.login(&bea).await;
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..100 {
+        // Two scans in ten seconds are allowed: wait for the region's list first.
+        if region.is_present(bea_remote) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            seen = grid.call_json(&rex, "nearbyavatars_scan", &[]).await;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let avatars = seen["avatars"].as_array().expect("a list of avatars");
+    assert_eq!(avatars.len(), 1, "the other bot, not Rex itself: {seen}");
+    assert_eq!(avatars[0]["name"], "Bea Bot");
+    assert_eq!(avatars[0]["UUID"], bea_remote.to_string());
+    assert_eq!(avatars[0]["position"]["X"], 128.0);
+    assert_eq!(avatars[0]["distance"], 0.0);
+    assert_ne!(avatars[0]["UUID"], rex_remote.to_string());
+}

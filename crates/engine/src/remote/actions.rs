@@ -700,6 +700,73 @@ impl Engine {
                 send_im(&session, group, kind, Some(invite), "").await?;
                 Ok(None)
             }
+            BotCommand::NearbyAvatars => {
+                let (me, others) = lock(&waiters.nearby).clone();
+                let region = lock(&waiters.region).0.clone();
+                let me = match me {
+                    Some(p) => p,
+                    // Not listed yet: where botgrid last put the bot.
+                    None => {
+                        let at = self
+                            .store()
+                            .read(move |tx| Ok(tx.avatar(bot)?.and_then(|a| a.location)))
+                            .await?
+                            .ok_or(Error::BotOffline)?;
+                        [at.x, at.y, at.z]
+                    }
+                };
+                let at = grid::Location {
+                    region: region.clone(),
+                    x: me[0],
+                    y: me[1],
+                    z: me[2],
+                };
+                let around: Vec<(Uuid, grid::Location, f64)> = others
+                    .into_iter()
+                    .filter_map(|(id, [x, y, z])| {
+                        let location = grid::Location {
+                            region: region.clone(),
+                            x,
+                            y,
+                            z,
+                        };
+                        let distance = grid::region::distance(&at, &location)?;
+                        (distance <= grid::region::SCAN_RANGE).then_some((id, location, distance))
+                    })
+                    .collect();
+                // Their names, in one request; whoever the grid does not name is left out.
+                let mut asked = Vec::new();
+                for (id, _, _) in &around {
+                    let (tx, rx) = oneshot::channel();
+                    lock(&waiters.names).push((*id, tx));
+                    asked.push(rx);
+                }
+                if !around.is_empty() {
+                    session
+                        .send(Message::UuidNameRequest(
+                            around.iter().map(|(id, _, _)| *id).collect(),
+                        ))
+                        .await
+                        .map_err(closed)?;
+                }
+                let deadline = tokio::time::Instant::now() + wait;
+                let mut seen = Vec::new();
+                for ((id, location, distance), rx) in around.into_iter().zip(asked) {
+                    if let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rx).await {
+                        seen.push(grid::command::NearbyAvatar {
+                            name: LegacyName::from_parts(n.first, n.last).to_string(),
+                            uuid: id,
+                            location,
+                            distance,
+                            // Coarse locations do not say.
+                            sitting: false,
+                        });
+                    }
+                }
+                lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
+                seen.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+                Ok(Some(Reply::Nearby(seen)))
+            }
             other => Err(Error::NotInRemoteGrid {
                 what: variant_name(&other),
             }),

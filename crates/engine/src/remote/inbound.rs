@@ -199,6 +199,23 @@ impl Engine {
                 ) => {
                     lock(&waiters.objects).extend(objects.iter().map(|o| (o.id, o.local_id)));
                 }
+                SessionEvent::World(WorldMessage::CoarseLocationUpdate {
+                    you, avatars, ..
+                }) => {
+                    let place =
+                        |[x, y, z]: [u8; 3]| [f64::from(x), f64::from(y), f64::from(z) * 4.0];
+                    let me = usize::try_from(you)
+                        .ok()
+                        .and_then(|i| avatars.get(i))
+                        .map(|(_, p)| place(*p));
+                    let others = avatars
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i16::try_from(*i).ok() != Some(you))
+                        .map(|(_, (id, p))| (*id, place(*p)))
+                        .collect();
+                    *lock(&waiters.nearby) = (me, others);
+                }
                 SessionEvent::World(WorldMessage::MapBlockReply { blocks, .. }) => {
                     for tx in lock(&waiters.maps).drain(..) {
                         let _ = tx.send(blocks.clone());

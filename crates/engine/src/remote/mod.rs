@@ -37,6 +37,12 @@ const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(60);
 /// Events a session may have waiting for the engine.
 const SESSION_EVENTS: usize = 256;
 
+/// A position in the bot's region, in metres.
+type Place = [f64; 3];
+
+/// Where the region last said the bot (if it listed it) and the others are.
+type Nearby = (Option<Place>, Vec<(Uuid, Place)>);
+
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
 type Arrival = Result<(String, [f32; 3]), String>;
 
@@ -99,6 +105,9 @@ struct Waiters {
     region: Mutex<(String, u64)>,
     /// `AgentRequestSit`s waiting for `AvatarSitResponse`, by object.
     sits: Mutex<Vec<(Uuid, oneshot::Sender<()>)>>,
+    /// Where the region last said its avatars are (`CoarseLocationUpdate`): the bot,
+    /// and the others by key.
+    nearby: Mutex<Nearby>,
 }
 
 /// A logged-in remote bot.
