@@ -197,6 +197,15 @@ pub(crate) fn login_answer(
                         region_y: REGION_CORNER.1,
                         message: "Welcome to the botgrid test region.".into(),
                         inventory_root: st.account(id).map(|a| a.inventory.0),
+                        buddies: st
+                            .friends_of(id)
+                            .into_iter()
+                            .map(|other| viewerproto::login::Buddy {
+                                id: other,
+                                rights_given: 1,
+                                rights_has: 1,
+                            })
+                            .collect(),
                     }
                     .to_value()
                 }

@@ -72,6 +72,8 @@ pub enum Heard {
         by: Uuid,
         ejectee: Uuid,
     },
+    /// An agent ended a friendship.
+    FriendshipEnded { from: Uuid, other: Uuid },
     /// An agent answered a friendship offer.
     FriendshipAnswer {
         from: Uuid,
@@ -204,6 +206,8 @@ struct State {
     base: String,
     /// Objects that can be sat on.
     seats: Vec<Uuid>,
+    /// Friendships, as pairs of accounts.
+    friends: Vec<(Uuid, Uuid)>,
     /// Teleport offers not yet answered: lure → (the agent offered, the region).
     lures: HashMap<Uuid, (Uuid, usize)>,
     /// Objects in the first region (key, region id), shown to agents as they arrive.
@@ -214,6 +218,17 @@ struct State {
 }
 
 impl State {
+    fn friends_of(&self, id: Uuid) -> Vec<Uuid> {
+        self.friends
+            .iter()
+            .filter_map(|&(a, b)| match (a == id, b == id) {
+                (true, _) => Some(b),
+                (_, true) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn account(&self, id: Uuid) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
     }
@@ -531,6 +546,16 @@ impl TestRegion {
     /// An account's inventory root and its Notecards folder.
     pub fn inventory_folders(&self, id: Uuid) -> Option<(Uuid, Uuid)> {
         lock(&self.state).account(id).map(|a| a.inventory)
+    }
+
+    /// Makes two accounts friends (each lets the other see it online).
+    pub fn add_friends(&self, a: Uuid, b: Uuid) {
+        lock(&self.state).friends.push((a, b));
+    }
+
+    /// The friends of an account.
+    pub fn friends_of(&self, id: Uuid) -> Vec<Uuid> {
+        lock(&self.state).friends_of(id)
     }
 
     /// Makes a group with these members.

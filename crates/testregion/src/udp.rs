@@ -123,6 +123,19 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                     channel_version: "botgrid test region".into(),
                 },
             );
+            // Friends who are logged in hear that the agent is online.
+            let online: Vec<Uuid> = st
+                .friends_of(agent_id)
+                .into_iter()
+                .filter(|f| st.agents.get(f).is_some_and(|a| a.addr.is_some()))
+                .collect();
+            for f in online {
+                reply(
+                    &mut st,
+                    f,
+                    Message::World(WorldMessage::OnlineNotification(vec![agent_id])),
+                );
+            }
             // Where everyone in the region is, to everyone there (all stand where they
             // arrived: the middle, 25 m up).
             let present: Vec<Uuid> = st
@@ -237,6 +250,18 @@ fn handle(state: &Mutex<State>, region: usize, from: SocketAddr, data: &[u8]) ->
                 from: agent_id,
                 transaction,
                 accepted: true,
+            });
+        }
+        Message::World(WorldMessage::TerminateFriendship {
+            agent,
+            session: s,
+            other,
+        }) if agent == agent_id && s == session => {
+            st.friends
+                .retain(|&(a, b)| !((a, b) == (agent_id, other) || (a, b) == (other, agent_id)));
+            st.heard.push(Heard::FriendshipEnded {
+                from: agent_id,
+                other,
             });
         }
         Message::World(WorldMessage::DeclineFriendship {

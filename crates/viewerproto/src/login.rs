@@ -120,6 +120,19 @@ pub struct LoginReply {
     pub message: String,
     /// The root folder of the agent's inventory (the `inventory-root` option).
     pub inventory_root: Option<Uuid>,
+    /// The agent's friends (the `buddy-list` option).
+    pub buddies: Vec<Buddy>,
+}
+
+/// A friend in the login reply, with the rights each side grants (bits: 1 see online,
+/// 2 see on the map, 4 modify objects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buddy {
+    pub id: Uuid,
+    /// What the agent grants the friend.
+    pub rights_given: u32,
+    /// What the friend grants the agent.
+    pub rights_has: u32,
 }
 
 impl LoginReply {
@@ -171,6 +184,25 @@ impl LoginReply {
                     .and_then(|t| t.parse().ok()),
                 _ => None,
             },
+            buddies: match v.get("buddy-list") {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|b| {
+                        let rights = |k| {
+                            b.get(k)
+                                .and_then(Value::int)
+                                .and_then(|r| u32::try_from(r).ok())
+                                .unwrap_or(0)
+                        };
+                        Some(Buddy {
+                            id: b.get("buddy_id")?.text()?.parse().ok()?,
+                            rights_given: rights("buddy_rights_given"),
+                            rights_has: rights("buddy_rights_has"),
+                        })
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
         })
     }
 
@@ -200,6 +232,24 @@ impl LoginReply {
                     self.inventory_root
                         .map(|r| Value::Struct(vec![("folder_id".into(), s(r.to_string()))]))
                         .into_iter()
+                        .collect(),
+                ),
+            ),
+            (
+                "buddy-list".into(),
+                Value::Array(
+                    self.buddies
+                        .iter()
+                        .map(|b| {
+                            Value::Struct(vec![
+                                ("buddy_id".into(), s(b.id.to_string())),
+                                (
+                                    "buddy_rights_given".into(),
+                                    Value::Int(b.rights_given.into()),
+                                ),
+                                ("buddy_rights_has".into(), Value::Int(b.rights_has.into())),
+                            ])
+                        })
                         .collect(),
                 ),
             ),
@@ -316,6 +366,11 @@ mod tests {
             region_y: 256000,
             message: "welcome".into(),
             inventory_root: Some(Uuid::new_v4()),
+            buddies: vec![Buddy {
+                id: Uuid::new_v4(),
+                rights_given: 1,
+                rights_has: 3,
+            }],
         };
         let xml = xmlrpc::method_response(&reply.to_value());
         assert_eq!(

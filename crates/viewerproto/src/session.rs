@@ -105,6 +105,8 @@ pub struct Session {
     pub position: [f32; 3],
     /// The root folder of the agent's inventory, when the grid said.
     pub inventory_root: Option<Uuid>,
+    /// The agent's friends at login.
+    pub buddies: Vec<crate::login::Buddy>,
     commands: mpsc::Sender<Command>,
     /// The current region's capabilities, by name.
     caps: Caps,
@@ -218,6 +220,7 @@ impl Session {
             region_handle,
             position,
             inventory_root: reply.inventory_root,
+            buddies: reply.buddies,
             commands,
             caps,
             client,

@@ -69,6 +69,7 @@ impl MapBlock {
     }
 }
 pub const DECLINE_FRIENDSHIP: MessageNumber = MessageNumber::Low(298);
+pub const TERMINATE_FRIENDSHIP: MessageNumber = MessageNumber::Low(300);
 
 /// `TransactionType` of a payment to an avatar or object (the protocol's "gift").
 pub const TRANSACTION_GIFT: i32 = 5001;
@@ -238,6 +239,12 @@ pub enum WorldMessage {
         session: Uuid,
         transaction: Uuid,
     },
+    /// Ends a friendship with `other`.
+    TerminateFriendship {
+        agent: Uuid,
+        session: Uuid,
+        other: Uuid,
+    },
     /// Objects in view (`ObjectUpdate`): only their keys and region ids are read.
     ObjectUpdate {
         region_handle: u64,
@@ -315,6 +322,7 @@ impl WorldMessage {
             RequestMultipleObjects { .. } => REQUEST_MULTIPLE_OBJECTS,
             MapBlockReply { .. } => MAP_BLOCK_REPLY,
             DeclineFriendship { .. } => DECLINE_FRIENDSHIP,
+            TerminateFriendship { .. } => TERMINATE_FRIENDSHIP,
         }
     }
 
@@ -604,6 +612,13 @@ impl WorldMessage {
                 transaction,
             } => {
                 w.uuid(*agent).uuid(*session).uuid(*transaction);
+            }
+            TerminateFriendship {
+                agent,
+                session,
+                other,
+            } => {
+                w.uuid(*agent).uuid(*session).uuid(*other);
             }
             ObjectUpdate {
                 region_handle,
@@ -1054,6 +1069,11 @@ impl WorldMessage {
                 agent: r.uuid()?,
                 session: r.uuid()?,
                 transaction: r.uuid()?,
+            },
+            TERMINATE_FRIENDSHIP => TerminateFriendship {
+                agent: r.uuid()?,
+                session: r.uuid()?,
+                other: r.uuid()?,
             },
             _ => return Ok(None),
         }))

@@ -936,3 +936,63 @@ async fn a_remote_bot_scans_the_avatars_the_region_places_near_it() {
     assert_eq!(avatars[0]["distance"], 0.0);
     assert_ne!(avatars[0]["UUID"], rex_remote.to_string());
 }
+
+#[tokio::test]
+async fn a_remote_bot_lists_and_ends_its_friendships_in_the_grid() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    let bea_remote = region.add_account("Bea", "Bot", "pw2");
+    let carl = region.add_account("Carl", "Person", "x");
+    region.add_friends(rex_remote, bea_remote);
+    region.add_friends(carl, rex_remote);
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    let bea = remote_bot(&grid, &region, "Bea Bot", "pw2").await;
+    grid.login(&rex).await;
+
+    // The grid's list at login, named by the grid; nobody is online yet.
+    let list = grid.call_json(&rex, "friends", &[]).await;
+    assert_eq!(list["result"], "OK", "{list}");
+    let friends = list["friends"].as_array().expect("a list");
+    let names: Vec<&str> = friends
+        .iter()
+        .map(|f| f["slname"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Bea Bot", "Carl Person"]);
+    assert_eq!(friends[1]["uuid"], carl.to_string());
+    assert_eq!(friends[0]["online"], false);
+    assert_eq!(
+        friends[0]["theirRights"],
+        serde_json::json!({"canSeeOnline": true, "canSeeOnMap": false, "canModifyObjects": false})
+    );
+
+    // A friend logging in is online (the grid's OnlineNotification).
+    grid.login(&bea).await;
+    let mut online = false;
+    for _ in 0..100 {
+        let list = grid.call_json(&rex, "friends", &[]).await;
+        if list["friends"][0]["online"] == true {
+            online = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(online, "Bea is online once the grid says so");
+
+    // Ending a friendship tells the grid, and the list forgets it.
+    grid.ok(&rex, "cancel_friendship", &[("slkey", &carl.to_string())])
+        .await;
+    heard(&region, "the friendship's end", |h| {
+        matches!(h, Heard::FriendshipEnded { from, other } if *from == rex_remote && *other == carl)
+    })
+    .await;
+    assert_eq!(region.friends_of(carl), Vec::<grid::Uuid>::new());
+    let list = grid.call_json(&rex, "friends", &[]).await;
+    let names: Vec<&str> = list["friends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["slname"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Bea Bot"]);
+}

@@ -378,10 +378,18 @@ impl Engine {
                 Ok(None)
             }
             BotCommand::AnswerFriendship {
+                from,
                 session: transaction,
                 accept,
-                ..
             } => {
+                if accept {
+                    // The one who offered waits for the answer: online.
+                    let state = FriendState {
+                        online: true,
+                        ..FriendState::NEW
+                    };
+                    lock(&waiters.friends).insert(from, state);
+                }
                 let m = if accept {
                     WorldMessage::AcceptFriendship {
                         agent: session.agent,
@@ -700,6 +708,48 @@ impl Engine {
                 send_im(&session, group, kind, Some(invite), "").await?;
                 Ok(None)
             }
+            BotCommand::Friends => {
+                let friends: Vec<(Uuid, FriendState)> = lock(&waiters.friends)
+                    .iter()
+                    .map(|(id, f)| (*id, *f))
+                    .collect();
+                let names = self
+                    .remote_names(&session, &waiters, friends.iter().map(|f| f.0))
+                    .await?;
+                let rights = |bits: u32| grid::friendship::Rights {
+                    see_online: bits & 1 != 0,
+                    see_on_map: bits & 2 != 0,
+                    modify_objects: bits & 4 != 0,
+                };
+                let mut list: Vec<grid::friendship::Friend> = friends
+                    .into_iter()
+                    .map(|(id, f)| grid::friendship::Friend {
+                        avatar: AvatarRef {
+                            id: AvatarId(0),
+                            uuid: id,
+                            name: names.get(&id).cloned().unwrap_or_default(),
+                        },
+                        // Grids tell of friends who let the bot see them online.
+                        online: f.online && f.has & 1 != 0,
+                        their_rights: rights(f.has),
+                        my_rights: rights(f.given),
+                    })
+                    .collect();
+                list.sort_by(|a, b| a.avatar.name.cmp(&b.avatar.name));
+                Ok(Some(Reply::Friends(list)))
+            }
+            BotCommand::CancelFriendship { friend } => {
+                session
+                    .send(Message::World(WorldMessage::TerminateFriendship {
+                        agent: session.agent,
+                        session: session.session,
+                        other: friend,
+                    }))
+                    .await
+                    .map_err(closed)?;
+                lock(&waiters.friends).remove(&friend);
+                Ok(None)
+            }
             BotCommand::NearbyAvatars => {
                 let (me, others) = lock(&waiters.nearby).clone();
                 let region = lock(&waiters.region).0.clone();
@@ -734,36 +784,23 @@ impl Engine {
                         (distance <= grid::region::SCAN_RANGE).then_some((id, location, distance))
                     })
                     .collect();
-                // Their names, in one request; whoever the grid does not name is left out.
-                let mut asked = Vec::new();
-                for (id, _, _) in &around {
-                    let (tx, rx) = oneshot::channel();
-                    lock(&waiters.names).push((*id, tx));
-                    asked.push(rx);
-                }
-                if !around.is_empty() {
-                    session
-                        .send(Message::UuidNameRequest(
-                            around.iter().map(|(id, _, _)| *id).collect(),
-                        ))
-                        .await
-                        .map_err(closed)?;
-                }
-                let deadline = tokio::time::Instant::now() + wait;
-                let mut seen = Vec::new();
-                for ((id, location, distance), rx) in around.into_iter().zip(asked) {
-                    if let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rx).await {
-                        seen.push(grid::command::NearbyAvatar {
-                            name: LegacyName::from_parts(n.first, n.last).to_string(),
+                // Whoever the grid does not name in time is left out.
+                let names = self
+                    .remote_names(&session, &waiters, around.iter().map(|a| a.0))
+                    .await?;
+                let mut seen: Vec<grid::command::NearbyAvatar> = around
+                    .into_iter()
+                    .filter_map(|(id, location, distance)| {
+                        Some(grid::command::NearbyAvatar {
+                            name: names.get(&id)?.clone(),
                             uuid: id,
                             location,
                             distance,
                             // Coarse locations do not say.
                             sitting: false,
-                        });
-                    }
-                }
-                lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
+                        })
+                    })
+                    .collect();
                 seen.sort_by(|a, b| a.distance.total_cmp(&b.distance));
                 Ok(Some(Reply::Nearby(seen)))
             }
@@ -784,6 +821,41 @@ fn variant_name(command: &BotCommand) -> String {
 }
 
 impl Engine {
+    /// The names of avatars, asked of the grid in one `UUIDNameRequest`; those it does
+    /// not name within the look-up wait are missing.
+    async fn remote_names(
+        &self,
+        session: &Session,
+        waiters: &Waiters,
+        ids: impl Iterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, String>, Error> {
+        let mut asked = Vec::new();
+        for id in ids {
+            let (tx, rx) = oneshot::channel();
+            lock(&waiters.names).push((id, tx));
+            asked.push((id, rx));
+        }
+        let mut names = HashMap::new();
+        if asked.is_empty() {
+            return Ok(names);
+        }
+        let request = Message::UuidNameRequest(asked.iter().map(|(id, _)| *id).collect());
+        if let Err(e) = session.send(request).await {
+            lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
+            return Err(Error::RemoteGrid {
+                message: e.to_string(),
+            });
+        }
+        let deadline = tokio::time::Instant::now() + self.config().remote_lookup_wait;
+        for (id, rx) in asked {
+            if let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rx).await {
+                names.insert(id, LegacyName::from_parts(n.first, n.last).to_string());
+            }
+        }
+        lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
+        Ok(names)
+    }
+
     /// A group's name: from the bot's own groups, else asked of the grid; empty when
     /// the grid does not answer in time.
     pub(super) async fn remote_group_name(&self, bot: AvatarId, group: Uuid) -> String {

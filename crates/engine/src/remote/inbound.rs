@@ -216,6 +216,15 @@ impl Engine {
                         .collect();
                     *lock(&waiters.nearby) = (me, others);
                 }
+                SessionEvent::World(WorldMessage::OnlineNotification(ids)) => {
+                    set_online(&waiters, &ids, true);
+                }
+                SessionEvent::World(WorldMessage::OfflineNotification(ids)) => {
+                    set_online(&waiters, &ids, false);
+                }
+                SessionEvent::World(WorldMessage::TerminateFriendship { other, .. }) => {
+                    lock(&waiters.friends).remove(&other);
+                }
                 SessionEvent::World(WorldMessage::MapBlockReply { blocks, .. }) => {
                     for tx in lock(&waiters.maps).drain(..) {
                         let _ = tx.send(blocks.clone());
@@ -299,6 +308,14 @@ impl Engine {
             dialog::FRIENDSHIP_OFFERED
             | dialog::FRIENDSHIP_ACCEPTED
             | dialog::FRIENDSHIP_DECLINED => {
+                if im.dialog == dialog::FRIENDSHIP_ACCEPTED {
+                    // Friends now; the one who accepted is online to have done it.
+                    let state = FriendState {
+                        online: true,
+                        ..FriendState::NEW
+                    };
+                    lock(&waiters.friends).insert(im.agent, state);
+                }
                 return self
                     .store()
                     .write(move |tx| {
@@ -678,5 +695,15 @@ impl RemoteSender {
             RemoteSender::Found(key, name) => Engine::mirror(tx, key, &name.to_string())?.to_ref(),
             RemoteSender::AsSent(r) => r,
         })
+    }
+}
+
+/// Marks friends online or offline, as the grid's notices say.
+fn set_online(waiters: &Waiters, ids: &[Uuid], online: bool) {
+    let mut friends = lock(&waiters.friends);
+    for id in ids {
+        if let Some(f) = friends.get_mut(id) {
+            f.online = online;
+        }
     }
 }

@@ -43,6 +43,24 @@ type Place = [f64; 3];
 /// Where the region last said the bot (if it listed it) and the others are.
 type Nearby = (Option<Place>, Vec<(Uuid, Place)>);
 
+/// A friend of a remote bot: the rights each side grants (the protocol's bits: 1 see
+/// online, 2 see on the map, 4 modify objects) and whether it is online.
+#[derive(Clone, Copy, Debug)]
+struct FriendState {
+    given: u32,
+    has: u32,
+    online: bool,
+}
+
+impl FriendState {
+    /// A friendship just made: each side sees the other online.
+    const NEW: FriendState = FriendState {
+        given: 1,
+        has: 1,
+        online: false,
+    };
+}
+
 /// How a teleport ended: the region and position arrived at, or the grid's reason.
 type Arrival = Result<(String, [f32; 3]), String>;
 
@@ -108,6 +126,9 @@ struct Waiters {
     /// Where the region last said its avatars are (`CoarseLocationUpdate`): the bot,
     /// and the others by key.
     nearby: Mutex<Nearby>,
+    /// The bot's friends: from the login reply, kept up to date by online and offline
+    /// notices and by friendships made and ended.
+    friends: Mutex<HashMap<Uuid, FriendState>>,
 }
 
 /// A logged-in remote bot.
@@ -434,6 +455,14 @@ impl Engine {
         };
         let waiters = Arc::new(Waiters::default());
         *lock(&waiters.region) = (session.region.clone(), session.region_handle);
+        lock(&waiters.friends).extend(session.buddies.iter().map(|b| {
+            let state = FriendState {
+                given: b.rights_given,
+                has: b.rights_has,
+                online: false,
+            };
+            (b.id, state)
+        }));
         let old = lock(&remote.live).insert(
             bot,
             Live {
