@@ -996,3 +996,22 @@ async fn a_remote_bot_lists_and_ends_its_friendships_in_the_grid() {
         .collect();
     assert_eq!(names, ["Bea Bot"]);
 }
+
+#[tokio::test]
+async fn a_remote_bot_with_hundreds_of_friends_gets_all_their_names() {
+    let region = TestRegion::start().await.unwrap();
+    let grid = Grid::start().await;
+    let rex_remote = region.add_account("Rex", "Bot", "pw");
+    for i in 0..300 {
+        let friend = region.add_account(&format!("Friend{i:03}"), "Person", "x");
+        region.add_friends(rex_remote, friend);
+    }
+    let rex = remote_bot(&grid, &region, "Rex Bot", "pw").await;
+    grid.login(&rex).await;
+    // Names are asked 50 at a time (a request, and its answer, must fit a datagram).
+    let list = grid.call_json(&rex, "friends", &[]).await;
+    let friends = list["friends"].as_array().expect("a list");
+    assert_eq!(friends.len(), 300);
+    assert_eq!(friends[0]["slname"], "Friend000 Person");
+    assert_eq!(friends[299]["slname"], "Friend299 Person");
+}

@@ -839,12 +839,17 @@ impl Engine {
         if asked.is_empty() {
             return Ok(names);
         }
-        let request = Message::UuidNameRequest(asked.iter().map(|(id, _)| *id).collect());
-        if let Err(e) = session.send(request).await {
-            lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
-            return Err(Error::RemoteGrid {
-                message: e.to_string(),
-            });
+        let ids: Vec<Uuid> = asked.iter().map(|(id, _)| *id).collect();
+        // Requests stay well within one datagram (the protocol's MTU is 1,400 bytes), as
+        // a viewer's do: 50 keys are 800 bytes, and the names that answer them fit too.
+        for chunk in ids.chunks(50) {
+            if let Err(e) = session.send(Message::UuidNameRequest(chunk.to_vec())).await {
+                drop(asked);
+                lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());
+                return Err(Error::RemoteGrid {
+                    message: e.to_string(),
+                });
+            }
         }
         let deadline = tokio::time::Instant::now() + self.config().remote_lookup_wait;
         for (id, rx) in asked {
