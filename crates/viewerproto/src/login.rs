@@ -124,8 +124,14 @@ pub struct LoginReply {
     pub buddies: Vec<Buddy>,
 }
 
-/// A friend in the login reply, with the rights each side grants (bits: 1 see online,
-/// 2 see on the map, 4 modify objects).
+/// The rights friends grant each other, as bits.
+pub mod rights {
+    pub const SEE_ONLINE: u32 = 1;
+    pub const SEE_ON_MAP: u32 = 2;
+    pub const MODIFY_OBJECTS: u32 = 4;
+}
+
+/// A friend in the login reply, with the rights each side grants ([`rights`] bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Buddy {
     pub id: Uuid,

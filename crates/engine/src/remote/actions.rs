@@ -156,24 +156,13 @@ impl Engine {
                 Ok(None)
             }
             BotCommand::KeyToName { key } => {
-                let (tx, rx) = oneshot::channel();
-                lock(&waiters.names).push((key, tx));
-                session
-                    .send(Message::UuidNameRequest(vec![key]))
-                    .await
-                    .map_err(closed)?;
-                match tokio::time::timeout(wait, rx).await {
-                    Ok(Ok(n)) => Ok(Some(Reply::Name {
-                        key,
-                        name: LegacyName::from_parts(n.first, n.last),
-                    })),
-                    _ => {
-                        lock(&waiters.names).retain(|(k, tx)| *k != key || !tx.is_closed());
-                        Err(Error::AvatarNotFound {
-                            who: key.to_string(),
-                        })
-                    }
-                }
+                let mut names = self
+                    .remote_names(&session, &waiters, std::iter::once(key))
+                    .await?;
+                let name = names.remove(&key).ok_or(Error::AvatarNotFound {
+                    who: key.to_string(),
+                })?;
+                Ok(Some(Reply::Name { key, name }))
             }
             BotCommand::NameToKey { name } => {
                 let (key, name) = lookup_name(name).await?;
@@ -383,12 +372,7 @@ impl Engine {
                 accept,
             } => {
                 if accept {
-                    // The one who offered waits for the answer: online.
-                    let state = FriendState {
-                        online: true,
-                        ..FriendState::NEW
-                    };
-                    lock(&waiters.friends).insert(from, state);
+                    lock(&waiters.friends).insert(from, FriendState::NEW);
                 }
                 let m = if accept {
                     WorldMessage::AcceptFriendship {
@@ -716,10 +700,11 @@ impl Engine {
                 let names = self
                     .remote_names(&session, &waiters, friends.iter().map(|f| f.0))
                     .await?;
+                use viewerproto::login::rights::{MODIFY_OBJECTS, SEE_ON_MAP, SEE_ONLINE};
                 let rights = |bits: u32| grid::friendship::Rights {
-                    see_online: bits & 1 != 0,
-                    see_on_map: bits & 2 != 0,
-                    modify_objects: bits & 4 != 0,
+                    see_online: bits & SEE_ONLINE != 0,
+                    see_on_map: bits & SEE_ON_MAP != 0,
+                    modify_objects: bits & MODIFY_OBJECTS != 0,
                 };
                 let mut list: Vec<grid::friendship::Friend> = friends
                     .into_iter()
@@ -727,10 +712,10 @@ impl Engine {
                         avatar: AvatarRef {
                             id: AvatarId(0),
                             uuid: id,
-                            name: names.get(&id).cloned().unwrap_or_default(),
+                            name: names.get(&id).map(|n| n.to_string()).unwrap_or_default(),
                         },
                         // Grids tell of friends who let the bot see them online.
-                        online: f.online && f.has & 1 != 0,
+                        online: f.online && f.has & SEE_ONLINE != 0,
                         their_rights: rights(f.has),
                         my_rights: rights(f.given),
                     })
@@ -792,7 +777,7 @@ impl Engine {
                     .into_iter()
                     .filter_map(|(id, location, distance)| {
                         Some(grid::command::NearbyAvatar {
-                            name: names.get(&id)?.clone(),
+                            name: names.get(&id)?.to_string(),
                             uuid: id,
                             location,
                             distance,
@@ -828,7 +813,7 @@ impl Engine {
         session: &Session,
         waiters: &Waiters,
         ids: impl Iterator<Item = Uuid>,
-    ) -> Result<HashMap<Uuid, String>, Error> {
+    ) -> Result<HashMap<Uuid, LegacyName>, Error> {
         let mut asked = Vec::new();
         for id in ids {
             let (tx, rx) = oneshot::channel();
@@ -854,7 +839,7 @@ impl Engine {
         let deadline = tokio::time::Instant::now() + self.config().remote_lookup_wait;
         for (id, rx) in asked {
             if let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rx).await {
-                names.insert(id, LegacyName::from_parts(n.first, n.last).to_string());
+                names.insert(id, LegacyName::from_parts(n.first, n.last));
             }
         }
         lock(&waiters.names).retain(|(_, tx)| !tx.is_closed());

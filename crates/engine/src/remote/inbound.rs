@@ -37,17 +37,8 @@ impl Engine {
                     }
                 }
                 SessionEvent::Names(found) => {
-                    let mut waiting = lock(&waiters.names);
                     for name in found {
-                        let mut i = 0;
-                        while i < waiting.len() {
-                            if waiting[i].0 == name.id {
-                                let (_, tx) = waiting.swap_remove(i);
-                                let _ = tx.send(name.clone());
-                            } else {
-                                i += 1;
-                            }
-                        }
+                        answer(&waiters.names, &name.id, &name);
                     }
                 }
                 SessionEvent::AvatarPicker { query, found } => {
@@ -102,17 +93,8 @@ impl Engine {
                     }
                 }
                 SessionEvent::Group(GroupMessage::UuidGroupNameReply(names)) => {
-                    let mut waiting = lock(&waiters.group_lookups);
                     for (group, name) in names {
-                        let mut i = 0;
-                        while i < waiting.len() {
-                            if waiting[i].0 == group {
-                                let (_, tx) = waiting.swap_remove(i);
-                                let _ = tx.send(name.clone());
-                            } else {
-                                i += 1;
-                            }
-                        }
+                        answer(&waiters.group_lookups, &group, &name);
                     }
                 }
                 SessionEvent::Group(GroupMessage::AgentGroupDataUpdate { groups, .. }) => {
@@ -309,12 +291,7 @@ impl Engine {
             | dialog::FRIENDSHIP_ACCEPTED
             | dialog::FRIENDSHIP_DECLINED => {
                 if im.dialog == dialog::FRIENDSHIP_ACCEPTED {
-                    // Friends now; the one who accepted is online to have done it.
-                    let state = FriendState {
-                        online: true,
-                        ..FriendState::NEW
-                    };
-                    lock(&waiters.friends).insert(im.agent, state);
+                    lock(&waiters.friends).insert(im.agent, FriendState::NEW);
                 }
                 return self
                     .store()

@@ -53,11 +53,12 @@ struct FriendState {
 }
 
 impl FriendState {
-    /// A friendship just made: each side sees the other online.
+    /// A friendship just made: each side sees the other online, and the other is online
+    /// (it has just offered or answered).
     const NEW: FriendState = FriendState {
-        given: 1,
-        has: 1,
-        online: false,
+        given: viewerproto::login::rights::SEE_ONLINE,
+        has: viewerproto::login::rights::SEE_ONLINE,
+        online: true,
     };
 }
 
@@ -151,6 +152,21 @@ pub(crate) struct RemoteBots {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands the region's answer for `key` to everyone waiting for it; each is answered once.
+fn answer<K: PartialEq, V: Clone>(
+    waiting: &Mutex<Vec<(K, oneshot::Sender<V>)>>,
+    key: &K,
+    value: &V,
+) {
+    let (answered, rest) = std::mem::take(&mut *lock(waiting))
+        .into_iter()
+        .partition::<Vec<_>, _>(|(k, _)| k == key);
+    lock(waiting).extend(rest);
+    for (_, tx) in answered {
+        let _ = tx.send(value.clone());
+    }
 }
 
 impl RemoteBots {
